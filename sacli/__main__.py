@@ -1,0 +1,5 @@
+"""``python -m sacli``."""
+
+from sacli.entry import main
+
+main()

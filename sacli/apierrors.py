@@ -1,0 +1,48 @@
+"""Reading the error bodies servers send: OpenAI, OpenRouter, {success:false} and proxy pages."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def error_message(error: Any, body: Any = None) -> str:
+    """The message of an ``error`` value: an object with message/code/type, or a string."""
+    if isinstance(error, dict):
+        message = error.get("message") or error.get("type") or ""
+        code = error.get("code")
+        if code is not None and str(code) not in str(message):
+            message = f"{message} (code {code})" if message else f"code {code}"
+        return str(message) or json.dumps(error)
+    if isinstance(error, str) and error:
+        return error
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return body["message"]
+    return ""
+
+
+def describe_error_body(body: bytes, content_type: str) -> tuple[str, str | None]:
+    """(message, the JSON body as one line or None) for an HTTP error reply."""
+    text = body.decode("utf-8", "replace")
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return first_line(text, html="html" in content_type or text.lstrip().startswith("<")), None
+    one_line = json.dumps(parsed, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(parsed, dict):
+        message = error_message(parsed.get("error"), parsed)
+        return message, one_line
+    return first_line(text), one_line
+
+
+def first_line(text: str, *, html: bool = False, limit: int = 200) -> str:
+    if html:
+        text = _TAG.sub("\n", text)
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line:
+            return line if len(line) <= limit else line[: limit - 3] + "..."
+    return ""

@@ -1,0 +1,42 @@
+"""sacli stream: write the reply to stdout as it arrives."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sacli.options import ChatOptions, ConnectionOptions, OutputOptions, options
+
+
+@options(conn=ConnectionOptions, chat=ChatOptions, out=OutputOptions)
+def stream(
+    prompt: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="PROMPT...",
+            help="The prompt; stdin is appended after a blank line when it is not a terminal.",
+        ),
+    ] = None,
+    *,
+    no_stream: Annotated[
+        bool,
+        typer.Option(
+            "--no-stream",
+            help="Send stream: false and print the content once the whole reply has arrived.",
+            rich_help_panel="Output",
+            show_default=False,
+        ),
+    ] = False,
+    conn: ConnectionOptions,
+    chat: ChatOptions,
+    out: OutputOptions,
+) -> None:
+    """Stream a reply: each piece of text goes to stdout the moment it arrives.
+
+    The prompt is the arguments joined by spaces; when stdin is not a terminal it is read to
+    the end and becomes the prompt (or follows the arguments after a blank line).
+    """
+    from sacli.oneshot import run_one_shot
+
+    run_one_shot(prompt or [], conn=conn, chat=chat, out=out, stream=not no_stream)

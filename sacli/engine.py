@@ -1,0 +1,139 @@
+"""Turning a chat reply (an SSE stream or one chat.completion) into output.
+
+Text mode writes each ``choices[0].delta.content`` the moment its event is parsed; JSON mode
+writes each data payload as one line. A reply is complete when ``[DONE]`` or a choice with a
+``finish_reason`` has arrived; anything else that ends is "stream ended early".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sacli.apierrors import error_message
+from sacli.errors import ApiError, NetworkError, SacliError
+from sacli.output import Output
+from sacli.sse import SSEParser
+
+_loads = json.JSONDecoder(strict=False).decode
+
+
+@dataclass
+class Reply:
+    finish_reason: str | None = None
+    usage: dict[str, Any] | None = None
+    done: bool = False
+    text: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return self.done or self.finish_reason is not None
+
+
+class ReplyReader:
+    """Reads one reply into ``out``. ``keep_text`` also collects the text (for chat history)."""
+
+    def __init__(self, out: Output, *, json_lines: bool, keep_text: bool = False) -> None:
+        self.out = out
+        self.json_lines = json_lines
+        self.keep_text = keep_text
+
+    def read_events(self, chunks: Iterable[bytes]) -> Reply:
+        reply = Reply()
+        parser = SSEParser()
+        out = self.out
+        json_lines = self.json_lines
+        keep = reply.text.append if self.keep_text else None
+        for chunk in chunks:
+            for event in parser.feed(chunk):
+                data = event.data
+                if data == "[DONE]":
+                    reply.done = True
+                    return reply
+                if event.type == "error":
+                    raise self._error_event(data)
+                try:
+                    payload = _loads(data)
+                except ValueError:
+                    raise ApiError(f"the stream carried a payload that is not JSON: {_clip(data)}") from None
+                if json_lines:
+                    out.write_line(data.replace("\n", " ") if "\n" in data else data)
+                if type(payload) is not dict:
+                    continue
+                if "error" in payload:
+                    raise stream_error(payload)
+                choices = payload.get("choices")
+                if choices and type(choices) is list and type(choices[0]) is dict:
+                    choice = choices[0]
+                    delta = choice.get("delta")
+                    if type(delta) is dict:
+                        content = delta.get("content")
+                        if content and type(content) is str:
+                            if not json_lines:
+                                out.write(content)
+                            if keep is not None:
+                                keep(content)
+                    finish = choice.get("finish_reason")
+                    if finish:
+                        if finish == "error":
+                            raise ApiError("the model stopped with an error (finish_reason: error)")
+                        reply.finish_reason = finish
+                usage = payload.get("usage")
+                if usage:
+                    reply.usage = usage
+        if not reply.complete:
+            raise NetworkError("stream ended early", retryable=True)
+        return reply
+
+    def read_completion(self, body: bytes) -> Reply:
+        """A whole chat.completion JSON body (``--no-stream``, or a server that would not stream)."""
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            if not body.strip():
+                raise NetworkError("the server sent an empty reply", retryable=True) from None
+            raise ApiError(f"the reply is not valid JSON: {_clip(body.decode('utf-8', 'replace'))}") from None
+        if self.json_lines:
+            self.out.write_line(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
+        if not isinstance(payload, dict):
+            raise ApiError("the reply is not a chat completion")
+        if "error" in payload:
+            raise stream_error(payload)
+        choices = payload.get("choices")
+        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+            raise ApiError("the reply is not a chat completion (it has no choices)")
+        choice = choices[0]
+        message = choice.get("message")
+        content = message.get("content") if isinstance(message, dict) else choice.get("text")
+        reply = Reply(finish_reason=choice.get("finish_reason") or "stop", usage=payload.get("usage") or None)
+        if isinstance(content, str) and content:
+            if not self.json_lines:
+                self.out.write(content)
+            if self.keep_text:
+                reply.text.append(content)
+        if reply.finish_reason == "error":
+            raise ApiError("the model stopped with an error (finish_reason: error)")
+        return reply
+
+    def _error_event(self, data: str) -> SacliError:
+        try:
+            payload = _loads(data)
+        except ValueError:
+            return ApiError(f"the stream reported an error: {_clip(data) or 'no details'}")
+        if self.json_lines:
+            self.out.write_line(data.replace("\n", " "))
+        if isinstance(payload, dict):
+            return stream_error(payload)
+        return ApiError(f"the stream reported an error: {_clip(data)}")
+
+
+def stream_error(payload: dict[str, Any]) -> ApiError:
+    message = error_message(payload.get("error"), payload) or "no details"
+    return ApiError(f"the server reported an error: {message}")
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

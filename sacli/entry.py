@@ -1,0 +1,103 @@
+"""The console script: signal handling and the one error boundary.
+
+Every failure ends here as one ``sacli: error: ...`` line and its exit code (``--debug`` adds
+the traceback). A signal or a closed stdout unwinds the command (closing its connection on
+the way) and then ends the process with that same signal, as a well-behaved Unix filter does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from types import FrameType
+from typing import NoReturn
+
+from sacli.errors import DeadlineExceeded, SacliError, Stop
+from sacli.exitcodes import ExitCode
+from sacli.messages import MESSAGES
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise Stop(signum)
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    signal.signal(signal.SIGINT, _raise_stop)
+    signal.signal(signal.SIGTERM, _raise_stop)
+    args = sys.argv[1:] if argv is None else argv
+    MESSAGES.debug_enabled = _debug_requested(args)
+    try:
+        code = run(args)
+    except Stop as stop:
+        _die_by(stop.signum)
+    except KeyboardInterrupt:
+        _die_by(signal.SIGINT)
+    sys.exit(code)
+
+
+def run(args: list[str]) -> int:
+    """Run the command line; return the exit code (signals propagate as ``Stop``)."""
+    messages = MESSAGES
+    try:
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError
+        from typer.main import get_command
+
+        from sacli.cli import app
+
+        command = get_command(app)
+        try:
+            result = command.main(args=args, prog_name="sacli", standalone_mode=False)
+        except NoArgsIsHelpError:
+            return ExitCode.USAGE  # the help has been printed already
+        except ClickException as exc:
+            command_path = exc.ctx.command_path if getattr(exc, "ctx", None) else "sacli"  # type: ignore[attr-defined]
+            messages.error(_lower_first(exc.format_message()), hint=f"see '{command_path} --help'")
+            return exc.exit_code if exc.exit_code != ExitCode.UNEXPECTED else ExitCode.USAGE
+        return result if isinstance(result, int) else ExitCode.OK
+    except SacliError as error:
+        _debug_traceback()
+        messages.error(error.message, hint=error.hint)
+        return error.exit_code
+    except DeadlineExceeded:
+        _debug_traceback()
+        messages.error("timed out (--timeout)")
+        return ExitCode.TIMEOUT
+    except (Stop, KeyboardInterrupt, SystemExit):
+        raise
+    except BrokenPipeError:
+        raise Stop(signal.SIGPIPE) from None
+    except Exception as exc:
+        _debug_traceback()
+        messages.error(f"unexpected error: {type(exc).__name__}: {exc}", hint="this is a bug; rerun with --debug")
+        return ExitCode.UNEXPECTED
+
+
+def _debug_requested(args: list[str]) -> bool:
+    if os.environ.get("SACLI_DEBUG", "").lower() in ("1", "true", "yes", "on"):
+        return True
+    words = args[: args.index("--")] if "--" in args else args
+    return "--debug" in words
+
+
+def _debug_traceback() -> None:
+    if MESSAGES.debug_enabled:
+        import traceback
+
+        MESSAGES.write(traceback.format_exc())
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2].isupper() is False else text
+
+
+def _die_by(signum: int) -> NoReturn:
+    """End the process with ``signum`` (the shell then reports 128 + signum)."""
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+    signal.signal(signum, signal.SIG_DFL)
+    if signum != signal.SIGPIPE:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signum})
+    os.kill(os.getpid(), signum)
+    os._exit(128 + signum)

@@ -1,0 +1,70 @@
+"""Errors sacli reports, each carrying its exit code.
+
+    SacliError                    one line on stderr, exit_code
+    ├── UsageError                2  bad option, empty prompt, invalid config
+    ├── AuthError                 3  no key configured, HTTP 401/403
+    ├── RateLimitError            4  HTTP 429 after the allowed retries
+    ├── ApiError                  5  other HTTP errors, error events, replies that are not what the API promises
+    ├── NetworkError              6  cannot connect, connection lost, stream ended early
+    └── TimeoutError_             7  connect, idle or total timeout
+
+    Stop(BaseException)           a signal or a closed stdout: end at once, exit by that signal
+    DeadlineExceeded(BaseException) raised by the --timeout alarm wherever sacli is blocked
+
+The two BaseException classes pass through ``except Exception`` clauses in libraries, so that
+a signal always unwinds to the boundary, closing the connection on the way.
+"""
+
+from __future__ import annotations
+
+from sacli.exitcodes import ExitCode
+
+
+class SacliError(Exception):
+    exit_code: ExitCode = ExitCode.UNEXPECTED
+
+    def __init__(self, message: str, *, hint: str | None = None, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.retryable = retryable
+        self.retry_after: float | None = None
+        self.status: int | None = None
+        # The server's error body as one JSON line, for --json output when the error is final.
+        self.payload: str | None = None
+
+
+class UsageError(SacliError):
+    exit_code = ExitCode.USAGE
+
+
+class AuthError(SacliError):
+    exit_code = ExitCode.AUTH
+
+
+class RateLimitError(SacliError):
+    exit_code = ExitCode.RATE_LIMITED
+
+
+class ApiError(SacliError):
+    exit_code = ExitCode.API
+
+
+class NetworkError(SacliError):
+    exit_code = ExitCode.NETWORK
+
+
+class TimeoutError_(SacliError):
+    exit_code = ExitCode.TIMEOUT
+
+
+class Stop(BaseException):
+    """SIGINT, SIGTERM or EPIPE on stdout: unwind, then end the process with ``signum``."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class DeadlineExceeded(BaseException):
+    """The whole-command ``--timeout`` ran out."""

@@ -1,0 +1,158 @@
+"""One request to the chat endpoint and its reply on stdout: the engine of stream and chat."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from itertools import chain
+from typing import TYPE_CHECKING, Any
+
+from sacli.engine import Reply, ReplyReader
+from sacli.errors import ApiError, NetworkError, SacliError
+from sacli.messages import Messages
+from sacli.options import ChatOptions, OutputOptions
+from sacli.output import Output
+from sacli.request import ChatParameters
+from sacli.runtime import Runtime
+from sacli.spinner import Spinner
+
+if TYPE_CHECKING:
+    import httpx
+
+    from sacli.transport import Transport
+
+JSON_TYPES = ("application/json", "text/json")
+SSE_FIELD_STARTS = (b"data:", b"data\n", b":", b"event:", b"id:", b"retry:")
+
+
+def chat_parameters(chat: ChatOptions, headers: tuple[str, ...] = ()) -> ChatParameters:
+    return ChatParameters(
+        system=chat.system,
+        temperature=chat.temperature,
+        max_tokens=chat.max_tokens,
+        top_p=chat.top_p,
+        params=tuple(chat.param or ()),
+        headers=headers,
+        session=chat.session,
+        save=chat.save,
+        rag=chat.rag,
+        rag_query=chat.rag_query,
+        user_memory=chat.user_memory,
+        memory_strategy=chat.memory_strategy.value if chat.memory_strategy else None,
+    )
+
+
+def warn_if_not_uuid(session: str | None, messages: Messages) -> None:
+    if session is None:
+        return
+    try:
+        uuid.UUID(session)
+    except ValueError:
+        messages.warn(f"session ID {session!r} is not a UUID; the API says memory operations may fail")
+
+
+def read_reply(response: httpx.Response, reader: ReplyReader) -> Reply:
+    """Read an SSE stream or a whole chat.completion, whichever the server sent."""
+    content_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if content_type == "text/event-stream":
+        return reader.read_events(response.iter_bytes())
+    if content_type in JSON_TYPES or content_type.endswith("+json"):
+        return reader.read_completion(response.read())
+    chunks = response.iter_bytes()
+    first = _first_bytes(chunks)
+    start = first.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not start:
+        raise NetworkError("stream ended early: the server sent an empty reply", retryable=True)
+    if start.startswith(SSE_FIELD_STARTS):
+        return reader.read_events(chain([first], chunks))
+    if start.startswith((b"{", b"[")):
+        return reader.read_completion(first + b"".join(chunks))
+    from sacli.apierrors import first_line
+
+    shown = content_type or "none"
+    raise ApiError(
+        f"the reply is neither an event stream nor a chat completion (Content-Type: {shown}): "
+        f"{first_line(first.decode('utf-8', 'replace'), html=start.startswith(b'<'))}"
+    )
+
+
+def _first_bytes(chunks: Iterator[bytes]) -> bytes:
+    data = b""
+    for chunk in chunks:
+        data += chunk
+        if data.strip():
+            break
+    return data
+
+
+class Exchange:
+    """Sends chat requests and writes their replies; one per command run."""
+
+    def __init__(self, runtime: Runtime, out_options: OutputOptions) -> None:
+        self.runtime = runtime
+        self.out_options = out_options
+        self.output = Output(raw=out_options.raw)
+
+    def send(
+        self,
+        transport: Transport,
+        body: dict[str, Any],
+        *,
+        keep_text: bool = False,
+        output: Output | None = None,
+    ) -> Reply:
+        runtime = self.runtime
+        output = output or self.output
+        messages = runtime.messages
+        reader = ReplyReader(output, json_lines=self.out_options.json, keep_text=keep_text)
+        accept = "text/event-stream" if body.get("stream") else "application/json"
+        headers = runtime.headers(Accept=accept, **({"Accept-Encoding": "identity"} if body.get("stream") else {}))
+        spinner = None
+        if messages.stderr_is_terminal and os.environ.get("TERM") != "dumb":
+            spinner = Spinner(f"waiting for {body['model']}").start()
+            output.before_first_write = spinner.stop
+            messages.before_write = spinner.clear
+        try:
+            return transport.request(
+                "POST",
+                f"{runtime.settings.base_url}/chat/completions",
+                json=body,
+                headers=headers,
+                handle=lambda response: read_reply(response, reader),
+                output_started=lambda: output.started,
+            )
+        except SacliError as error:
+            if self.out_options.json and error.payload and not output.started:
+                output.write_line(error.payload)
+            raise
+        finally:
+            if spinner is not None:
+                spinner.stop()
+                messages.before_write = None
+                output.before_first_write = None
+
+    def finish(self, reply: Reply) -> None:
+        """Final newline, finish-reason warnings and usage, after a complete reply."""
+        opts = self.out_options
+        if not opts.no_newline and not opts.json:
+            self.output.end_line()
+        report_reply(reply, self.runtime.messages, usage=opts.usage)
+
+
+def report_reply(reply: Reply, messages: Messages, *, usage: bool) -> None:
+    if reply.finish_reason == "length":
+        messages.warn("the reply was cut off at the token limit (finish_reason: length)")
+    elif reply.finish_reason == "content_filter":
+        messages.warn("the reply was stopped by a content filter (finish_reason: content_filter)")
+    if usage:
+        messages.write(format_usage(reply.usage) + "\n")
+
+
+def format_usage(usage: dict[str, Any] | None) -> str:
+    if not usage:
+        return "tokens: not reported by the server"
+    return (
+        f"tokens: prompt {usage.get('prompt_tokens', '?')}, completion {usage.get('completion_tokens', '?')}, "
+        f"total {usage.get('total_tokens', '?')}"
+    )

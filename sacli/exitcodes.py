@@ -1,0 +1,46 @@
+"""The exit-code table: the one place it is defined.
+
+The README and the man page render their tables from ``EXIT_CODES``.
+"""
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    UNEXPECTED = 1
+    USAGE = 2
+    AUTH = 3
+    RATE_LIMITED = 4
+    API = 5
+    NETWORK = 6
+    TIMEOUT = 7
+    INTERRUPTED = 130
+    STDOUT_CLOSED = 141
+    TERMINATED = 143
+
+
+EXIT_CODES: dict[ExitCode, str] = {
+    ExitCode.OK: "the reply completed",
+    ExitCode.UNEXPECTED: "unexpected failure (a bug); the message suggests --debug",
+    ExitCode.USAGE: "usage: bad option or argument, empty prompt, invalid config",
+    ExitCode.AUTH: "authentication: no key configured, HTTP 401 or 403",
+    ExitCode.RATE_LIMITED: "rate limited: HTTP 429 still failing after the allowed retries",
+    ExitCode.API: (
+        "API error: any other HTTP error status, an error event inside the stream, a reply that is "
+        "not what the API promises (not SSE and not a chat completion, invalid JSON)"
+    ),
+    ExitCode.NETWORK: "network: cannot connect, connection lost, stream ended early",
+    ExitCode.TIMEOUT: "timeout: connect, idle or total",
+    ExitCode.INTERRUPTED: (
+        "aborted by SIGINT (Ctrl-C): after cleanup sacli ends itself with SIGINT, so a calling shell script stops too"
+    ),
+    ExitCode.STDOUT_CLOSED: "stdout closed by its reader (sacli stream ... | head -c 100): no message, no traceback",
+    ExitCode.TERMINATED: "terminated by SIGTERM",
+}
+
+SIGNAL_NOTE = (
+    "On 130, 141 and 143 sacli ends itself with the signal (SIGINT, SIGPIPE, SIGTERM), so the shell "
+    "reports 128 + the signal number; the HTTP connection is closed at once and what was already "
+    "written stays written."
+)

@@ -1,0 +1,75 @@
+"""Everything sacli says on stderr: errors, warnings, notices, usage and the debug log.
+
+Messages are plain one-line text (``sacli: error: ...``); no colour, so nothing needs
+stripping in a pipe. Every line passes through ``redact`` so that no configured key can
+reach the terminal or a log, whatever the message quotes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable
+
+
+class Messages:
+    def __init__(self, *, debug: bool = False) -> None:
+        self.debug_enabled = debug
+        self._secrets: tuple[str, ...] = ()
+        self.before_write: Callable[[], None] | None = None
+        self.stderr_is_terminal = _isatty(2)
+
+    def add_secrets(self, secrets: tuple[str, ...]) -> None:
+        self._secrets = tuple(sorted({*self._secrets, *(s for s in secrets if s)}, key=len, reverse=True))
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def write(self, text: str) -> None:
+        if self.before_write is not None:
+            self.before_write()
+        data = self.redact(text).encode("utf-8", "replace")
+        try:
+            while data:
+                data = data[os.write(2, data) :]
+        except OSError:
+            pass  # stderr is gone: there is no one left to tell
+
+    def error(self, message: str, hint: str | None = None) -> None:
+        line = f"sacli: error: {_one_line(message)}"
+        if hint:
+            line += f" ({hint})"
+        self.write(line + "\n")
+
+    def warn(self, message: str) -> None:
+        self.write(f"sacli: warning: {_one_line(message)}\n")
+
+    def notice(self, message: str) -> None:
+        self.write(f"sacli: {_one_line(message)}\n")
+
+    def debug(self, message: str) -> None:
+        if self.debug_enabled:
+            self.write(f"sacli: debug: {message}\n")
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split()) if "\n" in message or "\r" in message else message
+
+
+def _isatty(fd: int) -> bool:
+    try:
+        return os.isatty(fd)
+    except OSError:
+        return False
+
+
+def stderr_flush() -> None:
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+
+
+MESSAGES = Messages()
+"""The process's stderr channel; the entry point sets it up, commands add their secrets."""

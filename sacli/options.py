@@ -1,0 +1,304 @@
+"""Options shared between commands, defined once.
+
+``@options(conn=CONNECTION, chat=CHAT)`` adds the group's options to a command's signature
+(Typer reads ``__signature__``) and hands the command one dataclass per group. Only typer
+is imported here: this module is on the path of every start, completion included.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CONNECTION_PANEL = "Connection and configuration"
+MODEL_PANEL = "Model"
+MEMORY_PANEL = "Super Agent Stack memory and RAG"
+OUTPUT_PANEL = "Output"
+
+
+class MemoryStrategy(StrEnum):
+    truncate = "truncate"
+    summarize = "summarize"
+    sliding_window = "sliding_window"
+
+
+@dataclass(frozen=True)
+class ConnectionOptions:
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            envvar="SACLI_BASE_URL",
+            help="OpenAI-style API base; chat is {base}/chat/completions. "
+            "[default: https://superagentstack.orionixtech.com/api/v1]",
+            rich_help_panel=CONNECTION_PANEL,
+            show_default=False,
+        ),
+    ] = None
+    api_key: Annotated[
+        str | None,
+        typer.Option(
+            "--api-key",
+            envvar="OPENROUTER_KEY",
+            help="OpenRouter key, sent as 'Authorization: Bearer'. Prefer the variable or the config "
+            "file: arguments are visible to other users in ps.",
+            rich_help_panel=CONNECTION_PANEL,
+            show_default=False,
+        ),
+    ] = None
+    super_agent_key: Annotated[
+        str | None,
+        typer.Option(
+            "--super-agent-key",
+            envvar="SUPER_AGENT_KEY",
+            help="Super Agent Stack key, sent as the 'superAgentKey' header.",
+            rich_help_panel=CONNECTION_PANEL,
+            show_default=False,
+        ),
+    ] = None
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            envvar="SACLI_PROFILE",
+            help="Use the [profiles.NAME] table of the config file over its top-level settings.",
+            rich_help_panel=CONNECTION_PANEL,
+            show_default=False,
+        ),
+    ] = None
+    header: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--header",
+            "-H",
+            metavar="'NAME: VALUE'",
+            help="Extra HTTP header (repeatable).",
+            rich_help_panel=CONNECTION_PANEL,
+            show_default=False,
+        ),
+    ] = None
+    retries: Annotated[
+        int,
+        typer.Option(
+            "--retries",
+            min=0,
+            help="Retries for 408, 409, 429, 5xx and connection failures, before any output.",
+            rich_help_panel=CONNECTION_PANEL,
+        ),
+    ] = 2
+    connect_timeout: Annotated[
+        float,
+        typer.Option("--connect-timeout", min=0.001, metavar="SECONDS", rich_help_panel=CONNECTION_PANEL),
+    ] = 10.0
+    idle_timeout: Annotated[
+        float,
+        typer.Option(
+            "--idle-timeout",
+            min=0.001,
+            metavar="SECONDS",
+            help="Longest silence allowed between bytes of the reply.",
+            rich_help_panel=CONNECTION_PANEL,
+        ),
+    ] = 120.0
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout",
+            min=0.001,
+            metavar="SECONDS",
+            help="Limit for the whole command, retries included. [default: none]",
+            rich_help_panel=CONNECTION_PANEL,
+            show_default=False,
+        ),
+    ] = None
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            envvar="SACLI_DEBUG",
+            help="Log requests and show tracebacks on stderr (keys are redacted).",
+            rich_help_panel=CONNECTION_PANEL,
+            show_default=False,
+        ),
+    ] = False
+
+
+@dataclass(frozen=True)
+class ChatOptions:
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            envvar="SACLI_MODEL",
+            help="Model ID. [default: anthropic/claude-3-sonnet]",
+            rich_help_panel=MODEL_PANEL,
+            show_default=False,
+        ),
+    ] = None
+    system: Annotated[
+        str | None,
+        typer.Option("--system", "-s", help="System prompt.", rich_help_panel=MODEL_PANEL, show_default=False),
+    ] = None
+    temperature: Annotated[
+        float | None,
+        typer.Option("--temperature", "-t", min=0, max=2, rich_help_panel=MODEL_PANEL, show_default=False),
+    ] = None
+    max_tokens: Annotated[
+        int | None,
+        typer.Option("--max-tokens", min=1, rich_help_panel=MODEL_PANEL, show_default=False),
+    ] = None
+    top_p: Annotated[
+        float | None,
+        typer.Option("--top-p", min=0, max=1, rich_help_panel=MODEL_PANEL, show_default=False),
+    ] = None
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            metavar="KEY=VALUE",
+            help="Any extra body field; VALUE is parsed as JSON when it is valid JSON (repeatable).",
+            rich_help_panel=MODEL_PANEL,
+            show_default=False,
+        ),
+    ] = None
+    session: Annotated[
+        str | None,
+        typer.Option(
+            "--session",
+            metavar="ID",
+            help="Session whose server-side history is used (sessionId).",
+            rich_help_panel=MEMORY_PANEL,
+            show_default=False,
+        ),
+    ] = None
+    save: Annotated[
+        bool | None,
+        typer.Option(
+            "--save/--no-save",
+            help="Store this turn in the session (saveToMemory).",
+            rich_help_panel=MEMORY_PANEL,
+            show_default=False,
+        ),
+    ] = None
+    rag: Annotated[
+        bool | None,
+        typer.Option(
+            "--rag/--no-rag",
+            help="Search the uploaded files (useRAG).",
+            rich_help_panel=MEMORY_PANEL,
+            show_default=False,
+        ),
+    ] = None
+    rag_query: Annotated[
+        str | None,
+        typer.Option(
+            "--rag-query",
+            metavar="TEXT",
+            help="Search text for RAG (ragQuery).",
+            rich_help_panel=MEMORY_PANEL,
+            show_default=False,
+        ),
+    ] = None
+    user_memory: Annotated[
+        bool | None,
+        typer.Option(
+            "--user-memory/--no-user-memory",
+            help="Inject the user's memory facts (useUserMemory).",
+            rich_help_panel=MEMORY_PANEL,
+            show_default=False,
+        ),
+    ] = None
+    memory_strategy: Annotated[
+        MemoryStrategy | None,
+        typer.Option(
+            "--memory-strategy",
+            help="How long session history is fitted (memoryStrategy).",
+            rich_help_panel=MEMORY_PANEL,
+            show_default=False,
+        ),
+    ] = None
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Write raw JSON instead of text.", rich_help_panel=OUTPUT_PANEL, show_default=False
+        ),
+    ] = False
+    usage: Annotated[
+        bool,
+        typer.Option(
+            "--usage",
+            help="Print token usage on stderr at the end.",
+            rich_help_panel=OUTPUT_PANEL,
+            show_default=False,
+        ),
+    ] = False
+    no_newline: Annotated[
+        bool,
+        typer.Option(
+            "--no-newline",
+            "-n",
+            help="Do not add a final newline.",
+            rich_help_panel=OUTPUT_PANEL,
+            show_default=False,
+        ),
+    ] = False
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="On a terminal, pass control characters through instead of showing them escaped.",
+            rich_help_panel=OUTPUT_PANEL,
+            show_default=False,
+        ),
+    ] = False
+    no_stdin: Annotated[
+        bool,
+        typer.Option("--no-stdin", help="Never read standard input.", rich_help_panel=OUTPUT_PANEL, show_default=False),
+    ] = False
+
+
+def options(**groups: type) -> Callable[[F], F]:
+    """Add each group's fields to the command's options and pass the command one object per group."""
+
+    def decorate(command: F) -> F:
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name not in groups]
+        added: list[inspect.Parameter] = []
+        members: dict[str, list[str]] = {}
+        for group_name, group in groups.items():
+            names = members[group_name] = []
+            hints = inspect.get_annotations(group, eval_str=True)
+            for f in fields(group):
+                names.append(f.name)
+                added.append(
+                    inspect.Parameter(
+                        f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=hints[f.name]
+                    )
+                )
+
+        @functools.wraps(command)
+        def wrapper(**kwargs: Any) -> Any:
+            for group_name, group in groups.items():
+                kwargs[group_name] = group(**{name: kwargs.pop(name) for name in members[group_name]})
+            return command(**kwargs)
+
+        parameters = own + added
+        wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

@@ -1,0 +1,56 @@
+"""The user's message: the arguments joined by spaces, and standard input when it is not a terminal."""
+
+from __future__ import annotations
+
+import os
+import select
+from collections.abc import Callable
+
+from sacli.errors import UsageError
+
+STDIN_SILENCE_NOTICE_SECONDS = 5.0
+
+
+def read_stdin(notice: Callable[[str], None], *, fd: int = 0) -> str | None:
+    """All of stdin as text, or None when stdin is a terminal or closed.
+
+    When nothing arrives for a while, say so once: a CI step that leaves stdin open and
+    silent would otherwise hang with no explanation.
+    """
+    try:
+        if os.isatty(fd):
+            return None
+    except OSError:
+        return None
+    chunks: list[bytes] = []
+    warned = False
+    while True:
+        if not warned:
+            try:
+                ready, _, _ = select.select([fd], [], [], STDIN_SILENCE_NOTICE_SECONDS)
+            except (OSError, ValueError):
+                ready = [fd]
+            if not ready:
+                notice("waiting for standard input to end (pass --no-stdin to not read it)")
+                warned = True
+                continue
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def build_prompt(words: list[str], stdin_text: str | None) -> str:
+    """Arguments, a blank line, then stdin; either alone when the other is empty."""
+    args_text = " ".join(words)
+    if stdin_text and stdin_text.strip():
+        text = f"{args_text}\n\n{stdin_text}" if args_text.strip() else stdin_text
+    else:
+        text = args_text
+    if not text.strip():
+        raise UsageError("empty prompt: give it as arguments or on standard input", hint="see 'sacli stream --help'")
+    return text

@@ -1,0 +1,54 @@
+"""What one invocation needs before it talks to the API: settings, stderr, deadline, headers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sacli import config
+from sacli.deadline import Deadline
+from sacli.messages import MESSAGES, Messages
+from sacli.options import ConnectionOptions
+from sacli.request import USER_AGENT, auth_headers, parse_headers
+
+if TYPE_CHECKING:
+    from sacli.transport import Transport
+
+
+class Runtime:
+    def __init__(self, conn: ConnectionOptions, *, model: str | None = None) -> None:
+        self.conn = conn
+        self.messages: Messages = MESSAGES
+        if conn.debug:
+            self.messages.debug_enabled = True
+        # Keys given as flags are secrets before anything can go wrong with the config file.
+        self.messages.add_secrets(tuple(k for k in (conn.api_key, conn.super_agent_key) if k))
+        self.deadline = Deadline(conn.timeout)
+        self.settings = config.resolve(
+            base_url=conn.base_url,
+            model=model,
+            api_key=conn.api_key,
+            super_agent_key=conn.super_agent_key,
+            profile=conn.profile,
+            warn=self.messages.warn,
+        )
+        self.messages.add_secrets(self.settings.secrets)
+        self.extra_headers = parse_headers(tuple(conn.header or ()))
+
+    def headers(self, *, require: str = "any", **extra: str) -> dict[str, str]:
+        s = self.settings
+        return {
+            "User-Agent": USER_AGENT,
+            **auth_headers(s.api_key, s.super_agent_key, require=require),
+            **extra,
+            **self.extra_headers,
+        }
+
+    def transport(self) -> Transport:
+        from sacli.transport import Limits, Transport
+
+        limits = Limits(
+            retries=self.conn.retries,
+            connect_timeout=self.conn.connect_timeout,
+            idle_timeout=self.conn.idle_timeout,
+        )
+        return Transport(base_url=self.settings.base_url, limits=limits, messages=self.messages, deadline=self.deadline)
