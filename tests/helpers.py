@@ -1,0 +1,105 @@
+"""Shared test helpers: SSE bodies as real servers send them, and running the installed sacli."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+SACLI = str(Path(sys.executable).with_name("sacli"))
+OPENROUTER_KEY = "sk-or-v1-test-0123456789abcdef"
+SUPER_AGENT_KEY = "sk_live_test_fedcba9876543210"
+
+
+def chunk(content: str | None = None, *, finish: str | None = None, role: str | None = None, **extra: Any) -> dict:
+    delta: dict[str, Any] = {}
+    if role is not None:
+        delta["role"] = role
+    if content is not None:
+        delta["content"] = content
+    body = {
+        "id": "gen-test",
+        "object": "chat.completion.chunk",
+        "created": 1700000000,
+        "model": "test/model",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    body.update(extra)
+    return body
+
+
+def event(payload: dict | str) -> bytes:
+    data = payload if isinstance(payload, str) else json.dumps(payload, separators=(",", ":"))
+    return f"data: {data}\n\n".encode()
+
+
+USAGE = {"prompt_tokens": 12, "completion_tokens": 3, "total_tokens": 15}
+
+
+def sse(*texts: str, finish: str = "stop", usage: dict | None = USAGE, done: bool = True) -> bytes:
+    """An OpenRouter-style stream: a comment, role chunk, one chunk per text, finish, usage, [DONE]."""
+    parts = [b": OPENROUTER PROCESSING\n\n", event(chunk(role="assistant", content=""))]
+    parts += [event(chunk(text)) for text in texts]
+    parts.append(event(chunk("", finish=finish)))
+    if usage is not None:
+        parts.append(event({**chunk(), "choices": [], "usage": usage}))
+    if done:
+        parts.append(b"data: [DONE]\n\n")
+    return b"".join(parts)
+
+
+def completion(content: str, *, finish: str = "stop", usage: dict | None = USAGE) -> dict:
+    body: dict[str, Any] = {
+        "id": "gen-test",
+        "object": "chat.completion",
+        "created": 1700000000,
+        "model": "test/model",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}],
+    }
+    if usage is not None:
+        body["usage"] = usage
+    return body
+
+
+def run(
+    *args: str,
+    env: dict[str, str],
+    input: bytes | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run the installed sacli with real pipes; stdin is /dev/null unless ``input`` is given."""
+    return subprocess.run(
+        [SACLI, *args],
+        input=input,
+        stdin=None if input is not None else subprocess.DEVNULL,
+        capture_output=True,
+        env=env,
+        timeout=timeout,
+    )
+
+
+def clean_env(tmp_path: Path) -> dict[str, str]:
+    """The parent's environment without sacli's variables, with config and state in tmp_path."""
+    drop = (
+        "SACLI_",
+        "OPENROUTER_",
+        "SUPER_AGENT_",
+        "NO_COLOR",
+        "FORCE_COLOR",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith(drop)}
+    env.update(
+        HOME=str(tmp_path / "home"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        NO_PROXY="*",
+        TERM="xterm",
+        COLUMNS="100",
+    )
+    return env
