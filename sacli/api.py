@@ -1,0 +1,64 @@
+"""JSON calls to the Memory and RAG APIs, with their differing envelopes read tolerantly."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from sacli.apierrors import error_message
+from sacli.errors import ApiError
+from sacli.runtime import Runtime
+
+if TYPE_CHECKING:
+    import httpx
+
+    from sacli.transport import Transport
+
+
+def call_json(
+    runtime: Runtime,
+    transport: Transport,
+    method: str,
+    path: str,
+    *,
+    json_body: Any = None,
+    params: Any = None,
+    require: str = "super_agent",
+    retry_on: frozenset[int] | None = None,
+) -> Any:
+    """``method`` on ``{api root}{path}``; the decoded JSON body (None for an empty body)."""
+    headers = runtime.headers(require=require, Accept="application/json")
+    kwargs: dict[str, Any] = {}
+    if retry_on is not None:
+        kwargs["retry_on"] = retry_on
+    return transport.request(
+        method,
+        runtime.settings.api_root + path,
+        json=json_body,
+        params=params,
+        headers=headers,
+        handle=_decode,
+        **kwargs,
+    )
+
+
+def _decode(response: httpx.Response) -> Any:
+    body = response.read()
+    if not body.strip():
+        return None
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        raise ApiError(f"the reply from {response.request.url.path} is not valid JSON") from None
+    if isinstance(payload, dict) and payload.get("success") is False:
+        raise ApiError(f"the server reported an error: {error_message(payload.get('error'), payload) or 'no details'}")
+    return payload
+
+
+def unwrap(payload: Any, *keys: str) -> Any:
+    """The payload inside ``{data: ...}`` / ``{success, data}`` / ``{<key>: ...}``, or the payload itself."""
+    if isinstance(payload, dict):
+        for key in ("data", *keys):
+            if key in payload:
+                return payload[key]
+    return payload

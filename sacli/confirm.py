@@ -1,0 +1,29 @@
+"""Asking before destroying things: on a terminal ask, elsewhere demand --yes."""
+
+from __future__ import annotations
+
+import os
+
+from sacli.errors import UsageError
+from sacli.messages import Messages
+
+
+def confirm(question: str, *, yes: bool, messages: Messages) -> bool:
+    """True to go ahead. Without a terminal to ask on, ``--yes`` is required (a usage error otherwise)."""
+    if yes:
+        return True
+    if not (_isatty(0) and messages.stderr_is_terminal):
+        raise UsageError("refusing to delete without confirmation: no terminal to ask on", hint="pass --yes")
+    messages.write(f"{question} [y/N] ")
+    try:
+        answer = os.read(0, 1024).decode("utf-8", "replace").strip().lower()
+    except OSError:
+        answer = ""
+    return answer in ("y", "yes")
+
+
+def _isatty(fd: int) -> bool:
+    try:
+        return os.isatty(fd)
+    except OSError:
+        return False
