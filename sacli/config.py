@@ -125,22 +125,31 @@ def load_file(path: Path, profile: str | None, warn: Any) -> dict[str, str]:
 
 def _checked(table: dict[str, Any], path: Path, text: str, prefix: str) -> dict[str, str]:
     values: dict[str, str] = {}
+    table_name = prefix.rstrip(".")
     for key, value in table.items():
         expected = FILE_KEYS.get(key)
         if expected is None:
             known = ", ".join(FILE_KEYS)
             raise UsageError(
-                f"invalid config file {path}, line {_line_of(text, key)}: unknown key {prefix}{key!r} (known: {known})"
+                f"invalid config file {path}, line {_line_of(text, key, table_name)}: "
+                f"unknown key {prefix}{key!r} (known: {known})"
             )
         if not isinstance(value, expected):
-            raise UsageError(f"invalid config file {path}, line {_line_of(text, key)}: {prefix}{key} must be a string")
+            raise UsageError(
+                f"invalid config file {path}, line {_line_of(text, key, table_name)}: {prefix}{key} must be a string"
+            )
         values[key] = value
     return values
 
 
-def _line_of(text: str, key: str) -> int:
+def _line_of(text: str, key: str, table: str = "") -> int:
+    """Best effort: the line where ``key`` is set, inside ``[table]`` when one is given."""
+    start = 0
+    if table:
+        header = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]", re.MULTILINE).search(text)
+        start = header.end() if header else 0
     pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=|^\s*\[\s*{re.escape(key)}\b", re.MULTILINE)
-    match = pattern.search(text)
+    match = pattern.search(text, start)
     return text.count("\n", 0, match.start()) + 1 if match else 1
 
 

@@ -14,7 +14,11 @@ class Deadline:
         self.seconds = seconds
         self._ends = None if seconds is None else time.monotonic() + seconds
         if seconds is not None:
-            signal.signal(signal.SIGALRM, _expire)
+
+            def expire(signum: int, frame: FrameType | None) -> None:
+                raise DeadlineExceeded(seconds)
+
+            signal.signal(signal.SIGALRM, expire)
             signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
 
     def remaining(self) -> float | None:
@@ -24,7 +28,3 @@ class Deadline:
         if self._ends is not None:
             signal.setitimer(signal.ITIMER_REAL, 0)
             self._ends = None
-
-
-def _expire(signum: int, frame: FrameType | None) -> None:
-    raise DeadlineExceeded()

@@ -60,9 +60,9 @@ def run(args: list[str]) -> int:
         _debug_traceback()
         messages.error(error.message, hint=error.hint)
         return error.exit_code
-    except DeadlineExceeded:
+    except DeadlineExceeded as exceeded:
         _debug_traceback()
-        messages.error("timed out (--timeout)")
+        messages.error(f"timed out after {exceeded.seconds:g} s (--timeout)")
         return ExitCode.TIMEOUT
     except (Stop, KeyboardInterrupt, SystemExit):
         raise

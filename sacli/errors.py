@@ -68,3 +68,7 @@ class Stop(BaseException):
 
 class DeadlineExceeded(BaseException):
     """The whole-command ``--timeout`` ran out."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds

@@ -16,6 +16,7 @@ from sacli.output import Output
 from sacli.request import ChatParameters
 from sacli.runtime import Runtime
 from sacli.spinner import Spinner
+from sacli.stdoutwatch import watch_stdout
 
 if TYPE_CHECKING:
     import httpx
@@ -108,6 +109,7 @@ class Exchange:
         reader = ReplyReader(output, json_lines=self.out_options.json, keep_text=keep_text)
         accept = "text/event-stream" if body.get("stream") else "application/json"
         headers = runtime.headers(Accept=accept, **({"Accept-Encoding": "identity"} if body.get("stream") else {}))
+        watch_stdout(output.fd)
         spinner = None
         if messages.stderr_is_terminal and os.environ.get("TERM") != "dumb":
             spinner = Spinner(f"waiting for {body['model']}").start()

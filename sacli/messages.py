@@ -12,6 +12,8 @@ import os
 import sys
 from collections.abc import Callable
 
+MIN_REDACTED_LENGTH = 6
+
 
 class Messages:
     def __init__(self, *, debug: bool = False) -> None:
@@ -21,7 +23,9 @@ class Messages:
         self.stderr_is_terminal = _isatty(2)
 
     def add_secrets(self, secrets: tuple[str, ...]) -> None:
-        self._secrets = tuple(sorted({*self._secrets, *(s for s in secrets if s)}, key=len, reverse=True))
+        # Values this short are not real keys, and masking them would garble every message.
+        wanted = (s for s in secrets if len(s) >= MIN_REDACTED_LENGTH)
+        self._secrets = tuple(sorted({*self._secrets, *wanted}, key=len, reverse=True))
 
     def redact(self, text: str) -> str:
         for secret in self._secrets:

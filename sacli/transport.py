@@ -134,9 +134,9 @@ class Transport:
     def _log_request(self, method: str, url: str, kwargs: Mapping[str, Any]) -> None:
         say = self.messages.debug
         say(f"> {method} {url}")
-        merged = httpx.Headers(self.client.headers)
-        merged.update(kwargs.get("headers") or {})
-        for name, value in merged.multi_items():
+        merged = {name.lower(): (name, value) for name, value in self.client.headers.items()}
+        merged.update((name.lower(), (name, value)) for name, value in (kwargs.get("headers") or {}).items())
+        for name, value in merged.values():
             say(f"> {name}: {redact_header(name, value)}")
         if kwargs.get("json") is not None:
             import json as jsonlib
