@@ -8,6 +8,7 @@ writes each data payload as one line. A reply is complete when ``[DONE]`` or a c
 from __future__ import annotations
 
 import json
+import json.scanner
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,10 @@ from sacli.errors import ApiError, NetworkError, SacliError
 from sacli.output import Output
 from sacli.sse import SSEParser
 
-_loads = json.JSONDecoder(strict=False).decode
+_decoder = json.JSONDecoder(strict=False)
+_loads = _decoder.decode
+# The C scanner behind json.loads, without its per-call wrappers: one JSON value from the start.
+_scan = json.scanner.make_scanner(_decoder)  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -55,9 +59,11 @@ class ReplyReader:
                 if event.type == "error":
                     raise self._error_event(data)
                 try:
-                    payload = _loads(data)
-                except ValueError:
-                    raise ApiError(f"the stream carried a payload that is not JSON: {_clip(data)}") from None
+                    payload, end = _scan(data, 0)
+                    if end != len(data) and data[end:].strip():
+                        raise ValueError
+                except (StopIteration, ValueError):
+                    payload = _parse_or_fail(data)
                 if json_lines:
                     out.write_line(data.replace("\n", " ") if "\n" in data else data)
                 if type(payload) is not dict:
@@ -127,6 +133,14 @@ class ReplyReader:
         if isinstance(payload, dict):
             return stream_error(payload)
         return ApiError(f"the stream reported an error: {_clip(data)}")
+
+
+def _parse_or_fail(data: str) -> Any:
+    """The slow path for what the scanner refused: leading blanks are fine, anything else is not JSON."""
+    try:
+        return _loads(data)
+    except ValueError:
+        raise ApiError(f"the stream carried a payload that is not JSON: {_clip(data)}") from None
 
 
 def stream_error(payload: dict[str, Any]) -> ApiError:

@@ -57,7 +57,9 @@ def read_reply(response: httpx.Response, reader: ReplyReader) -> Reply:
     """Read an SSE stream or a whole chat.completion, whichever the server sent."""
     content_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
     if content_type == "text/event-stream":
-        return reader.read_events(response.iter_bytes())
+        # Streams are requested without compression; iter_raw skips httpx's per-read decoder layer.
+        encoded = response.headers.get("content-encoding", "identity").lower() != "identity"
+        return reader.read_events(response.iter_bytes() if encoded else response.iter_raw())
     if content_type in JSON_TYPES or content_type.endswith("+json"):
         return reader.read_completion(response.read())
     chunks = response.iter_bytes()

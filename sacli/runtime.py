@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING
 
 from sacli import config
@@ -51,4 +52,10 @@ class Runtime:
             connect_timeout=self.conn.connect_timeout,
             idle_timeout=self.conn.idle_timeout,
         )
-        return Transport(base_url=self.settings.base_url, limits=limits, messages=self.messages, deadline=self.deadline)
+        transport = Transport(
+            base_url=self.settings.base_url, limits=limits, messages=self.messages, deadline=self.deadline
+        )
+        # What was imported and built so far lives for the whole run: keep it out of every collection.
+        gc.freeze()
+        gc.enable()
+        return transport

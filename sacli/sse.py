@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 _BOM = b"\xef\xbb\xbf"
+_COLON = 0x3A
 
 
 class Event(NamedTuple):
@@ -37,6 +38,8 @@ class SSEParser:
         self.retry: int | None = None
 
     def feed(self, chunk: bytes) -> list[Event]:
+        if not chunk:
+            return []  # and keep a pending CR: its LF may come in the next read
         if self._at_start:
             chunk = self._buffer + chunk
             self._buffer = b""
@@ -51,29 +54,45 @@ class SSEParser:
         self._pending_cr = chunk[-1:] == b"\r"
         if b"\r" in chunk:
             chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        if self._buffer:
+            chunk = self._buffer + chunk
+        # The usual block, "data: {...}\n\n" on its own, needs no line-by-line work.
+        end = len(chunk) - 2
+        if (
+            chunk.startswith(b"data: ")
+            and chunk.find(b"\n") == end
+            and chunk[end + 1 :] == b"\n"
+            and not self._data
+            and not self._event_type
+        ):
+            self._buffer = b""
+            return [Event("message", chunk[6:end].decode("utf-8", "replace"), self._last_event_id)]
         if b"\n" not in chunk:
-            self._buffer += chunk
+            self._buffer = chunk
             return []
-        lines = (self._buffer + chunk).split(b"\n")
+        lines = chunk.split(b"\n")
         self._buffer = lines.pop()
         events: list[Event] = []
+        data = self._data
         for line in lines:
             if not line:
-                if self._data:
-                    events.append(self._dispatch())
+                if data:
+                    events.append(self._dispatch(data))
+                    data = self._data
                 else:
                     self._event_type = b""
-            elif line[0] != 0x3A:  # a line starting with ":" is a comment
-                self._field(line)
+            elif line[0] != _COLON:  # a line starting with ":" is a comment
+                name, colon, value = line.partition(b":")
+                if colon and value[:1] == b" ":
+                    value = value[1:]
+                if name == b"data":
+                    data.append(value)
+                else:
+                    self._other_field(name, value)
         return events
 
-    def _field(self, line: bytes) -> None:
-        name, colon, value = line.partition(b":")
-        if colon and value[:1] == b" ":
-            value = value[1:]
-        if name == b"data":
-            self._data.append(value)
-        elif name == b"event":
+    def _other_field(self, name: bytes, value: bytes) -> None:
+        if name == b"event":
             self._event_type = value
         elif name == b"id":
             if b"\0" not in value:
@@ -81,9 +100,9 @@ class SSEParser:
         elif name == b"retry" and value.isdigit() and value.isascii():
             self.retry = int(value)
 
-    def _dispatch(self) -> Event:
-        data = self._data[0] if len(self._data) == 1 else b"\n".join(self._data)
+    def _dispatch(self, data: list[bytes]) -> Event:
+        joined = data[0] if len(data) == 1 else b"\n".join(data)
         event_type = self._event_type.decode("utf-8", "replace") if self._event_type else "message"
         self._data = []
         self._event_type = b""
-        return Event(event_type, data.decode("utf-8", "replace"), self._last_event_id)
+        return Event(event_type, joined.decode("utf-8", "replace"), self._last_event_id)
