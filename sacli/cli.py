@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from sacli import __version__
+from sacli.commands.sessions import sessions_app
 from sacli.commands.stream import stream
 
 app = typer.Typer(
@@ -40,3 +41,4 @@ def main_options(
 
 
 app.command("stream")(stream)
+app.add_typer(sessions_app, name="sessions", help="Manage the server-side conversation sessions (the Memory API).")

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sacli.output import Output
+from sacli.output import Output, escape_controls
 
 Column = tuple[str, str, Callable[[Any], str] | None]  # (key, title, how to show it on a terminal)
 
@@ -42,13 +42,22 @@ def emit_records(out: Output, records: Sequence[dict[str, Any]], columns: Sequen
     from rich.console import Console
     from rich.table import Table
 
+    # The API's text is escaped here, cell by cell; rich's own escape sequences (bold, colour)
+    # then go to the terminal as they are.
+    cell = escape_controls if out.escape else str
     table = Table(title=title or None, show_lines=False, header_style="bold")
     for _, heading, _ in columns:
         table.add_column(heading, overflow="fold")
     for record in records:
-        table.add_row(*(show(record.get(key)) if show else tsv_field(record.get(key)) for key, _, show in columns))
+        table.add_row(
+            *(cell(show(record.get(key)) if show else tsv_field(record.get(key))) for key, _, show in columns)
+        )
     console = Console(file=_TextOut(out), force_terminal=True, no_color=bool(os.environ.get("NO_COLOR")))
-    console.print(table, markup=False, highlight=False, emoji=False)
+    escape, out.escape = out.escape, False
+    try:
+        console.print(table, markup=False, highlight=False, emoji=False)
+    finally:
+        out.escape = escape
 
 
 class _TextOut:

@@ -1,0 +1,122 @@
+"""The Memory API's sessions: list, create, get, rename, delete. Data in, data out; no printing.
+
+Replies come as ``{data: ...}`` or ``{success, data}`` (``sacli.api.unwrap``); unknown fields
+are kept in the objects and ignored by whatever does not need them. A 404 on a session's own
+URL becomes an ``ApiError`` naming the session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
+
+from sacli.api import call_json, unwrap
+from sacli.errors import ApiError, SacliError, UsageError
+from sacli.retry import RETRY_STATUSES
+from sacli.runtime import Runtime
+
+if TYPE_CHECKING:
+    from sacli.transport import Transport
+
+T = TypeVar("T")
+
+SESSIONS_PATH = "/api/v1/memory/sessions"
+
+# [Assumption] The reference does not name the update method: try these in order, moving to
+# the next one only when the server answers with one of RENAME_FALLBACK_STATUSES.
+RENAME_METHODS: tuple[str, ...] = ("PATCH", "PUT")
+RENAME_FALLBACK_STATUSES = frozenset({405})
+
+# Creating with an ID that exists is likely a 409: retrying cannot make it succeed.
+CREATE_RETRY_STATUSES = RETRY_STATUSES - {409}
+
+
+class SessionNotFound(ApiError):
+    def __init__(self, session_id: str, detail: str) -> None:
+        super().__init__(
+            f"session {session_id} not found: {detail}",
+            hint="see 'sacli sessions list'",
+        )
+        self.session_id = session_id
+        self.status = 404
+
+
+def session_path(session_id: str) -> str:
+    if not session_id:
+        raise UsageError("the session ID is empty")
+    # Quoted whole: an ID holding "/" or "?" must not reach another URL.
+    return f"{SESSIONS_PATH}/{quote(session_id, safe='')}"
+
+
+def record_id(record: dict[str, Any]) -> Any:
+    """The session's ID: ``id``, or ``sessionId`` for a server that names it so."""
+    value = record.get("id")
+    return value if value not in (None, "") else record.get("sessionId")
+
+
+def list_sessions(runtime: Runtime, transport: Transport, *, limit: int) -> list[dict[str, Any]]:
+    payload = call_json(runtime, transport, "GET", SESSIONS_PATH, params={"limit": limit})
+    items = unwrap(payload, "sessions")
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise ApiError("the session list reply holds no list of sessions")
+    return items
+
+
+def create_session(
+    runtime: Runtime, transport: Transport, *, title: str | None = None, session_id: str | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    if title is not None:
+        body["title"] = title
+    if session_id is not None:
+        body["sessionId"] = session_id
+    payload = call_json(runtime, transport, "POST", SESSIONS_PATH, json_body=body, retry_on=CREATE_RETRY_STATUSES)
+    record = unwrap(payload, "session")
+    if not isinstance(record, dict) or not isinstance(record_id(record), str) or not record_id(record):
+        raise ApiError("the server created a session but its reply holds no session ID")
+    return record
+
+
+def get_session(runtime: Runtime, transport: Transport, session_id: str) -> dict[str, Any]:
+    """The session's object; messages the server sent beside it (not inside) are added as ``messages``."""
+    path = session_path(session_id)
+    payload = _for_session(session_id, lambda: call_json(runtime, transport, "GET", path))
+    record = unwrap(payload, "session")
+    if not isinstance(record, dict):
+        raise ApiError(f"the reply for session {session_id} holds no session object")
+    if "messages" not in record and isinstance(payload, dict) and isinstance(payload.get("messages"), list):
+        record = {**record, "messages": payload["messages"]}
+    return record
+
+
+def rename_session(runtime: Runtime, transport: Transport, session_id: str, title: str) -> Any:
+    """The server's reply (unwrapped; None when it sent no body)."""
+    path = session_path(session_id)
+    for method in RENAME_METHODS:
+        try:
+            payload = _for_session(
+                session_id, lambda m=method: call_json(runtime, transport, m, path, json_body={"title": title})
+            )
+        except SacliError as error:
+            if error.status in RENAME_FALLBACK_STATUSES and method != RENAME_METHODS[-1]:
+                runtime.messages.debug(f"{method} answered {error.status}; trying the next method")
+                continue
+            raise
+        return unwrap(payload, "session")
+    raise AssertionError("unreachable: the last method returns or raises")  # pragma: no cover
+
+
+def delete_session(runtime: Runtime, transport: Transport, session_id: str) -> Any:
+    """The server's reply (unwrapped; None for 204 or an empty body)."""
+    path = session_path(session_id)
+    return unwrap(_for_session(session_id, lambda: call_json(runtime, transport, "DELETE", path)), "session")
+
+
+def _for_session(session_id: str, call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except SacliError as error:
+        if error.status == 404:
+            raise SessionNotFound(session_id, error.message) from error
+        raise
