@@ -5,8 +5,6 @@
 is imported here: this module is on the path of every start, completion included.
 """
 
-from __future__ import annotations
-
 import functools
 import inspect
 from collections.abc import Callable
@@ -271,24 +269,23 @@ class OutputOptions:
     ] = False
 
 
+@functools.cache
+def _parameters(group: type) -> tuple[inspect.Parameter, ...]:
+    hints = inspect.get_annotations(group)
+    return tuple(
+        inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=hints[f.name])
+        for f in fields(group)
+    )
+
+
 def options(**groups: type) -> Callable[[F], F]:
     """Add each group's fields to the command's options and pass the command one object per group."""
 
     def decorate(command: F) -> F:
         signature = inspect.signature(command, eval_str=True)
         own = [p for p in signature.parameters.values() if p.name not in groups]
-        added: list[inspect.Parameter] = []
-        members: dict[str, list[str]] = {}
-        for group_name, group in groups.items():
-            names = members[group_name] = []
-            hints = inspect.get_annotations(group, eval_str=True)
-            for f in fields(group):
-                names.append(f.name)
-                added.append(
-                    inspect.Parameter(
-                        f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=hints[f.name]
-                    )
-                )
+        added = [parameter for group in groups.values() for parameter in _parameters(group)]
+        members = {name: [p.name for p in _parameters(group)] for name, group in groups.items()}
 
         @functools.wraps(command)
         def wrapper(**kwargs: Any) -> Any:

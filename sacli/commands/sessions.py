@@ -1,7 +1,5 @@
 """sacli sessions: list, create, show, rename and delete the server-side conversation sessions."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """sacli stream: write the reply to stdout as it arrives."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
