@@ -11,10 +11,21 @@ from typing import Annotated
 import typer
 
 from sacli import __version__
-from sacli.commands.sessions import sessions_app
-from sacli.commands.stream import stream
+from sacli.lazygroup import COMMANDS, CommandSpec, LazyGroup
+
+# Commands load when used; their one-line help is here so that listing and completing them
+# imports none of them (a test checks these lines against the commands' own help).
+COMMANDS.update(
+    stream=CommandSpec(
+        "sacli.commands.stream:stream", "Stream a reply: each piece of text goes to stdout the moment it arrives."
+    ),
+    sessions=CommandSpec(
+        "sacli.commands.sessions:sessions_app", "Manage the server-side conversation sessions (the Memory API)."
+    ),
+)
 
 app = typer.Typer(
+    cls=LazyGroup,
     name="sacli",
     help="A Unix-style client for the Super Agent Stack chat API: answers on stdout, everything else on stderr.",
     no_args_is_help=True,
@@ -38,7 +49,3 @@ def main_options(
     ] = False,
 ) -> None:
     """A Unix-style client for the Super Agent Stack chat API: answers on stdout, everything else on stderr."""
-
-
-app.command("stream")(stream)
-app.add_typer(sessions_app, name="sessions", help="Manage the server-side conversation sessions (the Memory API).")

@@ -1,0 +1,75 @@
+"""The root command group, whose commands are imported and built only when needed.
+
+Running ``sacli stream`` imports the stream command alone, and completing ``sacli st`` imports
+no command at all: names and one-line help come from the table in ``sacli.cli``.
+"""
+
+import importlib
+from collections.abc import Iterator, MutableMapping
+from typing import Any, NamedTuple
+
+import typer
+from typer._click import Command, Context
+from typer._click.shell_completion import CompletionItem
+from typer.core import TyperGroup
+
+
+class CommandSpec(NamedTuple):
+    target: str  # "module:attribute": a command function or a Typer sub-app
+    short_help: str
+
+
+COMMANDS: dict[str, CommandSpec] = {}
+
+
+def build(name: str, spec: CommandSpec) -> Command:
+    module_name, _, attribute = spec.target.partition(":")
+    target = getattr(importlib.import_module(module_name), attribute)
+    if isinstance(target, typer.Typer):
+        command: Command = typer.main.get_group(target)
+    else:
+        single = typer.Typer(add_completion=False, rich_markup_mode="markdown")
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class _LazyCommands(MutableMapping[str, Command]):
+    def __init__(self) -> None:
+        self._built: dict[str, Command] = {}
+
+    def __getitem__(self, name: str) -> Command:
+        if name not in self._built:
+            self._built[name] = build(name, COMMANDS[name])
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Command) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(COMMANDS)
+
+    def __len__(self) -> int:
+        return len(COMMANDS)
+
+    def __contains__(self, name: object) -> bool:
+        return name in COMMANDS
+
+
+class LazyGroup(TyperGroup):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = _LazyCommands()
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return list(COMMANDS)
+
+    def shell_complete(self, ctx: Context, incomplete: str) -> list[CompletionItem]:
+        names = [
+            CompletionItem(name, help=spec.short_help) for name, spec in COMMANDS.items() if name.startswith(incomplete)
+        ]
+        return names + Command.shell_complete(self, ctx, incomplete)

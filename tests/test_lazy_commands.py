@@ -1,0 +1,36 @@
+"""Commands load only when used: start-up and completion never pay for the others."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from sacli.lazygroup import COMMANDS, build
+
+
+def modules_after(code: str) -> set[str]:
+    script = f"import sys, json\n{code}\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True, timeout=60).stdout
+    return set(json.loads(out.splitlines()[-1]))
+
+
+def test_importing_the_cli_imports_no_command_httpx_or_rich() -> None:
+    loaded = modules_after("import sacli.cli")
+    assert not {"httpx", "httpcore", "rich"} & loaded
+    assert not [m for m in loaded if m.startswith("sacli.commands.")]
+
+
+def test_running_one_command_imports_no_other() -> None:
+    code = (
+        "from sacli.entry import run\n"
+        "run(['stream', '--no-stdin', '--retries', '0', '--api-key', 'k', '--base-url', 'http://127.0.0.1:9/v1', 'x'])"
+    )
+    commands = {m for m in modules_after(code) if m.startswith("sacli.commands.")}
+    assert commands == {"sacli.commands.stream"}
+
+
+def test_the_table_help_is_each_commands_own_help() -> None:
+    for name, spec in COMMANDS.items():
+        command = build(name, spec)
+        assert command.get_short_help_str(limit=300) == spec.short_help, name
