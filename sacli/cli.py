@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from sacli import __version__
+from sacli.commands.chat import chat
 from sacli.commands.stream import stream
 
 app = typer.Typer(
@@ -40,3 +41,4 @@ def main_options(
 
 
 app.command("stream")(stream)
+app.command("chat")(chat)
