@@ -19,6 +19,10 @@ COMMANDS.update(
     stream=CommandSpec(
         "sacli.commands.stream:stream", "Stream a reply: each piece of text goes to stdout the moment it arrives."
     ),
+    chat=CommandSpec(
+        "sacli.commands.chat:chat",
+        "Chat: print the whole reply once it has arrived, or hold a conversation on a terminal.",
+    ),
     sessions=CommandSpec(
         "sacli.commands.sessions:sessions_app", "Manage the server-side conversation sessions (the Memory API)."
     ),

@@ -1,33 +1,58 @@
-"""A single prompt, a single reply: ``sacli stream`` and one-shot ``sacli chat``."""
+"""A single prompt, a single reply: ``sacli stream`` and one-shot ``sacli chat``.
+
+A streamed request writes each piece of the reply the moment it arrives. A request sent with
+``stream: false`` promises the answer at once, so its reply is held until it is complete and
+then written in one go, also when the server streams it anyway: a script gets the whole
+answer or, on failure, nothing but the error. With ``--json`` it gets one chat.completion
+object on one line; chunks of a streamed answer are merged into one.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import json
+from typing import Any
 
-from sacli.errors import Stop
+from sacli.conversation import Conversation
+from sacli.errors import SacliError, Stop
 from sacli.exchange import Exchange, chat_parameters, warn_if_not_uuid
 from sacli.options import ChatOptions, ConnectionOptions, OutputOptions
+from sacli.output import Output
 from sacli.prompt import build_prompt, read_stdin
-from sacli.request import chat_body, first_turn
 from sacli.runtime import Runtime
 
 
 def run_one_shot(
-    words: list[str], *, conn: ConnectionOptions, chat: ChatOptions, out: OutputOptions, stream: bool
+    words: list[str],
+    *,
+    conn: ConnectionOptions,
+    chat: ChatOptions,
+    out: OutputOptions,
+    stream: bool,
+    command: str = "stream",
+    new_session: bool = False,
 ) -> None:
     runtime = Runtime(conn, model=chat.model)
     messages = runtime.messages
     stdin_text = None if out.no_stdin else read_stdin(messages.notice)
-    prompt = build_prompt(words, stdin_text)
-    params = chat_parameters(chat)
-    warn_if_not_uuid(params.session, messages)
-    body = chat_body(params, model=runtime.settings.model, messages=first_turn(params, prompt), stream=stream)
+    prompt = build_prompt(words, stdin_text, command=command)
+    conversation = Conversation(chat_parameters(chat), model=runtime.settings.model, session_pending=new_session)
+    warn_if_not_uuid(conversation.session, messages)
+    body = conversation.body(prompt, stream=stream)  # a bad --param fails here, before any request
     exchange = Exchange(runtime, out)
     output = exchange.output
+    held = None if stream else HeldOutput()
     try:
         with runtime.transport() as transport:
-            reply = exchange.send(transport, body)
-    except BaseException:
+            if conversation.session_pending:
+                messages.notice(f"new session {conversation.start_session(runtime, transport, prompt)}")
+                body = conversation.body(prompt, stream=stream)
+            reply = exchange.send(transport, body, output=held)
+    except BaseException as error:
+        if held is not None and out.json and isinstance(error, SacliError):
+            document = error_document(held, error)
+            if document is not None:
+                output.write_line(document)
         # On a terminal, end the partial line so the error or the shell prompt starts clean;
         # in a pipe or a file stdout stays exactly what was received.
         if output.is_terminal and output.started and not output.ends_with_newline:
@@ -35,4 +60,95 @@ def run_one_shot(
                 output.write("\n")
         raise
     runtime.deadline.cancel()
+    if held is not None:
+        output.write(held.release(json_mode=out.json))
     exchange.finish(reply)
+
+
+class HeldOutput(Output):
+    """Takes the place of stdout until the whole reply has arrived.
+
+    It counts as started once anything is held, so a failed attempt is not retried over a
+    half-read reply; the spinner keeps turning until the reply is complete.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> None:
+        if text:
+            self.started = True
+            self.ends_with_newline = text[-1] == "\n"
+            self.parts.append(text)
+
+    def lines(self) -> list[str]:
+        return "".join(self.parts).splitlines()
+
+    def release(self, *, json_mode: bool) -> str:
+        """The text to write now that the reply is complete."""
+        if not json_mode:
+            return "".join(self.parts)
+        lines = self.lines()
+        if len(lines) == 1 and not _is_chunk(_object(lines[0])):
+            return lines[0] + "\n"  # the server's chat.completion, as it sent it
+        chunks = [obj for obj in map(_object, lines) if obj is not None]
+        return json.dumps(merge_chunks(chunks), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def error_document(held: HeldOutput, error: SacliError) -> str | None:
+    """What ``--json`` writes for a failed reply: the server's error JSON, if it sent one."""
+    if error.payload:
+        return error.payload
+    lines = held.lines()
+    if lines:
+        last = _object(lines[-1])
+        if last is not None and "error" in last:
+            return lines[-1]
+    return None
+
+
+def merge_chunks(chunks: list[dict[str, Any]]) -> dict[str, Any]:
+    """One chat.completion made of a streamed reply's chunks: their text, finish reason and usage."""
+    first = chunks[0] if chunks else {}
+    merged: dict[str, Any] = {key: first[key] for key in ("id", "created", "model") if key in first}
+    merged["object"] = "chat.completion"
+    role = "assistant"
+    content: list[str] = []
+    finish_reason = None
+    usage = None
+    for chunk in chunks:
+        choices = chunk.get("choices")
+        if isinstance(choices, list) and choices and isinstance(choices[0], dict):
+            choice = choices[0]
+            delta = choice.get("delta")
+            if isinstance(delta, dict):
+                if isinstance(delta.get("role"), str):
+                    role = delta["role"]
+                if isinstance(delta.get("content"), str):
+                    content.append(delta["content"])
+            finish_reason = choice.get("finish_reason") or finish_reason
+        usage = chunk.get("usage") or usage
+    merged["choices"] = [
+        {"index": 0, "message": {"role": role, "content": "".join(content)}, "finish_reason": finish_reason}
+    ]
+    if usage:
+        merged["usage"] = usage
+    return merged
+
+
+def _object(line: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _is_chunk(payload: dict[str, Any] | None) -> bool:
+    if payload is None:
+        return False
+    if payload.get("object") == "chat.completion.chunk":
+        return True
+    choices = payload.get("choices")
+    return isinstance(choices, list) and any(isinstance(c, dict) and "delta" in c for c in choices)

@@ -44,7 +44,7 @@ def read_stdin(notice: Callable[[str], None], *, fd: int = 0) -> str | None:
     return b"".join(chunks).decode("utf-8", "replace")
 
 
-def build_prompt(words: list[str], stdin_text: str | None) -> str:
+def build_prompt(words: list[str], stdin_text: str | None, *, command: str = "stream") -> str:
     """Arguments, a blank line, then stdin; either alone when the other is empty."""
     args_text = " ".join(words)
     if stdin_text and stdin_text.strip():
@@ -52,5 +52,7 @@ def build_prompt(words: list[str], stdin_text: str | None) -> str:
     else:
         text = args_text
     if not text.strip():
-        raise UsageError("empty prompt: give it as arguments or on standard input", hint="see 'sacli stream --help'")
+        raise UsageError(
+            "empty prompt: give it as arguments or on standard input", hint=f"see 'sacli {command} --help'"
+        )
     return text

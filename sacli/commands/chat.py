@@ -1,0 +1,59 @@
+"""sacli chat: the whole reply at once, or a conversation on a terminal."""
+
+from typing import Annotated
+
+import typer
+
+from sacli.options import MEMORY_PANEL, ChatOptions, ConnectionOptions, OutputOptions, options
+
+
+@options(conn=ConnectionOptions, chat=ChatOptions, out=OutputOptions)
+def chat(
+    prompt: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[PROMPT]...",
+            help="The prompt; stdin is appended after a blank line when it is not a terminal. "
+            "Without one, on a terminal, a conversation starts.",
+            show_default=False,
+        ),
+    ] = None,
+    *,
+    new_session: Annotated[
+        bool,
+        typer.Option(
+            "--new-session",
+            help="Create a session through the Memory API (titled after the first message), use it, "
+            "and show its ID on stderr.",
+            rich_help_panel=MEMORY_PANEL,
+            show_default=False,
+        ),
+    ] = False,
+    conn: ConnectionOptions,
+    chat: ChatOptions,
+    out: OutputOptions,
+) -> None:
+    """Chat: print the whole reply once it has arrived, or hold a conversation on a terminal.
+
+    With a prompt (arguments and/or stdin, as for stream) sacli sends stream: false and writes
+    the complete answer to stdout; --json writes the response JSON on one line.
+
+    With no prompt while stdin and stdout are terminals, a conversation starts: replies stream
+    as they arrive, /help lists the commands, Ctrl-C stops a reply, Ctrl-D or /exit leaves.
+    With --session the server keeps the history; without one sacli keeps it and resends it.
+    """
+    from sacli.errors import UsageError
+
+    if new_session and chat.session:
+        raise UsageError("--new-session and --session cannot be used together")
+    if not prompt:
+        from sacli.repl import is_interactive
+
+        if is_interactive():
+            from sacli.repl import run_repl
+
+            run_repl(conn=conn, chat=chat, out=out, new_session=new_session)
+            return
+    from sacli.oneshot import run_one_shot
+
+    run_one_shot(prompt or [], conn=conn, chat=chat, out=out, stream=False, command="chat", new_session=new_session)

@@ -1,0 +1,94 @@
+"""One chat conversation: who keeps its history, and the request body for its next turn.
+
+With a session the server keeps the history, so a turn carries only the new user message
+(plus the system prompt) and ``sessionId``: sending earlier turns as well would make the
+server add its stored copy on top and duplicate them (API reference §4.1, client notes).
+Without a session sacli keeps the history and sends all of it with every turn. With a
+session and ``--no-save`` the server stores none of the new turns, so sacli keeps them too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from sacli.errors import ApiError
+from sacli.request import ChatParameters, chat_body
+
+if TYPE_CHECKING:
+    from sacli.runtime import Runtime
+    from sacli.transport import Transport
+
+SESSIONS_PATH = "/api/v1/memory/sessions"
+TITLE_LENGTH = 60
+
+
+@dataclass
+class Conversation:
+    params: ChatParameters
+    model: str
+    # Create a session through the Memory API before the next turn (--new-session, /new).
+    session_pending: bool = False
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def session(self) -> str | None:
+        return self.params.session
+
+    @property
+    def keeps_history(self) -> bool:
+        """True when sacli, not the server, has to send the earlier turns."""
+        return self.params.session is None or self.params.save is False
+
+    def body(self, prompt: str, *, stream: bool) -> dict[str, Any]:
+        messages: list[dict[str, Any]] = []
+        if self.params.system:
+            messages.append({"role": "system", "content": self.params.system})
+        if self.keeps_history:
+            messages += self.history
+        messages.append({"role": "user", "content": prompt})
+        return chat_body(self.params, model=self.model, messages=messages, stream=stream)
+
+    def record(self, prompt: str, reply_text: str) -> None:
+        """Add a completed turn (never an interrupted or failed one)."""
+        if self.keeps_history:
+            self.history += [{"role": "user", "content": prompt}, {"role": "assistant", "content": reply_text}]
+
+    def set_system(self, text: str | None) -> None:
+        self.params = replace(self.params, system=text or None)
+
+    def reset(self) -> None:
+        """Start afresh: forget the local history; a session conversation gets a new session."""
+        self.history.clear()
+        if self.params.session is not None:
+            self.session_pending = True
+
+    def start_session(self, runtime: Runtime, transport: Transport, first_message: str) -> str:
+        """Create a session titled after ``first_message`` and use it from now on."""
+        session_id = create_session(runtime, transport, title=title_for(first_message))
+        self.params = replace(self.params, session=session_id)
+        self.session_pending = False
+        self.history.clear()
+        return session_id
+
+
+def create_session(runtime: Runtime, transport: Transport, *, title: str) -> str:
+    """POST /api/v1/memory/sessions; the new session's ID, from whichever envelope the server uses."""
+    from sacli.api import call_json, unwrap
+
+    payload = call_json(runtime, transport, "POST", SESSIONS_PATH, json_body={"title": title})
+    data = unwrap(payload, "session")
+    session_id = None
+    if isinstance(data, dict):
+        session_id = data.get("id") or data.get("sessionId")
+    if not isinstance(session_id, str) or not session_id:
+        raise ApiError("the Memory API created a session but returned no session ID")
+    return session_id
+
+
+def title_for(message: str) -> str:
+    """The first words of the message, on one line, short enough for a session list."""
+    text = " ".join(message.split())
+    if len(text) > TITLE_LENGTH:
+        text = text[: TITLE_LENGTH - 3].rstrip() + "..."
+    return text or "sacli chat"

@@ -1,0 +1,114 @@
+"""Reading the user's lines on a terminal: readline editing, a history file, Ctrl-C at the prompt.
+
+The prompt is written by readline, which draws it and the line being edited on stdout: it
+has to own the whole line to redraw it (history recall, long lines), and a prompt written
+elsewhere would be overwritten. This is only used when stdin and stdout are both terminals,
+so stdout is the screen here, not a product stream.
+
+The history file (``$XDG_STATE_HOME/sacli/history``, mode 600) never holds keys: a line that
+contains a configured key, or anything shaped like an OpenRouter or Super Agent key, is kept
+out of it, and such lines already in the file are dropped when it is loaded.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+from pathlib import Path
+from types import FrameType, ModuleType
+
+from sacli.errors import Stop
+from sacli.messages import Messages
+
+HISTORY_LENGTH = 1000
+KEY_SHAPES = re.compile(r"sk-or-v1-\w|sk_live_\w")
+
+
+class LineEditor:
+    def __init__(self, history_path: Path | None, *, secrets: tuple[str, ...], messages: Messages) -> None:
+        self.messages = messages
+        self.secrets = tuple(s for s in secrets if s)
+        self.history_path = history_path
+        self.readline: ModuleType | None
+        try:
+            import readline
+        except ImportError:  # a Python built without it: input() still works, without editing
+            self.readline = None
+            self.history_path = None
+        else:
+            self.readline = readline
+            readline.set_auto_history(False)
+            readline.set_history_length(HISTORY_LENGTH)
+            self._load_history()
+
+    def holds_key(self, line: str) -> bool:
+        return bool(KEY_SHAPES.search(line)) or any(secret in line for secret in self.secrets)
+
+    def read(self, prompt: str) -> str | None:
+        """The next line; None at end of input (Ctrl-D).
+
+        Ctrl-C discards a line being typed and returns ""; at an empty prompt it raises
+        ``Stop(SIGINT)`` for the entry point to end the process by that signal.
+        """
+        typed: list[str] = []
+
+        def interrupted(signum: int, frame: FrameType | None) -> None:
+            # Runs inside input() while readline still holds the line being edited.
+            if self.readline is not None:
+                typed.append(self.readline.get_line_buffer())
+            raise Stop(signum)
+
+        previous = signal.signal(signal.SIGINT, interrupted)
+        try:
+            line = input(prompt)
+        except EOFError:
+            self.messages.write("\n")
+            return None
+        except Stop as stop:
+            self.messages.write("\n")
+            if stop.signum == signal.SIGINT and typed and typed[0]:
+                return ""
+            raise
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        self._remember(line)
+        return line
+
+    def _remember(self, line: str) -> None:
+        readline = self.readline
+        if readline is None or not line.strip() or self.holds_key(line):
+            return
+        readline.add_history(line)
+        if self.history_path is not None:
+            try:
+                # Also trims the file to the history length.
+                readline.append_history_file(1, str(self.history_path))
+            except OSError as exc:
+                self._give_up_file(exc)
+
+    def _load_history(self) -> None:
+        path = self.history_path
+        readline = self.readline
+        if path is None or readline is None:
+            return
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+            os.chmod(path, 0o600)
+            readline.read_history_file(str(path))
+            leaked = [
+                index
+                for index in range(readline.get_current_history_length())
+                if self.holds_key(readline.get_history_item(index + 1) or "")
+            ]
+            for index in reversed(leaked):
+                readline.remove_history_item(index)
+            if leaked:
+                readline.write_history_file(str(path))
+        except OSError as exc:
+            self._give_up_file(exc)
+
+    def _give_up_file(self, exc: OSError) -> None:
+        self.messages.warn(f"line history is not saved: {self.history_path}: {exc.strerror or exc}")
+        self.history_path = None

@@ -1,0 +1,184 @@
+"""The interactive ``sacli chat``: a conversation on a terminal.
+
+Each reply streams through the same engine as ``sacli stream`` and is the only thing sacli
+writes to stdout; readline draws the prompt and the line being typed there too (see
+sacli.lineeditor: stdin and stdout are both terminals in this mode). Everything else, the
+banner, session IDs, command output, usage, warnings and errors, goes to stderr.
+
+A turn that fails (auth, rate limit, network, timeout) or is stopped with Ctrl-C is reported
+and left out of the conversation; the conversation goes on. ``--timeout`` limits each turn.
+Only how sacli is left sets its exit status: 0 for /exit or Ctrl-D, SIGINT for Ctrl-C at an
+empty prompt.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from typing import TYPE_CHECKING
+
+from sacli.config import state_dir
+from sacli.conversation import Conversation
+from sacli.deadline import Deadline
+from sacli.errors import DeadlineExceeded, SacliError, Stop
+from sacli.exchange import Exchange, chat_parameters, report_reply, warn_if_not_uuid
+from sacli.lineeditor import LineEditor
+from sacli.options import ChatOptions, ConnectionOptions, OutputOptions
+from sacli.output import Output
+from sacli.runtime import Runtime
+
+if TYPE_CHECKING:
+    from sacli.transport import Transport
+
+PROMPT = "> "
+
+HELP = """\
+/exit, Ctrl-D   leave
+/new            start a fresh conversation (a new session, when one is in use)
+/session        show the session ID
+/system TEXT    set the system prompt (/system alone shows it)
+/help           show this list
+//TEXT          send a message that starts with '/'
+Ctrl-C stops a reply; at an empty prompt it leaves.
+"""
+
+
+def is_interactive() -> bool:
+    try:
+        return os.isatty(0) and os.isatty(1)
+    except OSError:
+        return False
+
+
+def run_repl(*, conn: ConnectionOptions, chat: ChatOptions, out: OutputOptions, new_session: bool) -> None:
+    runtime = Runtime(conn, model=chat.model)
+    runtime.deadline.cancel()  # --timeout limits each turn, not the whole conversation
+    # Missing keys end sacli before the first prompt rather than failing every turn.
+    runtime.headers(require="super_agent" if new_session else "any")
+    conversation = Conversation(chat_parameters(chat), model=runtime.settings.model, session_pending=new_session)
+    conversation.body("", stream=True)  # a bad --param fails now
+    warn_if_not_uuid(conversation.session, runtime.messages)
+    editor = LineEditor(state_dir() / "history", secrets=runtime.settings.secrets, messages=runtime.messages)
+    Repl(runtime, out, conversation, editor).run()
+
+
+class Repl:
+    def __init__(self, runtime: Runtime, out: OutputOptions, conversation: Conversation, editor: LineEditor) -> None:
+        self.runtime = runtime
+        self.messages = runtime.messages
+        self.out = out
+        self.conversation = conversation
+        self.editor = editor
+        self.exchange = Exchange(runtime, out)
+        self.transport: Transport | None = None
+
+    def run(self) -> None:
+        self._banner()
+        try:
+            while True:
+                line = self.editor.read(PROMPT)
+                if line is None:
+                    return
+                text = line.strip()
+                if not text:
+                    continue
+                if text.startswith("/") and not text.startswith("//"):
+                    if self._command(text) == "exit":
+                        return
+                    continue
+                self._turn(text[1:] if text.startswith("//") else text)
+        finally:
+            self._close_transport()
+
+    def _command(self, text: str) -> str | None:
+        word, _, rest = text.partition(" ")
+        rest = rest.strip()
+        say = self.messages.write
+        conversation = self.conversation
+        if word in ("/exit", "/quit"):
+            return "exit"
+        if word == "/help":
+            say(HELP)
+        elif word == "/new":
+            conversation.reset()
+            self.messages.notice(
+                "new conversation" + (" (a new session starts with it)" if conversation.session_pending else "")
+            )
+        elif word == "/session":
+            say(self._describe_session() + "\n")
+        elif word == "/system":
+            if rest:
+                conversation.set_system(rest)
+                self.messages.notice("system prompt set")
+            else:
+                current = conversation.params.system
+                say(f"system prompt: {current}\n" if current else "no system prompt\n")
+        else:
+            self.messages.error(f"unknown command {word}", hint="/help lists the commands")
+        return None
+
+    def _describe_session(self) -> str:
+        conversation = self.conversation
+        if conversation.session_pending:
+            return "session: a new one is created with your next message"
+        if conversation.session is None:
+            turns = len(conversation.history) // 2
+            return f"no session: sacli keeps this conversation ({turns} turn{'' if turns == 1 else 's'}) and sends it"
+        return f"session: {conversation.session}"
+
+    def _turn(self, prompt: str) -> None:
+        runtime = self.runtime
+        conversation = self.conversation
+        transport = self._transport()
+        runtime.deadline = transport.deadline = Deadline(runtime.conn.timeout)
+        output = Output(raw=self.out.raw)
+        try:
+            if conversation.session_pending:
+                self.messages.notice(f"new session {conversation.start_session(runtime, transport, prompt)}")
+            body = conversation.body(prompt, stream=True)
+            reply = self.exchange.send(transport, body, keep_text=True, output=output)
+            runtime.deadline.cancel()
+            output.end_line()
+            report_reply(reply, self.messages, usage=self.out.usage)
+            conversation.record(prompt, "".join(reply.text))
+        except Stop as stop:
+            if stop.signum != signal.SIGINT:
+                raise
+            self._end_partial_line(output)
+            # The terminal has echoed ^C at the start of the line: write over it.
+            self.messages.write(("\r" if self.messages.stderr_is_terminal else "") + "sacli: reply stopped\n")
+            self._close_transport()  # the connection was cut mid-reply; start the next turn clean
+        except SacliError as error:
+            self._end_partial_line(output)
+            self.messages.error(error.message, hint=error.hint)
+        except DeadlineExceeded:
+            self._end_partial_line(output)
+            self.messages.error("timed out (--timeout)")
+            self._close_transport()
+        finally:
+            runtime.deadline.cancel()
+
+    @staticmethod
+    def _end_partial_line(output: Output) -> None:
+        if output.started and not output.ends_with_newline:
+            output.write("\n")
+
+    def _transport(self) -> Transport:
+        if self.transport is None:
+            self.transport = self.runtime.transport()
+        return self.transport
+
+    def _close_transport(self) -> None:
+        if self.transport is not None:
+            transport, self.transport = self.transport, None
+            transport.close()
+
+    def _banner(self) -> None:
+        messages = self.messages
+        if messages.stderr_is_terminal:
+            messages.write(f"sacli chat with {self.runtime.settings.model}; /help lists the commands, Ctrl-D leaves\n")
+        conversation = self.conversation
+        if conversation.session is not None:
+            messages.notice(f"session {conversation.session}")
+        elif conversation.session_pending and messages.stderr_is_terminal:
+            messages.write("a new session is created with your first message\n")
