@@ -204,6 +204,8 @@ def roff_paragraphs(text: str) -> list[str]:
 
 def _synopsis_piece(piece: str) -> str:
     """``[PROMPT...]`` -> ``[\\fIPROMPT\\fR...]``: metavariables in italics, brackets plain."""
+    if piece.startswith("{") and piece.endswith("}"):  # Typer's mark of a required argument
+        piece = piece[1:-1]
     escaped = roff_escape(piece)
     return re.sub(r"[A-Za-z0-9_=:,]+(?:\\-[A-Za-z0-9_]+)*", lambda m: f"\\fI{m.group()}\\fR", escaped)
 
@@ -334,11 +336,12 @@ def _usage(entry: Entry) -> str:
 
 
 def _man_examples(commands: list[str], readme: str) -> list[str]:
-    """The README's tested shell examples under ``### sacli COMMAND``, for commands that exist."""
+    """The README's tested shell examples: its Quick start, then ``### sacli COMMAND`` for each command."""
     lines: list[str] = []
     for block in iter_fenced_blocks(readme):
         path = block.heading.removeprefix("sacli ").strip()
-        if not (block.heading.startswith("sacli ") and path in commands and block.language == "sh" and block.tested):
+        wanted = block.heading == "Quick start" or (block.heading.startswith("sacli ") and path in commands)
+        if not (wanted and block.language == "sh" and block.tested):
             continue
         lines += [".PP", ".RS 4", ".nf"]
         # an empty line would be a blank line of source: .sp says the same without one
@@ -389,7 +392,7 @@ def render_man(readme: str | None = None) -> str:
         out += roff_paragraphs(entry.command.help or entry.command.short_help or "")
         if _is_group(entry.command):
             names = [
-                f"\\fB{roff_escape(entry.path)} {roff_escape(n)}\\fR"
+                f"\\fBsacli {roff_escape(entry.path)} {roff_escape(n)}\\fR"
                 for n in entry.command.list_commands(entry.ctx)
                 if not entry.command.get_command(entry.ctx, n).hidden  # type: ignore[union-attr]
             ]
@@ -401,7 +404,8 @@ def render_man(readme: str | None = None) -> str:
                 out += _argument_lines(param, entry.ctx)
         own = {panel: lines for panel, lines in entry.panels.items() if panel not in shared}
         for panel, lines in own.items():
-            out += [".PP", f"{roff_escape(panel)} options:", *lines]
+            title = "Options" if panel == "Options" else f"{panel} options"
+            out += [".PP", f"{roff_escape(title)}:", *lines]
         common = [panel for panel in entry.panels if panel in shared]
         if common:
             listed = ", ".join(f"\\fI{roff_escape(panel)}\\fR" for panel in common)
