@@ -5,7 +5,8 @@
   sacli`` prints (shims that ask sacli on every TAB, see ``sacli.completion``);
 - ``man/sacli.1``: roff written from the command tree (``typer.main.get_command``), so every
   command, subcommand and option there is documented; its EXAMPLES are the tested shell
-  examples of the README's ``### sacli COMMAND`` sections.
+  examples of the README's Quick start and of its ``### sacli COMMAND`` sections (for the
+  commands that exist).
 
 The output depends on nothing but the code and the README: no date, no paths, no terminal.
 The test suite regenerates everything and fails on any difference.
@@ -158,8 +159,8 @@ _UNICODE = re.compile(r"[^\x00-\x7f]")
 def roff_escape(text: str) -> str:
     """Text safe on a roff line: backslashes, minus signs, quotes and non-ASCII escaped.
 
-    Every ``-`` becomes ``\\-`` (a plain hyphen renders as U+2010 on UTF-8 terminals, which
-    breaks options, URLs and commands copied from the page) and quotes become their ASCII glyphs.
+    Every ``-`` becomes ``\\-`` (a plain hyphen may render as U+2010, which breaks options,
+    URLs and commands copied from the page) and quotes become their ASCII glyphs.
     """
     text = text.replace("\\", "\\e").replace("-", "\\-")
     text = text.replace("'", "\\(aq").replace("`", "\\(ga").replace('"', "\\(dq")

@@ -4,7 +4,9 @@ Blocks marked ```` ```sh tested ```` run in ``bash -e -o pipefail``; a ```` ```y
 block is a CI step whose ``run: |`` script runs the same way. Each runs in a fresh directory
 with a few input files and a git change, the installed sacli first on PATH, both keys set and
 ``SACLI_BASE_URL`` pointing at pytest-httpserver, which answers every chat request with a
-canned reply (a stream or a completion, as asked).
+canned reply (a stream or a completion, as asked) and the Memory and RAG endpoints with canned
+JSON. A block must exit 0 without an error message; when it chats, the reply must reach stdout
+or a file whole, and ``# model: ID`` comments must name the model each request asked for.
 """
 
 from __future__ import annotations
@@ -51,6 +53,46 @@ def answer(request: Request) -> Response:
     return Response(json.dumps(completion("".join(PIECES))), content_type="application/json")
 
 
+# Canned Memory and RAG answers in the shapes of the API reference, for examples of the
+# commands that use them. The IDs are the ones the README's examples use.
+SESSION_ID = "9b2f3c1e-6c1a-4f39-9a43-0d7a1f5e2b11"
+SESSION = {"id": SESSION_ID, "title": "Release notes", "createdAt": "2025-01-15T10:30:00Z", "messageCount": 4}
+FACT = {"id": "fact_123", "content": "Prefers short answers", "category": "preference", "importance": 0.8}
+FILE = {
+    "fileId": "file_abc123",
+    "filename": "notes.txt",
+    "size": 52,
+    "chunks": 1,
+    "status": "processed",
+    "uploadedAt": "2025-11-16T10:30:00Z",
+    "metadata": {"category": "docs", "tags": ["notes"]},
+}
+ANY_ID = "[^/]+"
+MEMORY_AND_RAG = [
+    ("/api/v1/memory/sessions", "GET", {"data": [SESSION]}),
+    ("/api/v1/memory/sessions", "POST", {"data": SESSION}),
+    (f"/api/v1/memory/sessions/{ANY_ID}", "GET", {"data": {**SESSION, "messages": []}}),
+    (f"/api/v1/memory/sessions/{ANY_ID}", "PATCH", {"data": SESSION}),
+    (f"/api/v1/memory/sessions/{ANY_ID}", "PUT", {"data": SESSION}),
+    (f"/api/v1/memory/sessions/{ANY_ID}", "DELETE", {"success": True}),
+    ("/api/memory/facts", "GET", {"success": True, "data": [FACT]}),
+    ("/api/memory/facts", "POST", {"success": True, "data": FACT}),
+    ("/api/memory/facts/search", "POST", {"success": True, "data": [FACT]}),
+    (f"/api/memory/facts/{ANY_ID}", "PUT", {"success": True, "data": FACT}),
+    (f"/api/memory/facts/{ANY_ID}", "DELETE", {"success": True}),
+    ("/api/rag/upload", "POST", {"success": True, **FILE, "status": "processing"}),
+    ("/api/rag/files", "GET", {"files": [FILE], "totalFiles": 1, "totalSize": 52, "totalChunks": 1}),
+    (f"/api/rag/files/{ANY_ID}", "DELETE", {"success": True}),
+    (f"/api/rag/files/{ANY_ID}", "PATCH", {"success": True, "data": FILE}),
+]
+
+
+def serve(httpserver: HTTPServer) -> None:
+    httpserver.expect_request(CHAT, method="POST").respond_with_handler(answer)
+    for path, method, body in MEMORY_AND_RAG:
+        httpserver.expect_request(re.compile(f"^{path}$"), method=method).respond_with_json(body)
+
+
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     work = tmp_path / "work"
@@ -90,7 +132,7 @@ def test_the_readme_has_tested_examples_for_every_recipe() -> None:
 def test_example_runs(
     block: FencedBlock, workdir: Path, httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path
 ) -> None:
-    httpserver.expect_request(CHAT, method="POST").respond_with_handler(answer)
+    serve(httpserver)
     inputs = {p.name: p.read_bytes() for p in workdir.iterdir() if p.is_file()}
     script = tmp_path / "example.sh"
     script.write_text(script_of(block))
@@ -113,6 +155,8 @@ def test_example_runs(
     assert result.returncode == 0, f"{where} failed with exit {result.returncode}:\n{stderr}"
     assert "sacli: error" not in stderr, f"{where}: {stderr}"
     assert httpserver.log, f"{where} sent no request"
+    if not any(request.path == CHAT for request, _ in httpserver.log):
+        return
     # The answer went where the example sends it: to stdout, or into a file.
     outputs = [result.stdout.decode(errors="replace")]
     outputs += [p.read_text(errors="replace") for p in workdir.iterdir() if p.is_file() and p.name not in inputs]
