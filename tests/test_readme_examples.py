@@ -28,10 +28,11 @@ from tests.helpers import SACLI, completion, sse
 
 CHAT = "/api/v1/chat/completions"
 SHELLS = {"sh", "bash", "shell", "console", "zsh", "fish"}
-# The reply is split across chunks (so `jq -r` instead of `jq -j` would show) and has lines
-# enough for `head -n 3` to stop before its end.
-REPLY_LINES = [f"Canned reply line {n}." for n in range(1, 41)]
-PIECES = ["Canned reply ", "line 1.\n", *(line + "\n" for line in REPLY_LINES[1:])]
+# The reply is split across chunks (so `jq -r` instead of `jq -j` would show), and it is
+# longer than a pipe holds, so `| head -n 3` always ends sacli by SIGPIPE (exit 141).
+REPLY_LINES = [f"Canned reply line {n}." for n in range(1, 4001)]
+PIECES = ["Canned reply ", "line 1.\n", *(line + "\n" for line in REPLY_LINES[1:40])]
+PIECES += ["".join(line + "\n" for line in REPLY_LINES[n : n + 500]) for n in range(40, len(REPLY_LINES), 500)]
 MARK = REPLY_LINES[0]
 
 BLOCKS = list(iter_fenced_blocks(README.read_text()))
