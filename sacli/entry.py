@@ -51,6 +51,10 @@ def run(args: list[str]) -> int:
         from sacli.cli import app
 
         command = get_command(app)
+        if "_SACLI_COMPLETE" in os.environ:  # a TAB: answer without importing rich
+            from sacli.completion import register
+
+            register()
         try:
             result = command.main(args=args, prog_name="sacli", standalone_mode=False)
         except NoArgsIsHelpError:

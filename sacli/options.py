@@ -94,7 +94,13 @@ class ConnectionOptions:
     ] = 2
     connect_timeout: Annotated[
         float,
-        typer.Option("--connect-timeout", min=0.001, metavar="SECONDS", rich_help_panel=CONNECTION_PANEL),
+        typer.Option(
+            "--connect-timeout",
+            min=0.001,
+            metavar="SECONDS",
+            help="Longest wait for the connection to the server.",
+            rich_help_panel=CONNECTION_PANEL,
+        ),
     ] = 10.0
     idle_timeout: Annotated[
         float,
@@ -148,15 +154,36 @@ class ChatOptions:
     ] = None
     temperature: Annotated[
         float | None,
-        typer.Option("--temperature", "-t", min=0, max=2, rich_help_panel=MODEL_PANEL, show_default=False),
+        typer.Option(
+            "--temperature",
+            "-t",
+            min=0,
+            max=2,
+            help="Sampling temperature (temperature).",
+            rich_help_panel=MODEL_PANEL,
+            show_default=False,
+        ),
     ] = None
     max_tokens: Annotated[
         int | None,
-        typer.Option("--max-tokens", min=1, rich_help_panel=MODEL_PANEL, show_default=False),
+        typer.Option(
+            "--max-tokens",
+            min=1,
+            help="Longest reply, in tokens (max_tokens).",
+            rich_help_panel=MODEL_PANEL,
+            show_default=False,
+        ),
     ] = None
     top_p: Annotated[
         float | None,
-        typer.Option("--top-p", min=0, max=1, rich_help_panel=MODEL_PANEL, show_default=False),
+        typer.Option(
+            "--top-p",
+            min=0,
+            max=1,
+            help="Nucleus sampling probability (top_p).",
+            rich_help_panel=MODEL_PANEL,
+            show_default=False,
+        ),
     ] = None
     param: Annotated[
         list[str] | None,
