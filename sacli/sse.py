@@ -37,6 +37,9 @@ class SSEParser:
         self.retry: int | None = None
 
     def feed(self, chunk: bytes) -> list[Event]:
+        if not chunk:
+            # Nothing to do, and it must not forget a CR that ended the previous read.
+            return []
         if self._at_start:
             chunk = self._buffer + chunk
             self._buffer = b""
