@@ -205,6 +205,9 @@ def _reason(exc: BaseException) -> str:
     # "[Errno 111] Connection refused" -> "connection refused"
     if text.startswith("[Errno") and "] " in text:
         text = text.split("] ", 1)[1]
+    # h11's "Server disconnected without sending a response." ends a sentence; sacli's messages
+    # go on after the reason ("...; retrying in 1.0 s"), so drop the full stop.
+    text = text.removesuffix(".")
     return text[:1].lower() + text[1:]
 
 
