@@ -26,7 +26,7 @@ from sacli.errors import (
     UsageError,
 )
 from sacli.messages import Messages
-from sacli.retry import RETRY_STATUSES, backoff_delay, server_retry_delay
+from sacli.retry import LONGEST_HONOURED_WAIT, RETRY_STATUSES, backoff_delay, server_retry_delay
 
 # httpx imports its optional command-line module (click, rich, pygments) whenever those are
 # installed; sacli never uses it, and it costs tens of milliseconds of every start.
@@ -124,6 +124,9 @@ class Transport:
     def _wait_before_retry(self, error: SacliError, attempt: int) -> None:
         retries = self.limits.retries
         delay = error.retry_after if error.retry_after is not None else backoff_delay(attempt, random.random())
+        if delay > LONGEST_HONOURED_WAIT:
+            error.hint = f"not retried: the server asked to wait {delay:.0f} s"
+            raise error
         remaining = self.deadline.remaining()
         if remaining is not None and delay >= remaining:
             error.hint = f"not retried: waiting {delay:.1f} s would pass --timeout"
