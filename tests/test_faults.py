@@ -330,6 +330,19 @@ def test_503_on_every_attempt_is_bounded_and_within_the_backoff_budget(env: dict
     assert elapsed <= sum(ceilings) + 5
 
 
+@pytest.mark.parametrize(("status", "reason", "code"), [(503, "Service Unavailable", 5), (429, "Too Many Requests", 4)])
+def test_a_server_asking_for_a_wait_longer_than_a_minute_is_not_waited_for(
+    env: dict[str, str], status: int, reason: str, code: int
+) -> None:
+    script = error_script(status, b"", reason=reason, headers=[("Retry-After", "3600")])
+    with FaultServer(script) as server:
+        result = run_against(server, env)
+    assert_outcome(
+        result, code, b"", f"sacli: error: HTTP {status} {reason} (not retried: the server asked to wait 3600 s)"
+    )
+    assert len(server.requests) == 1
+
+
 def _retry_forever_script() -> Script:
     return error_script(503, b"", reason="Service Unavailable", headers=[("Retry-After", "30")])
 
@@ -346,6 +359,22 @@ def test_ctrl_c_during_a_retry_wait_ends_sacli_at_once_by_sigint(env: dict[str, 
     assert result.stdout == b""
     assert result.stderr == b"sacli: HTTP 503 Service Unavailable; retrying in 30.0 s (retry 1 of 2)\n"
     assert len(server.requests) == 1
+
+
+def test_ctrl_c_while_the_stream_is_stalled_keeps_the_text_and_ends_by_sigint(env: dict[str, str]) -> None:
+    def script(conn: Connection, request: Request) -> None:
+        conn.start()
+        conn.body(delta("partial "))
+        conn.hold()
+
+    with (
+        FaultServer(script) as server,
+        Watched.sacli("stream", "--no-stdin", "hi", env=api_env(env, server)) as watched,
+    ):
+        watched.wait_for("stdout", b"partial ")
+        watched.signal(signal.SIGINT)
+        result = watched.finish(timeout=10)
+    assert (result.returncode, result.stdout, result.stderr) == (-signal.SIGINT, b"partial ", b"")
 
 
 def _children(pid: int) -> list[int]:
