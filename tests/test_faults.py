@@ -6,11 +6,16 @@ the one-line message on stderr, and no traceback.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
+import select
 import signal
 import socket
+import struct
+import subprocess
+import termios
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -268,6 +273,49 @@ def test_a_1_mib_delta(env: dict[str, str]) -> None:
     with FaultServer(stream_script(delta(text) + FINISH + DONE)) as server:
         result = run_against(server, env, "-n")
     assert_outcome(result, 0, text.encode())
+
+
+def test_a_1_mib_delta_into_a_full_non_blocking_stdout_pipe(env: dict[str, str]) -> None:
+    # A parent (node, some CI runners) can leave a shared stdout non-blocking: a full pipe then
+    # answers EAGAIN, which must mean "wait", not a crash that loses the rest of the answer.
+    text = "0123456789abcdef" * (1 << 16)
+    read_end, write_end = os.pipe()
+    try:
+        capacity = fcntl.fcntl(write_end, F_SETPIPE_SZ, 4096)
+        fcntl.fcntl(write_end, fcntl.F_SETFL, fcntl.fcntl(write_end, fcntl.F_GETFL) | os.O_NONBLOCK)
+        with FaultServer(stream_script(delta(text) + FINISH)) as server:
+            argv = [SACLI, "stream", "--no-stdin", "-n", "hi"]
+            with subprocess.Popen(argv, stdout=write_end, stderr=subprocess.PIPE, env=api_env(env, server)) as proc:
+                os.close(write_end)
+                write_end = -1
+                # Read nothing until sacli has filled the pipe, so its next write meets EAGAIN.
+                deadline = time.monotonic() + WAIT
+                while _unread(read_end) < capacity and proc.poll() is None:
+                    assert time.monotonic() < deadline, "sacli never filled the pipe"
+                    select.select([], [], [], 0.01)
+                received = _read_all(read_end)
+                stderr = proc.stderr.read() if proc.stderr else b""
+                returncode = proc.wait(WAIT)
+    finally:
+        os.close(read_end)
+        if write_end >= 0:
+            os.close(write_end)
+    assert (returncode, stderr) == (0, b"")
+    assert received == text.encode()
+
+
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
+
+
+def _unread(fd: int) -> int:
+    return struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def test_100000_small_deltas(env: dict[str, str]) -> None:
