@@ -176,6 +176,36 @@ def test_connection_closed_in_the_middle_of_a_chunk(env: dict[str, str]) -> None
     assert len(server.requests) == 1
 
 
+@pytest.mark.parametrize("how", ["reset", "close"])
+def test_a_connection_broken_after_the_finish_chunk_keeps_a_complete_answer(env: dict[str, str], how: str) -> None:
+    # The answer is whole once finish_reason has arrived: losing the usage chunk, [DONE] or the
+    # end of the chunked body to a reset or an unclean close must not make it a failure.
+    def script(conn: Connection, request: Request) -> None:
+        conn.start()
+        conn.body(delta("Hel") + delta("lo") + FINISH)
+        conn.send(b'40\r\ndata: {"choices":[],"us')
+        if how == "reset":
+            conn.reset()
+        else:
+            conn.close()
+
+    with FaultServer(script) as server:
+        result = run_against(server, env, "--usage")
+    assert_outcome(result, 0, b"Hello\n", "tokens: not reported by the server")
+    assert len(server.requests) == 1
+
+
+def test_a_connection_broken_before_the_finish_chunk_is_still_a_failure(env: dict[str, str]) -> None:
+    def script(conn: Connection, request: Request) -> None:
+        conn.start()
+        conn.body(delta("Hel") + delta("lo"))
+        conn.close()
+
+    with FaultServer(script) as server:
+        result = run_against(server, env)
+    assert (result.returncode, result.stdout) == (6, b"Hello")
+
+
 def test_json_payload_cut_short_by_the_close_is_discarded_and_the_stream_ended_early(env: dict[str, str]) -> None:
     def script(conn: Connection, request: Request) -> None:
         conn.start(framing="close")  # the body ends when the connection does: no framing error to see
