@@ -386,7 +386,8 @@ def test_429_with_retry_after_is_retried_once_and_the_answer_printed_once(env: d
         b"Hello\n",
         "sacli: HTTP 429 Too Many Requests: Rate limit exceeded (code 429); retrying in 1.0 s (retry 1 of 2)",
     )
-    assert len(server.requests) == 2
+    first, retry = server.requests
+    assert retry.json() == first.json() and retry.json()["messages"] == [{"role": "user", "content": "hi"}]
 
 
 def test_503_on_every_attempt_is_bounded_and_within_the_backoff_budget(env: dict[str, str]) -> None:
