@@ -7,6 +7,9 @@ import re
 from typing import Any
 
 _TAG = re.compile(r"<[^>]*>")
+# What a browser would not show: comments, scripts and style sheets (a proxy's error page often
+# starts with a <style> block, which would otherwise be its "first line").
+_HIDDEN = re.compile(r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 
 
 def error_message(error: Any, body: Any = None) -> str:
@@ -40,7 +43,9 @@ def describe_error_body(body: bytes, content_type: str) -> tuple[str, str | None
 
 def first_line(text: str, *, html: bool = False, limit: int = 200) -> str:
     if html:
-        text = _TAG.sub("\n", text)
+        from html import unescape  # only for HTML error pages: keeps it off the start-up path
+
+        text = unescape(_TAG.sub("\n", _HIDDEN.sub("\n", text)))
     for line in text.splitlines():
         line = " ".join(line.split())
         if line:

@@ -2,14 +2,15 @@
 
 Text mode writes each ``choices[0].delta.content`` the moment its event is parsed; JSON mode
 writes each data payload as one line. A reply is complete when ``[DONE]`` or a choice with a
-``finish_reason`` has arrived; anything else that ends is "stream ended early".
+``finish_reason`` has arrived; anything else that ends is "stream ended early", and a
+connection that breaks after that point does not make a complete reply fail.
 """
 
 from __future__ import annotations
 
 import json
 import json.scanner
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +51,7 @@ class ReplyReader:
         out = self.out
         json_lines = self.json_lines
         keep = reply.text.append if self.keep_text else None
-        for chunk in chunks:
+        for chunk in _until_broken(chunks, reply):
             for event in parser.feed(chunk):
                 data = event.data
                 if data == "[DONE]":
@@ -141,6 +142,20 @@ def _parse_or_fail(data: str) -> Any:
         return _loads(data)
     except ValueError:
         raise ApiError(f"the stream carried a payload that is not JSON: {_clip(data)}") from None
+
+
+def _until_broken(chunks: Iterable[bytes], reply: Reply) -> Iterator[bytes]:
+    """The chunks, ending quietly if the connection breaks once the reply is complete.
+
+    A finish_reason means the answer is whole; a proxy that then resets the connection, or
+    closes it before the usage chunk, [DONE] or the end of the body, must not turn a complete
+    answer into a failure. Only the reading is guarded: errors from handling an event pass.
+    """
+    try:
+        yield from chunks
+    except Exception:
+        if not reply.complete:
+            raise
 
 
 def stream_error(payload: dict[str, Any]) -> ApiError:

@@ -2,7 +2,8 @@
 
 Messages are plain one-line text (``sacli: error: ...``); no colour, so nothing needs
 stripping in a pipe. Every line passes through ``redact`` so that no configured key can
-reach the terminal or a log, whatever the message quotes.
+reach the terminal or a log, whatever the message quotes; on a terminal, control characters
+in what a message quotes are shown escaped, as model text is on stdout.
 """
 
 from __future__ import annotations
@@ -35,7 +36,13 @@ class Messages:
     def write(self, text: str) -> None:
         if self.before_write is not None:
             self.before_write()
-        data = self.redact(text).encode("utf-8", "replace")
+        text = self.redact(text)
+        if self.stderr_is_terminal:
+            # Messages quote the server (error bodies, error events): as untrusted as model text.
+            from sacli.output import escape_controls
+
+            text = escape_controls(text)
+        data = text.encode("utf-8", "replace")
         try:
             while data:
                 data = data[os.write(2, data) :]

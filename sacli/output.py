@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import signal
 from collections.abc import Callable
 
@@ -50,7 +51,11 @@ class Output:
         data = text.encode("utf-8", "replace")
         try:
             while data:
-                data = data[os.write(self.fd, data) :]
+                try:
+                    data = data[os.write(self.fd, data) :]
+                except BlockingIOError:
+                    # Whoever shares stdout left it non-blocking and the pipe is full: wait, do not fail.
+                    select.select([], [self.fd], [])
         except BrokenPipeError:
             raise Stop(signal.SIGPIPE) from None
 

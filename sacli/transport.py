@@ -125,7 +125,7 @@ class Transport:
         retries = self.limits.retries
         delay = error.retry_after if error.retry_after is not None else backoff_delay(attempt, random.random())
         if delay > LONGEST_HONOURED_WAIT:
-            error.hint = f"not retried: the server asks to wait {delay:.0f} s"
+            error.hint = f"not retried: the server asked to wait {delay:.0f} s"
             raise error
         remaining = self.deadline.remaining()
         if remaining is not None and delay >= remaining:
@@ -208,6 +208,9 @@ def _reason(exc: BaseException) -> str:
     # "[Errno 111] Connection refused" -> "connection refused"
     if text.startswith("[Errno") and "] " in text:
         text = text.split("] ", 1)[1]
+    # h11's "Server disconnected without sending a response." ends a sentence; sacli's messages
+    # go on after the reason ("...; retrying in 1.0 s"), so drop the full stop.
+    text = text.removesuffix(".")
     return text[:1].lower() + text[1:]
 
 

@@ -70,4 +70,4 @@ def test_a_wait_longer_than_a_minute_is_not_waited_for(httpserver: HTTPServer, a
     result = run("stream", "hi", env=api_env)
     assert result.returncode == 4
     assert len(httpserver.log) == 1
-    assert result.stderr.endswith(b"(not retried: the server asks to wait 3600 s)\n")
+    assert result.stderr.endswith(b"(not retried: the server asked to wait 3600 s)\n")
