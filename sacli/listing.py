@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sacli.output import Output
+from sacli.output import Output, escape_controls
 
 Column = tuple[str, str, Callable[[Any], str] | None]  # (key, title, how to show it on a terminal)
 
@@ -46,19 +46,29 @@ def emit_records(out: Output, records: Sequence[dict[str, Any]], columns: Sequen
     for _, heading, _ in columns:
         table.add_column(heading, overflow="fold")
     for record in records:
-        table.add_row(*(show(record.get(key)) if show else tsv_field(record.get(key)) for key, _, show in columns))
+        # Control characters in the data are shown escaped here; rich's own styling is not.
+        table.add_row(
+            *(
+                escape_controls(show(record.get(key)) if show else tsv_field(record.get(key)))
+                for key, _, show in columns
+            )
+        )
     console = Console(file=_TextOut(out), force_terminal=True, no_color=bool(os.environ.get("NO_COLOR")))
     console.print(table, markup=False, highlight=False, emoji=False)
 
 
 class _TextOut:
-    """A file-like adapter so rich writes through ``Output`` (escaping, EPIPE handling)."""
+    """A file-like adapter so rich writes through ``Output`` (EPIPE handling); the cells are escaped already."""
 
     def __init__(self, out: Output) -> None:
         self._out = out
 
     def write(self, text: str) -> int:
-        self._out.write(text)
+        escape, self._out.escape = self._out.escape, False
+        try:
+            self._out.write(text)
+        finally:
+            self._out.escape = escape
         return len(text)
 
     def flush(self) -> None:
