@@ -11,7 +11,9 @@ from typing import Annotated
 import typer
 
 from sacli import __version__
+from sacli.commands.files import files
 from sacli.commands.stream import stream
+from sacli.commands.upload import upload
 
 app = typer.Typer(
     name="sacli",
@@ -40,3 +42,5 @@ def main_options(
 
 
 app.command("stream")(stream)
+app.command("upload")(upload)
+app.add_typer(files, name="files")
