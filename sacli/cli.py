@@ -26,6 +26,10 @@ COMMANDS.update(
     sessions=CommandSpec(
         "sacli.commands.sessions:sessions_app", "Manage the server-side conversation sessions (the Memory API)."
     ),
+    upload=CommandSpec(
+        "sacli.commands.upload:upload", "Upload files to the knowledge base searched with --rag, one request per file."
+    ),
+    files=CommandSpec("sacli.commands.files:files", "List and delete the files of the knowledge base."),
 )
 
 app = typer.Typer(

@@ -53,21 +53,21 @@ def emit_records(out: Output, records: Sequence[dict[str, Any]], columns: Sequen
             *(cell(show(record.get(key)) if show else tsv_field(record.get(key))) for key, _, show in columns)
         )
     console = Console(file=_TextOut(out), force_terminal=True, no_color=bool(os.environ.get("NO_COLOR")))
-    escape, out.escape = out.escape, False
-    try:
-        console.print(table, markup=False, highlight=False, emoji=False)
-    finally:
-        out.escape = escape
+    console.print(table, markup=False, highlight=False, emoji=False)
 
 
 class _TextOut:
-    """A file-like adapter so rich writes through ``Output`` (escaping, EPIPE handling)."""
+    """A file-like adapter so rich writes through ``Output`` (EPIPE handling); the cells are escaped already."""
 
     def __init__(self, out: Output) -> None:
         self._out = out
 
     def write(self, text: str) -> int:
-        self._out.write(text)
+        escape, self._out.escape = self._out.escape, False
+        try:
+            self._out.write(text)
+        finally:
+            self._out.escape = escape
         return len(text)
 
     def flush(self) -> None:

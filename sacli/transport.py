@@ -94,16 +94,22 @@ class Transport:
 
         Non-2xx replies become ``SacliError``s carrying the parsed error body; ``handle``
         turns the body into output and raises ``SacliError`` for a broken reply.
+
+        ``content`` may be a callable returning a fresh body (bytes or an iterable of bytes)
+        for each attempt, so a streamed body can be retried; a bare iterator can be sent only
+        once, so a request carrying one is never retried.
         """
+        one_shot = content is not None and not callable(content) and not isinstance(content, (bytes, str))
         attempt = 0
         while True:
+            body = content() if callable(content) else content
             try:
-                with self._send(method, url, headers=headers, json=json, content=content, params=params) as response:
+                with self._send(method, url, headers=headers, json=json, content=body, params=params) as response:
                     if response.status_code >= 400:
                         raise http_error(response, retry_on)
                     return handle(response)
             except SacliError as error:
-                if not error.retryable or output_started() or attempt >= self.limits.retries:
+                if not error.retryable or output_started() or attempt >= self.limits.retries or one_shot:
                     raise
                 attempt += 1
                 self._wait_before_retry(error, attempt)

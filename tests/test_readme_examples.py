@@ -99,6 +99,11 @@ def workdir(tmp_path: Path) -> Path:
     work = tmp_path / "work"
     work.mkdir()
     (work / "notes.txt").write_text("Meeting notes: we shiped the relase on Tuesday.\n")
+    (work / "policy.pdf").write_bytes(b"%PDF-1.4\n% refund policy\n")
+    (work / "faq.md").write_text("# FAQ\n\nRefunds take 5 days.\n")
+    (work / "guide.md").write_text("# Guide\n")
+    (work / "docs").mkdir()
+    (work / "docs" / "intro.md").write_text("# Intro\n")
     (work / "report.txt").write_text("Q3 revenue grew 4%; costs were flat.\n")
     (work / "build.log").write_text("compiling...\nerror: missing semicolon at main.c:3\n")
     (work / "test.log").write_text("FAILED tests/test_x.py::test_y - AssertionError\n")

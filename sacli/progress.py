@@ -1,0 +1,138 @@
+"""Upload progress on stderr: a rich bar per file on a terminal, plain lines with --verbose, else nothing.
+
+Only the terminal form imports rich. sacli's own stderr messages (retry notices, warnings) are
+written straight to file descriptor 2, around rich's live display: before one is written the
+bar is stopped (its last frame stays on screen), and the next piece of progress starts it
+again below the message.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import TYPE_CHECKING, Any
+
+from sacli.messages import Messages
+
+if TYPE_CHECKING:
+    from sacli.multipart import FileSource
+
+# A bar's label longer than this shows only its end (where the file name is).
+LABEL_WIDTH = 40
+# Off a terminal with --verbose, files at least this large also get a line per tenth sent.
+STEP_LINES_FROM = 16 * 1024 * 1024
+
+
+def human_size(size: Any) -> str:
+    if not isinstance(size, (int, float)) or isinstance(size, bool):
+        return "" if size is None else str(size)
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(value) < 1024 or unit == "TiB":
+            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return str(size)  # pragma: no cover
+
+
+def short_label(label: str, width: int = LABEL_WIDTH) -> str:
+    return label if len(label) <= width else "…" + label[-(width - 1) :]
+
+
+class UploadProgress:
+    """One per command run; ``start(source)`` for each attempt at uploading a file."""
+
+    def __init__(self, messages: Messages, *, verbose: bool) -> None:
+        self.messages = messages
+        self.bars = messages.stderr_is_terminal and os.environ.get("TERM") != "dumb"
+        self.lines = verbose and not self.bars
+        self._progress: Any = None
+        self._task: Any = None
+        self._source: FileSource | None = None
+        self._sent = 0
+        self._step = 0
+        self._started = 0.0
+
+    def start(self, source: FileSource) -> Any:
+        """Begin (or begin again, for a retry) the upload of ``source``; the callback for its bytes sent."""
+        if self._source is source:
+            self._sent = self._step = 0
+            if self._task is not None and self._progress is not None:
+                self._progress.reset(self._task, total=source.size)
+        else:
+            self.finish()
+            self._source = source
+            self._sent = self._step = 0
+            self._started = time.monotonic()
+            if self.lines:
+                self.messages.notice(f"uploading {source.label} ({human_size(source.size)})")
+        if self.bars:
+            self._show()
+        return self._advance if (self.bars or self.lines) else None
+
+    def _advance(self, sent: int) -> None:
+        self._sent = sent
+        source = self._source
+        if source is None:
+            return
+        if self.bars:
+            self._show()
+            self._progress.update(self._task, completed=sent)
+        elif self.lines and source.size >= STEP_LINES_FROM:
+            step = sent * 10 // source.size
+            if step > self._step and sent < source.size:
+                self._step = step
+                self.messages.notice(f"{source.label}: {step * 10}% ({human_size(sent)} of {human_size(source.size)})")
+
+    def done(self, file_id: str | None) -> None:
+        """The file was accepted by the server."""
+        source = self._source
+        if source is not None and self.lines:
+            seconds = time.monotonic() - self._started
+            shown = f" as {file_id}" if file_id else ""
+            self.messages.notice(f"uploaded {source.label}{shown} ({human_size(source.size)} in {seconds:.1f} s)")
+        self.finish()
+
+    def finish(self) -> None:
+        """Leave the current bar on screen as it is and let stderr go back to plain writes."""
+        self._hide()
+        self._source = None
+        self._task = None
+
+    def _show(self) -> None:
+        if self._progress is not None or self._source is None:
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        console = Console(stderr=True, highlight=False)  # rich honours NO_COLOR itself
+        self._progress = Progress(
+            TextColumn("{task.description}", markup=False),
+            BarColumn(),
+            DownloadColumn(binary_units=True),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+        self._progress.start()
+        # A new bar, or after a message, a fresh one below it carrying on from where that stopped.
+        self._task = self._progress.add_task(
+            short_label(self._source.label), total=self._source.size, completed=self._sent
+        )
+        self.messages.before_write = self._hide
+
+    def _hide(self) -> None:
+        if self._progress is None:
+            return
+        self._progress.stop()
+        self._progress = None
+        self.messages.before_write = None

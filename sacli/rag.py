@@ -1,0 +1,135 @@
+"""The RAG file API (reference section 8): upload, list and delete knowledge-base files.
+
+The paths hang off the API root (the base URL without its /api/v1). Replies are read
+tolerantly: a file may come bare, as ``{data: ...}``, ``{file: ...}`` or ``{success, data}``;
+a list as ``{files: [...]}``, ``{data: [...]}``, ``{data: {files: [...]}}`` or a bare array.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from sacli.api import _decode as decode_json
+from sacli.api import call_json, unwrap
+from sacli.errors import ApiError, SacliError
+from sacli.multipart import MultipartBody
+from sacli.runtime import Runtime
+
+if TYPE_CHECKING:
+    from sacli.transport import Transport
+
+UPLOAD_PATH = "/api/rag/upload"
+FILES_PATH = "/api/rag/files"
+
+# [Assumption] in the reference: the path of the delete call is not documented. The first
+# form is tried; on one of FALLBACK_STATUSES the second is tried instead.
+DELETE_FORMS: tuple[Callable[[str], tuple[str, dict[str, str] | None]], ...] = (
+    lambda file_id: (f"{FILES_PATH}/{quote(file_id, safe='')}", None),
+    lambda file_id: (FILES_PATH, {"fileId": file_id}),
+)
+FALLBACK_STATUSES = frozenset({404, 405})
+
+# An upload is not idempotent: retry only what says the file was not taken (not 500/502/504,
+# after which the server may well have stored it). Connection failures are retried as always.
+UPLOAD_RETRY_STATUSES = frozenset({408, 429, 503})
+
+# Status values (reference 8.3): "processed" is documented, the failures are assumed.
+DONE_STATUSES = frozenset({"processed"})
+FAILED_STATUSES = frozenset({"failed", "error"})
+
+ID_KEYS = ("fileId", "id", "file_id", "_id")
+NAME_KEYS = ("filename", "fileName", "name", "originalName")
+UPLOADED_KEYS = ("uploadedAt", "createdAt", "uploaded_at", "created_at")
+
+
+def first_of(record: dict[str, Any], keys: Sequence[str]) -> Any:
+    for key in keys:
+        value = record.get(key)
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def file_id(record: Any) -> str | None:
+    value = first_of(record, ID_KEYS) if isinstance(record, dict) else None
+    return None if value is None else str(value)
+
+
+def file_status(record: dict[str, Any]) -> str:
+    status = record.get("status")
+    return str(status).lower() if status is not None else ""
+
+
+def upload_record(payload: Any) -> dict[str, Any]:
+    """The file described by an upload reply, whatever its envelope ({} when there is none)."""
+    record = unwrap(payload, "file")
+    if isinstance(record, dict) and "files" in record and file_id(record) is None:
+        record = record["files"]
+    if isinstance(record, list) and len(record) == 1:
+        record = record[0]
+    return record if isinstance(record, dict) else {}
+
+
+def file_records(payload: Any) -> list[dict[str, Any]]:
+    """The file objects of a list reply."""
+    records = unwrap(payload, "files")
+    if isinstance(records, dict) and "files" in records:
+        records = records["files"]
+    if records is None:
+        return []
+    if not isinstance(records, list):
+        raise ApiError(f"the file list from {FILES_PATH} is not a list of files")
+    return [r for r in records if isinstance(r, dict)]
+
+
+def upload(
+    runtime: Runtime,
+    transport: Transport,
+    body: MultipartBody,
+    *,
+    on_attempt: Callable[[], Callable[[int], None] | None] = lambda: None,
+) -> Any:
+    """POST one multipart body; the decoded reply. ``on_attempt`` gives each attempt its progress callback."""
+    headers = runtime.headers(require="super_agent", Accept="application/json", **body.headers())
+    return transport.request(
+        "POST",
+        runtime.settings.api_root + UPLOAD_PATH,
+        content=lambda: body.chunks(on_attempt()),
+        headers=headers,
+        handle=decode_json,
+        retry_on=UPLOAD_RETRY_STATUSES,
+    )
+
+
+def list_files(
+    runtime: Runtime,
+    transport: Transport,
+    *,
+    category: str | None = None,
+    tags: Sequence[str] = (),
+    status: str | None = None,
+) -> tuple[Any, list[dict[str, Any]]]:
+    """(the reply as sent, its file objects)."""
+    params: list[tuple[str, str]] = []
+    if category is not None:
+        params.append(("category", category))
+    params += [("tags", tag) for tag in tags]
+    if status is not None:
+        params.append(("status", status))
+    payload = call_json(runtime, transport, "GET", FILES_PATH, params=params or None)
+    return payload, file_records(payload)
+
+
+def delete_file(runtime: Runtime, transport: Transport, file_id: str) -> Any:
+    """Delete one file, trying each of ``DELETE_FORMS`` in turn while the server says 404/405."""
+    for index, form in enumerate(DELETE_FORMS):
+        path, params = form(file_id)
+        try:
+            return call_json(runtime, transport, "DELETE", path, params=params)
+        except SacliError as error:
+            if error.status not in FALLBACK_STATUSES or index == len(DELETE_FORMS) - 1:
+                raise
+            runtime.messages.debug(f"{path} answered {error.status}; trying the next form of the delete call")
+    raise AssertionError("unreachable")
