@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -103,3 +104,22 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
         COLUMNS="100",
     )
     return env
+
+
+def read_terminal_until_closed(fd: int, timeout: float = 60) -> bytes:
+    """Everything written to a pty's master side until its last writer closes it; closes ``fd``."""
+    data = b""
+    try:
+        while True:
+            ready, _, _ = select.select([fd], [], [], timeout)
+            assert ready, "no output from the terminal within the timeout"
+            try:
+                piece = os.read(fd, 65536)
+            except OSError:  # EIO: the other side is closed
+                break
+            if not piece:
+                break
+            data += piece
+    finally:
+        os.close(fd)
+    return data

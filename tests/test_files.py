@@ -11,7 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.helpers import OPENROUTER_KEY, SACLI, SUPER_AGENT_KEY, run
+from tests.helpers import OPENROUTER_KEY, SACLI, SUPER_AGENT_KEY, read_terminal_until_closed, run
 
 FILES = "/api/rag/files"
 
@@ -107,7 +107,7 @@ def test_list_on_a_terminal_is_a_table(httpserver: HTTPServer, api_env: dict[str
         env={**api_env, "NO_COLOR": "1", "COLUMNS": "120"},
     )  # fmt: skip
     os.close(terminal)
-    shown = _read_all(controller).decode()
+    shown = read_terminal_until_closed(controller).decode()
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 0, stderr
     assert "\x1b[3" not in shown  # NO_COLOR: no colours
@@ -122,26 +122,6 @@ def test_list_on_a_terminal_is_a_table(httpserver: HTTPServer, api_env: dict[str
         ["file_def456", "notes with tab.md", "processing", "86.9 KiB", "2025-11-16T11:00:00Z"],
         ["file_x", "red\\e[31m.txt", "processed", "5 B", ""],  # a name cannot colour the terminal
     ]
-
-
-def _read_all(fd: int, timeout: float = 60) -> bytes:
-    import select
-
-    data = b""
-    try:
-        while True:
-            ready, _, _ = select.select([fd], [], [], timeout)
-            assert ready, "no output from the terminal within the timeout"
-            try:
-                piece = os.read(fd, 65536)
-            except OSError:
-                break
-            if not piece:
-                break
-            data += piece
-    finally:
-        os.close(fd)
-    return data
 
 
 # -- delete -----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.helpers import OPENROUTER_KEY, SACLI, SUPER_AGENT_KEY, run
+from tests.helpers import OPENROUTER_KEY, SACLI, SUPER_AGENT_KEY, read_terminal_until_closed, run
 
 UPLOAD = "/api/rag/upload"
 FILES = "/api/rag/files"
@@ -455,7 +455,7 @@ def test_progress_bar_on_a_terminal(httpserver: HTTPServer, api_env: dict[str, s
         env=api_env,
     )
     os.close(terminal)
-    stderr = _read_all(controller)
+    stderr = read_terminal_until_closed(controller)
     stdout, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0
     assert stdout == f"file_1\t{doc}\n".encode()
@@ -463,27 +463,6 @@ def test_progress_bar_on_a_terminal(httpserver: HTTPServer, api_env: dict[str, s
     assert "progress-me.bin" in shown
     assert "3.0/3.0 MiB" in shown
     assert "━" in shown
-
-
-def _read_all(fd: int, timeout: float = 60) -> bytes:
-    """Everything written to a pty until its last writer closes it."""
-    import select
-
-    data = b""
-    try:
-        while True:
-            ready, _, _ = select.select([fd], [], [], timeout)
-            assert ready, "no output from the terminal within the timeout"
-            try:
-                piece = os.read(fd, 65536)
-            except OSError:  # EIO: the other side is closed
-                break
-            if not piece:
-                break
-            data += piece
-    finally:
-        os.close(fd)
-    return data
 
 
 # -- --wait -----------------------------------------------------------------------------------
