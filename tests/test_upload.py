@@ -16,6 +16,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.helpers import OPENROUTER_KEY, SACLI, SUPER_AGENT_KEY, read_terminal_until_closed, run
+from tests.peakmem import run_measured
 
 UPLOAD = "/api/rag/upload"
 FILES = "/api/rag/files"
@@ -616,20 +617,13 @@ def test_a_large_file_is_streamed_with_flat_memory(
     )
     out, err = tmp_path / "stdout", tmp_path / "stderr"
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        proc = subprocess.Popen(
-            [SACLI, "upload", str(big)], stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, env=env
-        )
-    waited: dict[str, tuple[int, int, object]] = {}
-    reaper = threading.Thread(target=lambda: waited.update(result=os.wait4(proc.pid, 0)))
-    reaper.start()
-    reaper.join(120)
-    if reaper.is_alive():
-        proc.kill()
-        reaper.join(10)
-        pytest.fail("sacli upload did not finish within 120 s")
-    _, status, usage = waited["result"]
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    assert proc.returncode == 0, err.read_bytes()
+        try:
+            status, peak_kib = run_measured(
+                [SACLI, "upload", str(big)], env=env, stdout=stdout, stderr=stderr, timeout=120
+            )
+        except subprocess.TimeoutExpired:
+            pytest.fail("sacli upload did not finish within 120 s")
+    assert status == 0, err.read_bytes()
     assert out.read_bytes() == f"file_big\t{big}\n".encode()
     streaming_server.check_assertions()
 
@@ -648,5 +642,5 @@ def test_a_large_file_is_streamed_with_flat_memory(
     assert digest.head.startswith(head)
     assert digest.tail.endswith(tail)
     assert digest.sha.hexdigest() == expected.hexdigest()
-    peak_mib = usage.ru_maxrss / 1024  # type: ignore[attr-defined]  # KiB on Linux
+    peak_mib = peak_kib / 1024
     assert peak_mib < 100, f"sacli's peak memory was {peak_mib:.0f} MiB for a {size >> 20} MiB file"

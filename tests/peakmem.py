@@ -1,0 +1,56 @@
+"""Running sacli so that its peak memory can be measured honestly.
+
+On Linux a child's ru_maxrss starts from the memory of the process that forked it: run
+straight from a test process that has grown to hundreds of MiB, sacli would report that much
+whatever it used itself. A small launcher process forks sacli from its own small address
+space instead, waits for it, and reports its exit status and peak resident memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import IO, Any
+
+_LAUNCHER = """
+import json, os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+os.write(int(os.environ["PEAKMEM_FD"]), json.dumps([os.waitstatus_to_exitcode(status), usage.ru_maxrss]).encode())
+"""
+
+
+class Measured(subprocess.Popen):  # type: ignore[type-arg]
+    """A Popen whose ``peak()`` (after ``wait()``) gives (exit status, peak RSS in KiB) of the program."""
+
+    def __init__(self, argv: list[str], *, env: dict[str, str], **kwargs: Any) -> None:
+        self._report_r, report_w = os.pipe()
+        super().__init__(
+            [sys.executable, "-c", _LAUNCHER, *argv],
+            env={**env, "PEAKMEM_FD": str(report_w)},
+            pass_fds=(report_w,),
+            **kwargs,
+        )
+        os.close(report_w)
+
+    def peak(self) -> tuple[int, int]:
+        with os.fdopen(self._report_r, "rb") as report:
+            status, maxrss_kib = json.loads(report.read())
+        return status, maxrss_kib
+
+
+def run_measured(
+    argv: list[str], *, env: dict[str, str], stdout: IO[bytes] | int, stderr: IO[bytes] | int, timeout: float
+) -> tuple[int, int]:
+    proc = Measured(argv, env=env, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise
+    return proc.peak()
