@@ -37,12 +37,12 @@ def call_json(
         json=json_body,
         params=params,
         headers=headers,
-        handle=_decode,
+        handle=decode_json_reply,
         **kwargs,
     )
 
 
-def _decode(response: httpx.Response) -> Any:
+def decode_json_reply(response: httpx.Response) -> Any:
     body = response.read()
     if not body.strip():
         return None

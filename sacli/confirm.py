@@ -6,13 +6,14 @@ import os
 
 from sacli.errors import UsageError
 from sacli.messages import Messages
+from sacli.tty import is_terminal
 
 
 def confirm(question: str, *, yes: bool, messages: Messages) -> bool:
     """True to go ahead. Without a terminal to ask on, ``--yes`` is required (a usage error otherwise)."""
     if yes:
         return True
-    if not (_isatty(0) and messages.stderr_is_terminal):
+    if not (is_terminal(0) and messages.stderr_is_terminal):
         raise UsageError("refusing to delete without confirmation: no terminal to ask on", hint="pass --yes")
     messages.write(f"{question} [y/N] ")
     try:
@@ -20,10 +21,3 @@ def confirm(question: str, *, yes: bool, messages: Messages) -> bool:
     except OSError:
         answer = ""
     return answer in ("y", "yes")
-
-
-def _isatty(fd: int) -> bool:
-    try:
-        return os.isatty(fd)
-    except OSError:
-        return False

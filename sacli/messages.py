@@ -13,6 +13,8 @@ import os
 import sys
 from collections.abc import Callable
 
+from sacli.tty import is_terminal
+
 MIN_REDACTED_LENGTH = 6
 
 
@@ -21,7 +23,7 @@ class Messages:
         self.debug_enabled = debug
         self._secrets: tuple[str, ...] = ()
         self.before_write: Callable[[], None] | None = None
-        self.stderr_is_terminal = _isatty(2)
+        self.stderr_is_terminal = is_terminal(2)
 
     def add_secrets(self, secrets: tuple[str, ...]) -> None:
         # Values this short are not real keys, and masking them would garble every message.
@@ -68,13 +70,6 @@ class Messages:
 
 def _one_line(message: str) -> str:
     return " ".join(message.split()) if "\n" in message or "\r" in message else message
-
-
-def _isatty(fd: int) -> bool:
-    try:
-        return os.isatty(fd)
-    except OSError:
-        return False
 
 
 def stderr_flush() -> None:

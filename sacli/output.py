@@ -16,6 +16,7 @@ import signal
 from collections.abc import Callable
 
 from sacli.errors import Stop
+from sacli.tty import is_terminal
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))}
@@ -29,10 +30,7 @@ def escape_controls(text: str) -> str:
 class Output:
     def __init__(self, *, raw: bool = False, fd: int = 1) -> None:
         self.fd = fd
-        try:
-            self.is_terminal = os.isatty(fd)
-        except OSError:
-            self.is_terminal = False
+        self.is_terminal = is_terminal(fd)
         self.escape = self.is_terminal and not raw
         self.started = False
         self.ends_with_newline = True

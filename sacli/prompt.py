@@ -7,6 +7,7 @@ import select
 from collections.abc import Callable
 
 from sacli.errors import UsageError
+from sacli.tty import is_terminal
 
 STDIN_SILENCE_NOTICE_SECONDS = 5.0
 
@@ -17,10 +18,7 @@ def read_stdin(notice: Callable[[str], None], *, fd: int = 0) -> str | None:
     When nothing arrives for a while, say so once: a CI step that leaves stdin open and
     silent would otherwise hang with no explanation.
     """
-    try:
-        if os.isatty(fd):
-            return None
-    except OSError:
+    if is_terminal(fd):
         return None
     chunks: list[bytes] = []
     warned = False

@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from sacli.api import _decode as decode_json
 from sacli.api import call_json, unwrap
+from sacli.api import decode_json_reply as decode_json
 from sacli.errors import ApiError, SacliError
 from sacli.multipart import MultipartBody
 from sacli.runtime import Runtime

@@ -13,7 +13,6 @@ empty prompt.
 
 from __future__ import annotations
 
-import os
 import signal
 from typing import TYPE_CHECKING
 
@@ -26,6 +25,7 @@ from sacli.lineeditor import LineEditor
 from sacli.options import ChatOptions, ConnectionOptions, OutputOptions
 from sacli.output import Output
 from sacli.runtime import Runtime
+from sacli.tty import is_terminal
 
 if TYPE_CHECKING:
     from sacli.transport import Transport
@@ -45,7 +45,7 @@ Ctrl-C stops a reply; at an empty prompt it leaves.
 
 def is_interactive() -> bool:
     try:
-        return os.isatty(0) and os.isatty(1)
+        return is_terminal(0) and is_terminal(1)
     except OSError:
         return False
 

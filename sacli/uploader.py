@@ -33,6 +33,7 @@ from sacli.options import ConnectionOptions
 from sacli.output import Output
 from sacli.progress import UploadProgress
 from sacli.runtime import Runtime
+from sacli.tty import is_terminal
 
 STDIN = "-"
 STDIN_NAME = "stdin"
@@ -226,7 +227,7 @@ def stdin_source(filename: str, messages: Messages, spools: ExitStack) -> FileSo
         return FileSource(label=filename, filename=filename, size=size, fd=0, offset=offset)
     import tempfile
 
-    if os.isatty(0) and messages.stderr_is_terminal:
+    if is_terminal(0) and messages.stderr_is_terminal:
         messages.notice("reading the file to upload from the terminal; end it with Ctrl-D")
     # Closed (and so removed) by the caller's ExitStack once every upload is done.
     spool = spools.enter_context(tempfile.TemporaryFile(prefix="sacli-stdin-"))  # noqa: SIM115
