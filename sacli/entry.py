@@ -18,6 +18,7 @@ from typing import NoReturn
 from sacli.errors import DeadlineExceeded, SacliError, Stop
 from sacli.exitcodes import ExitCode
 from sacli.messages import MESSAGES
+from sacli.output import guard_stdout
 
 
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     gc.disable()
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
+    guard_stdout()
     args = sys.argv[1:] if argv is None else argv
     MESSAGES.debug_enabled = _debug_requested(args)
     try:
@@ -97,7 +99,8 @@ def _debug_traceback() -> None:
 
 
 def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[:2].isupper() is False else text
+    """ "No such option" -> "no such option"; an acronym ("URL ...") stays as it is."""
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
 
 
 def _die_by(signum: int) -> NoReturn:

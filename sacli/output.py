@@ -13,7 +13,9 @@ import os
 import re
 import select
 import signal
+import sys
 from collections.abc import Callable
+from typing import Any, TextIO
 
 from sacli.errors import Stop
 from sacli.tty import is_terminal
@@ -64,3 +66,34 @@ class Output:
         """Finish the text with a newline when it does not end with one."""
         if self.started and not self.ends_with_newline:
             self.write("\n")
+
+
+class _ClosedPipeStops:
+    """sys.stdout, except that a closed pipe stops sacli (SIGPIPE) instead of raising BrokenPipeError.
+
+    Help, version and completion text go through sys.stdout, and typer turns a BrokenPipeError
+    there into exit status 1; a Stop passes through it to the entry point.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise Stop(signal.SIGPIPE) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise Stop(signal.SIGPIPE) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def guard_stdout() -> None:
+    if sys.stdout is not None and not isinstance(sys.stdout, _ClosedPipeStops):
+        sys.stdout = _ClosedPipeStops(sys.stdout)  # type: ignore[assignment]

@@ -199,3 +199,17 @@ def test_7_connect_timeout(env: dict[str, str], silent_listener: int) -> None:
     result = run("stream", "--retries", "0", "--connect-timeout", "0.3", "hi", env=env)
     assert result.returncode == ExitCode.TIMEOUT, result.stderr
     assert_one_error_line(result.stderr, contains="cannot connect")
+
+
+@pytest.mark.parametrize("args", [["--version"], ["stream", "--help"], ["sessions", "--help"]])
+def test_141_also_for_help_and_version_into_a_closed_pipe(env: dict[str, str], args: list[str]) -> None:
+    import subprocess
+
+    from tests.helpers import SACLI
+
+    # `true` exits without reading, so sacli's first write meets a closed pipe.
+    quoted = " ".join(f"'{a}'" for a in args)
+    script = f"'{SACLI}' {quoted} | true; echo \"status=${{PIPESTATUS[0]}}\""
+    result = subprocess.run(["bash", "-c", script], capture_output=True, env=env, timeout=30, stdin=subprocess.DEVNULL)
+    assert result.stdout == b"status=141\n"
+    assert result.stderr == b""
