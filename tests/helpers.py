@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 SACLI = str(Path(sys.executable).with_name("sacli"))
 OPENROUTER_KEY = "sk-or-v1-test-0123456789abcdef"
@@ -123,3 +126,19 @@ def read_terminal_until_closed(fd: int, timeout: float = 60) -> bytes:
     finally:
         os.close(fd)
     return data
+
+
+def needs_tool(name: str) -> pytest.MarkDecorator:
+    """Skip without ``name`` on a developer's machine; under CI, where .ci/run installs it, run (and fail)."""
+    missing = shutil.which(name) is None and not os.environ.get("CI")
+    return pytest.mark.skipif(missing, reason=f"{name} is not installed (.ci/run installs it)")
+
+
+def require_tool(name: str) -> str:
+    """``name``'s path, for use inside a test or fixture: a skip outside CI when it is missing, a failure in CI."""
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is not installed: .ci/run should have installed it")
+        pytest.skip(f"{name} is not installed (.ci/run installs it)")
+    return path

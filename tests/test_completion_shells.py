@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from sacli.docgen import COMPLETIONS, command_tree
-from tests.helpers import SACLI, run
+from tests.helpers import SACLI, needs_tool, run
 
 TIMEOUT = 30
 
@@ -231,14 +231,14 @@ def zsh_complete(line: str, tmp_path: Path, *, how: str) -> list[str]:
     return [word for word in out.read_text().splitlines() if word != "--done--"]
 
 
-@pytest.mark.skipif(ZSH is None, reason="zsh is not installed (.ci/run installs it)")
+@needs_tool("zsh")
 @pytest.mark.parametrize(("line", "expected"), cases(), ids=[line for line, _ in cases()])
 def test_zsh_autoloaded_from_fpath(line: str, expected: set[str], tmp_path: Path) -> None:
     # How the wheel installs it (share/zsh/site-functions/_sacli): the very first TAB completes.
     assert set(zsh_complete(line, tmp_path, how="fpath")) == expected
 
 
-@pytest.mark.skipif(ZSH is None, reason="zsh is not installed (.ci/run installs it)")
+@needs_tool("zsh")
 @pytest.mark.parametrize("how", ["source", "eval"])
 def test_zsh_sourced_or_evaluated(how: str, tmp_path: Path) -> None:
     assert zsh_complete("sacli st", tmp_path, how=how) == ["stream"]
@@ -266,13 +266,13 @@ def fish_complete(line: str, tmp_path: Path, *, how: str = "source") -> list[str
     return [row.split("\t")[0] for row in result.stdout.splitlines()]
 
 
-@pytest.mark.skipif(FISH is None, reason="fish is not installed (.ci/run installs it)")
+@needs_tool("fish")
 @pytest.mark.parametrize(("line", "expected"), cases(), ids=[line for line, _ in cases()])
 def test_fish(line: str, expected: set[str], tmp_path: Path) -> None:
     assert set(fish_complete(line, tmp_path)) == expected
 
 
-@pytest.mark.skipif(FISH is None, reason="fish is not installed (.ci/run installs it)")
+@needs_tool("fish")
 def test_fish_sourcing_what_sacli_prints(tmp_path: Path) -> None:
     assert fish_complete("sacli st", tmp_path, how="pipe") == ["stream"]
 

@@ -24,7 +24,7 @@ from sacli.docgen import (
     roff_paragraphs,
 )
 from sacli.exitcodes import EXIT_CODES
-from tests.helpers import run
+from tests.helpers import needs_tool, run
 
 REGENERATE = "run `python -m sacli.docgen` and commit the result"
 GENERATED = generated_files()
@@ -107,7 +107,7 @@ def test_man_examples_come_from_the_readme_tested_command_examples() -> None:
 
 
 GROFF = shutil.which("groff")
-needs_groff = pytest.mark.skipif(GROFF is None, reason="groff is not installed (.ci/run installs groff-base)")
+needs_groff = needs_tool("groff")
 
 
 def _groff(source: str, *options: str) -> subprocess.CompletedProcess[str]:
@@ -134,7 +134,7 @@ def test_man_page_renders_without_groff_warnings() -> None:
     assert (result.returncode, result.stderr) == (0, "")
 
 
-@pytest.mark.skipif(shutil.which("man") is None, reason="man is not installed (.ci/run installs man-db)")
+@needs_tool("man")
 @needs_groff
 def test_man_page_renders_with_man_without_warnings() -> None:
     env = {**os.environ, "MANWIDTH": "80", "MAN_KEEP_FORMATTING": "", "MANPAGER": "cat", "PAGER": "cat"}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import textwrap
 from pathlib import Path
@@ -24,7 +23,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from sacli.docgen import README, FencedBlock, iter_fenced_blocks
-from tests.helpers import SACLI, completion, sse
+from tests.helpers import SACLI, completion, require_tool, sse
 
 CHAT = "/api/v1/chat/completions"
 SHELLS = {"sh", "bash", "shell", "console", "zsh", "fish"}
@@ -107,9 +106,8 @@ def workdir(tmp_path: Path) -> Path:
     (work / "report.txt").write_text("Q3 revenue grew 4%; costs were flat.\n")
     (work / "build.log").write_text("compiling...\nerror: missing semicolon at main.c:3\n")
     (work / "test.log").write_text("FAILED tests/test_x.py::test_y - AssertionError\n")
-    git = shutil.which("git")
-    assert git, "the Quick start example pipes `git diff`: install git (.ci/run does)"
-    assert shutil.which("jq"), "the README's JSON examples pipe into jq: install jq (.ci/run does)"
+    git = require_tool("git")  # the Quick start pipes `git diff`
+    require_tool("jq")  # the JSON examples pipe into jq
     quiet = {"cwd": work, "check": True, "capture_output": True, "timeout": 30}
     subprocess.run([git, "init", "-q"], **quiet)
     subprocess.run([git, "add", "notes.txt"], **quiet)
