@@ -29,8 +29,10 @@ def main(argv: list[str] | None = None) -> NoReturn:
     # Start-up allocates only long-lived objects (modules, classes, functions): collecting them
     # is wasted time. Runtime.transport() freezes them and turns collection back on.
     gc.disable()
-    signal.signal(signal.SIGINT, _raise_stop)
-    signal.signal(signal.SIGTERM, _raise_stop)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        # A signal the caller ignores (`sacli ... &` in a script, nohup) stays ignored.
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, _raise_stop)
     guard_stdout()
     args = sys.argv[1:] if argv is None else argv
     MESSAGES.debug_enabled = _debug_requested(args)

@@ -59,7 +59,9 @@ class LineEditor:
                 typed.append(self.readline.get_line_buffer())
             raise Stop(signum)
 
-        previous = signal.signal(signal.SIGINT, interrupted)
+        previous = signal.getsignal(signal.SIGINT)
+        if previous is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, interrupted)
         try:
             line = input(prompt)
         except EOFError:

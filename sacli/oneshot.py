@@ -34,6 +34,7 @@ def run_one_shot(
 ) -> None:
     runtime = Runtime(conn, model=chat.model)
     messages = runtime.messages
+    runtime.headers(require="super_agent" if new_session else "any")  # no key: fail before waiting on stdin
     stdin_text = None if out.no_stdin else read_stdin(messages.notice)
     prompt = build_prompt(words, stdin_text, command=command)
     conversation = Conversation(chat_parameters(chat), model=runtime.settings.model, session_pending=new_session)

@@ -36,13 +36,11 @@ class Runtime:
         self.extra_headers = parse_headers(tuple(conn.header or ()))
 
     def headers(self, *, require: str = "any", **extra: str) -> dict[str, str]:
+        """sacli's headers for a request, with each -H header replacing its namesake (names ignore case)."""
         s = self.settings
-        return {
-            "User-Agent": USER_AGENT,
-            **auth_headers(s.api_key, s.super_agent_key, require=require),
-            **extra,
-            **self.extra_headers,
-        }
+        own = {"User-Agent": USER_AGENT, **auth_headers(s.api_key, s.super_agent_key, require=require), **extra}
+        replaced = {name.lower() for name in self.extra_headers}
+        return {**{k: v for k, v in own.items() if k.lower() not in replaced}, **self.extra_headers}
 
     def transport(self) -> Transport:
         from sacli.transport import Limits, Transport

@@ -154,3 +154,58 @@ def test_json_mode_writes_the_error_body(httpserver: HTTPServer, api_env: dict[s
     assert result.returncode == 5
     assert json.loads(result.stdout) == error and result.stdout.count(b"\n") == 1
     assert result.stderr.startswith(b"sacli: error: HTTP 400")
+
+
+def test_header_option_replaces_sacli_own_header_whatever_its_case(
+    httpserver: HTTPServer, api_env: dict[str, str]
+) -> None:
+    httpserver.expect_request(CHAT).respond_with_data(sse("ok"), content_type="text/event-stream")
+    result = run("stream", "-H", "user-agent: my-agent/1", "-H", "accept: text/event-stream", "hi", env=api_env)
+    assert result.returncode == 0
+    request, _ = httpserver.log[-1]
+    assert request.headers.getlist("User-Agent") == ["my-agent/1"]
+    assert request.headers.getlist("Accept") == ["text/event-stream"]
+
+
+def test_no_key_fails_before_waiting_on_stdin(httpserver: HTTPServer, env: dict[str, str]) -> None:
+    import subprocess
+
+    from tests.helpers import SACLI
+
+    env["SACLI_BASE_URL"] = httpserver.url_for("/api/v1")
+    # stdin stays open and silent: sacli must not wait on it before reporting the missing key.
+    proc = subprocess.Popen(
+        [SACLI, "stream", "hi"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    try:
+        status = proc.wait(10)  # a sacli waiting on stdin would still be running
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        stdout, stderr = proc.communicate(timeout=10)
+    assert status == 3
+    assert stdout == b"" and stderr.startswith(b"sacli: error: no API key configured")
+
+
+def test_an_ignored_sigint_stays_ignored(httpserver: HTTPServer, api_env: dict[str, str]) -> None:
+    import signal
+    import subprocess
+
+    from tests.helpers import SACLI
+    from tests.streaming import PacedStream
+
+    stream = PacedStream(["first "], ["second"])
+    httpserver.expect_request(CHAT).respond_with_handler(stream)
+    proc = subprocess.Popen(
+        [SACLI, "stream", "hi"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=api_env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as a shell does for `cmd &`
+    )
+    assert proc.stdout.read(6) == b"first "
+    proc.send_signal(signal.SIGINT)
+    stream.release.set()
+    stdout, stderr = proc.communicate(timeout=10)
+    assert (proc.returncode, stdout, stderr) == (0, b"second\n", b"")
