@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sacli.apierrors import error_message
-from sacli.errors import ApiError
+from sacli.errors import ApiError, SacliError
 from sacli.runtime import Runtime
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     import httpx
@@ -53,6 +56,28 @@ def decode_json_reply(response: httpx.Response) -> Any:
     if isinstance(payload, dict) and payload.get("success") is False:
         raise ApiError(f"the server reported an error: {error_message(payload.get('error'), payload) or 'no details'}")
     return payload
+
+
+def first_accepted(
+    attempts: Sequence[tuple[str, Callable[[], T]]], *, fall_back_on: frozenset[int], runtime: Runtime
+) -> T:
+    """Each ``(label, call)`` in turn while the server answers with a status in ``fall_back_on``.
+
+    For endpoints whose method or path the API reference only assumes: when no form is accepted,
+    the first form's error is the one reported (a 404 for the documented path says more than a
+    405 for a guessed one). Any other error is final at once.
+    """
+    first_error: SacliError | None = None
+    for label, call in attempts:
+        try:
+            return call()
+        except SacliError as error:
+            if error.status not in fall_back_on:
+                raise
+            first_error = first_error or error
+            runtime.messages.debug(f"{label} answered {error.status}; trying the next form")
+    assert first_error is not None, "no attempts given"
+    raise first_error
 
 
 def unwrap(payload: Any, *keys: str) -> Any:

@@ -12,14 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from sacli.errors import ApiError
 from sacli.request import ChatParameters, chat_body
 
 if TYPE_CHECKING:
     from sacli.runtime import Runtime
     from sacli.transport import Transport
 
-SESSIONS_PATH = "/api/v1/memory/sessions"
 TITLE_LENGTH = 60
 
 
@@ -65,25 +63,13 @@ class Conversation:
 
     def start_session(self, runtime: Runtime, transport: Transport, first_message: str) -> str:
         """Create a session titled after ``first_message`` and use it from now on."""
-        session_id = create_session(runtime, transport, title=title_for(first_message))
+        from sacli.memory import create_session, record_id
+
+        session_id = str(record_id(create_session(runtime, transport, title=title_for(first_message))))
         self.params = replace(self.params, session=session_id)
         self.session_pending = False
         self.history.clear()
         return session_id
-
-
-def create_session(runtime: Runtime, transport: Transport, *, title: str) -> str:
-    """POST /api/v1/memory/sessions; the new session's ID, from whichever envelope the server uses."""
-    from sacli.api import call_json, unwrap
-
-    payload = call_json(runtime, transport, "POST", SESSIONS_PATH, json_body={"title": title})
-    data = unwrap(payload, "session")
-    session_id = None
-    if isinstance(data, dict):
-        session_id = data.get("id") or data.get("sessionId")
-    if not isinstance(session_id, str) or not session_id:
-        raise ApiError("the Memory API created a session but returned no session ID")
-    return session_id
 
 
 def title_for(message: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from itertools import chain
 from typing import TYPE_CHECKING, Any
@@ -42,15 +41,6 @@ def chat_parameters(chat: ChatOptions, headers: tuple[str, ...] = ()) -> ChatPar
         user_memory=chat.user_memory,
         memory_strategy=chat.memory_strategy.value if chat.memory_strategy else None,
     )
-
-
-def warn_if_not_uuid(session: str | None, messages: Messages) -> None:
-    if session is None:
-        return
-    try:
-        uuid.UUID(session)
-    except ValueError:
-        messages.warn(f"session ID {session!r} is not a UUID; the API says memory operations may fail")
 
 
 def read_reply(response: httpx.Response, reader: ReplyReader) -> Reply:

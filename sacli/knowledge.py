@@ -54,6 +54,7 @@ def run_delete(ids: Sequence[str], *, yes: bool, conn: ConnectionOptions) -> Non
     runtime = Runtime(conn)
     messages = runtime.messages
     runtime.headers(require="super_agent")  # no key: fail before asking
+    ids = list(dict.fromkeys(ids))  # each ID once, in the order given
     shown = ids[0] if len(ids) == 1 else f"{len(ids)} files ({', '.join(ids)})"
     if not confirm(f"Delete {shown} from the knowledge base?", yes=yes, messages=messages):
         messages.notice("nothing deleted")

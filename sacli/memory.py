@@ -11,12 +11,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-from sacli.api import call_json, unwrap
+from sacli.api import call_json, first_accepted, unwrap
 from sacli.errors import ApiError, SacliError, UsageError
 from sacli.retry import RETRY_STATUSES
 from sacli.runtime import Runtime
 
 if TYPE_CHECKING:
+    from sacli.messages import Messages
     from sacli.transport import Transport
 
 T = TypeVar("T")
@@ -93,18 +94,14 @@ def get_session(runtime: Runtime, transport: Transport, session_id: str) -> dict
 def rename_session(runtime: Runtime, transport: Transport, session_id: str, title: str) -> Any:
     """The server's reply (unwrapped; None when it sent no body)."""
     path = session_path(session_id)
-    for method in RENAME_METHODS:
-        try:
-            payload = _for_session(
-                session_id, lambda m=method: call_json(runtime, transport, m, path, json_body={"title": title})
-            )
-        except SacliError as error:
-            if error.status in RENAME_FALLBACK_STATUSES and method != RENAME_METHODS[-1]:
-                runtime.messages.debug(f"{method} answered {error.status}; trying the next method")
-                continue
-            raise
-        return unwrap(payload, "session")
-    raise AssertionError("unreachable: the last method returns or raises")  # pragma: no cover
+    attempts = [
+        (f"{method} {path}", lambda m=method: call_json(runtime, transport, m, path, json_body={"title": title}))
+        for method in RENAME_METHODS
+    ]
+    payload = _for_session(
+        session_id, lambda: first_accepted(attempts, fall_back_on=RENAME_FALLBACK_STATUSES, runtime=runtime)
+    )
+    return unwrap(payload, "session")
 
 
 def delete_session(runtime: Runtime, transport: Transport, session_id: str) -> Any:
@@ -120,3 +117,15 @@ def _for_session(session_id: str, call: Callable[[], T]) -> T:
         if error.status == 404:
             raise SessionNotFound(session_id, error.message) from error
         raise
+
+
+def warn_if_not_uuid(session: str | None, messages: Messages) -> None:
+    """The API warns that memory operations may fail for session IDs that are not UUIDs."""
+    if session is None:
+        return
+    import uuid
+
+    try:
+        uuid.UUID(session)
+    except ValueError:
+        messages.warn(f"session ID {session!r} is not a UUID; the API says memory operations may fail")

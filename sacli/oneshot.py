@@ -15,7 +15,8 @@ from typing import Any
 
 from sacli.conversation import Conversation
 from sacli.errors import SacliError, Stop
-from sacli.exchange import Exchange, chat_parameters, warn_if_not_uuid
+from sacli.exchange import Exchange, chat_parameters
+from sacli.memory import warn_if_not_uuid
 from sacli.options import ChatOptions, ConnectionOptions, OutputOptions
 from sacli.output import Output
 from sacli.prompt import build_prompt, read_stdin

@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from sacli.api import call_json, unwrap
+from sacli.api import call_json, first_accepted, unwrap
 from sacli.api import decode_json_reply as decode_json
-from sacli.errors import ApiError, SacliError
+from sacli.errors import ApiError
 from sacli.multipart import MultipartBody
 from sacli.runtime import Runtime
 
@@ -124,12 +124,9 @@ def list_files(
 
 def delete_file(runtime: Runtime, transport: Transport, file_id: str) -> Any:
     """Delete one file, trying each of ``DELETE_FORMS`` in turn while the server says 404/405."""
-    for index, form in enumerate(DELETE_FORMS):
-        path, params = form(file_id)
-        try:
-            return call_json(runtime, transport, "DELETE", path, params=params)
-        except SacliError as error:
-            if error.status not in FALLBACK_STATUSES or index == len(DELETE_FORMS) - 1:
-                raise
-            runtime.messages.debug(f"{path} answered {error.status}; trying the next form of the delete call")
-    raise AssertionError("unreachable")
+    forms = [form(file_id) for form in DELETE_FORMS]
+    attempts = [
+        (f"DELETE {path}", lambda p=path, q=params: call_json(runtime, transport, "DELETE", p, params=q))
+        for path, params in forms
+    ]
+    return first_accepted(attempts, fall_back_on=FALLBACK_STATUSES, runtime=runtime)

@@ -20,8 +20,9 @@ from sacli.config import state_dir
 from sacli.conversation import Conversation
 from sacli.deadline import Deadline
 from sacli.errors import DeadlineExceeded, SacliError, Stop
-from sacli.exchange import Exchange, chat_parameters, report_reply, warn_if_not_uuid
+from sacli.exchange import Exchange, chat_parameters, report_reply
 from sacli.lineeditor import LineEditor
+from sacli.memory import warn_if_not_uuid
 from sacli.options import ChatOptions, ConnectionOptions, OutputOptions
 from sacli.output import Output
 from sacli.runtime import Runtime

@@ -24,6 +24,7 @@ from sacli.memory import (
     list_sessions,
     record_id,
     rename_session,
+    warn_if_not_uuid,
 )
 from sacli.options import ConnectionOptions
 from sacli.output import Output
@@ -54,8 +55,6 @@ def run_list(conn: ConnectionOptions, *, limit: int, json: bool) -> None:
 def run_create(conn: ConnectionOptions, *, title: str | None, session_id: str | None, json: bool) -> None:
     runtime = Runtime(conn)
     if session_id is not None:
-        from sacli.exchange import warn_if_not_uuid
-
         warn_if_not_uuid(session_id, runtime.messages)
     with runtime.transport() as transport:
         session = create_session(runtime, transport, title=title, session_id=session_id)

@@ -174,7 +174,7 @@ def test_new_session_without_an_id_in_the_reply_is_an_api_error(
     httpserver.expect_request(SESSIONS, method="POST").respond_with_json({"data": {"title": "x"}})
     result = run("chat", "--new-session", "hi", env=api_env)
     assert (result.returncode, result.stdout) == (5, b"")
-    assert result.stderr == b"sacli: error: the Memory API created a session but returned no session ID\n"
+    assert result.stderr == b"sacli: error: the server created a session but its reply holds no session ID\n"
     assert len(httpserver.log) == 1  # no chat request
 
 
@@ -182,3 +182,11 @@ def test_new_session_and_session_exclude_each_other(api_env: dict[str, str]) -> 
     result = run("chat", "--new-session", "--session", SESSION_ID, "hi", env=api_env)
     assert result.returncode == 2
     assert result.stderr == b"sacli: error: --new-session and --session cannot be used together\n"
+
+
+def test_new_session_is_not_retried_on_409(httpserver: HTTPServer, api_env: dict[str, str]) -> None:
+    httpserver.expect_request(SESSIONS, method="POST").respond_with_json({"error": "exists"}, status=409)
+    result = run("chat", "--new-session", "hi", env=api_env)
+    assert result.returncode == 5
+    assert len(httpserver.log) == 1
+    assert b"retrying" not in result.stderr

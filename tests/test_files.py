@@ -194,3 +194,24 @@ def test_files_need_the_super_agent_key(httpserver: HTTPServer, api_env: dict[st
         assert result.returncode == 3
         assert result.stderr.startswith(b"sacli: error: no Super Agent key configured")
     assert httpserver.log == []
+
+
+def test_delete_reports_the_first_forms_404_when_the_fallback_is_refused(
+    httpserver: HTTPServer, api_env: dict[str, str]
+) -> None:
+    httpserver.expect_request(f"{FILES}/file_gone", method="DELETE").respond_with_json(
+        {"error": "File not found"}, status=404
+    )
+    httpserver.expect_request(FILES, method="DELETE").respond_with_data("", status=405)
+    result = run("files", "delete", "--yes", "file_gone", env=api_env)
+    assert result.returncode == 5
+    assert len(httpserver.log) == 2
+    assert result.stderr.decode().splitlines()[-1].startswith("sacli: error: deleting file_gone: HTTP 404")
+    assert "no such file ID?" in result.stderr.decode()
+
+
+def test_delete_sends_each_id_once(httpserver: HTTPServer, api_env: dict[str, str]) -> None:
+    httpserver.expect_request(f"{FILES}/file_a", method="DELETE").respond_with_json({"success": True})
+    result = run("files", "delete", "--yes", "file_a", "file_a", env=api_env)
+    assert (result.returncode, result.stdout, result.stderr) == (0, b"file_a\n", b"")
+    assert len(httpserver.log) == 1
