@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sacli.apierrors import error_message
 from sacli.errors import ApiError, SacliError
+from sacli.retry import RETRY_STATUSES
 from sacli.runtime import Runtime
 
 T = TypeVar("T")
@@ -31,9 +32,6 @@ def call_json(
 ) -> Any:
     """``method`` on ``{api root}{path}``; the decoded JSON body (None for an empty body)."""
     headers = runtime.headers(require=require, Accept="application/json")
-    kwargs: dict[str, Any] = {}
-    if retry_on is not None:
-        kwargs["retry_on"] = retry_on
     return transport.request(
         method,
         runtime.settings.api_root + path,
@@ -41,7 +39,7 @@ def call_json(
         params=params,
         headers=headers,
         handle=decode_json_reply,
-        **kwargs,
+        retry_on=RETRY_STATUSES if retry_on is None else retry_on,
     )
 
 

@@ -11,7 +11,6 @@ from sacli.errors import DeadlineExceeded
 
 class Deadline:
     def __init__(self, seconds: float | None) -> None:
-        self.seconds = seconds
         self._ends = None if seconds is None else time.monotonic() + seconds
         if seconds is not None:
 

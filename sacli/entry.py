@@ -78,8 +78,6 @@ def run(args: list[str]) -> int:
         return ExitCode.TIMEOUT
     except (Stop, KeyboardInterrupt, SystemExit):
         raise
-    except BrokenPipeError:
-        raise Stop(signal.SIGPIPE) from None
     except Exception as exc:
         _debug_traceback()
         messages.error(f"unexpected error: {type(exc).__name__}: {exc}", hint="this is a bug; rerun with --debug")

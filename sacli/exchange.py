@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from itertools import chain
 from typing import TYPE_CHECKING, Any
@@ -26,14 +25,13 @@ JSON_TYPES = ("application/json", "text/json")
 SSE_FIELD_STARTS = (b"data:", b"data\n", b":", b"event:", b"id:", b"retry:")
 
 
-def chat_parameters(chat: ChatOptions, headers: tuple[str, ...] = ()) -> ChatParameters:
+def chat_parameters(chat: ChatOptions) -> ChatParameters:
     return ChatParameters(
         system=chat.system,
         temperature=chat.temperature,
         max_tokens=chat.max_tokens,
         top_p=chat.top_p,
         params=tuple(chat.param or ()),
-        headers=headers,
         session=chat.session,
         save=chat.save,
         rag=chat.rag,
@@ -103,7 +101,7 @@ class Exchange:
         headers = runtime.headers(Accept=accept, **({"Accept-Encoding": "identity"} if body.get("stream") else {}))
         watch_stdout(output.fd)
         spinner = None
-        if messages.stderr_is_terminal and os.environ.get("TERM") != "dumb":
+        if messages.decorative:
             spinner = Spinner(f"waiting for {body['model']}").start()
             output.before_first_write = spinner.stop
             messages.before_write = spinner.clear

@@ -8,9 +8,7 @@ in what a message quotes are shown escaped, as model text is on stdout.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
 from collections.abc import Callable
 
 from sacli.tty import is_terminal
@@ -24,6 +22,11 @@ class Messages:
         self._secrets: tuple[str, ...] = ()
         self.before_write: Callable[[], None] | None = None
         self.stderr_is_terminal = is_terminal(2)
+
+    @property
+    def decorative(self) -> bool:
+        """Whether spinners and progress bars may be drawn on stderr: a terminal, and not a dumb one."""
+        return self.stderr_is_terminal and os.environ.get("TERM") != "dumb"
 
     def add_secrets(self, secrets: tuple[str, ...]) -> None:
         # Values this short are not real keys, and masking them would garble every message.
@@ -70,11 +73,6 @@ class Messages:
 
 def _one_line(message: str) -> str:
     return " ".join(message.split()) if "\n" in message or "\r" in message else message
-
-
-def stderr_flush() -> None:
-    with contextlib.suppress(OSError, ValueError):
-        sys.stderr.flush()
 
 
 MESSAGES = Messages()

@@ -8,7 +8,6 @@ again below the message.
 
 from __future__ import annotations
 
-import os
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +42,7 @@ class UploadProgress:
 
     def __init__(self, messages: Messages, *, verbose: bool) -> None:
         self.messages = messages
-        self.bars = messages.stderr_is_terminal and os.environ.get("TERM") != "dumb"
+        self.bars = messages.decorative
         self.lines = verbose and not self.bars
         self._progress: Any = None
         self._task: Any = None

@@ -145,24 +145,19 @@ class Repl:
         except Stop as stop:
             if stop.signum != signal.SIGINT:
                 raise
-            self._end_partial_line(output)
+            output.end_line()
             # The terminal has echoed ^C at the start of the line: write over it.
             self.messages.write(("\r" if self.messages.stderr_is_terminal else "") + "sacli: reply stopped\n")
             self._close_transport()  # the connection was cut mid-reply; start the next turn clean
         except SacliError as error:
-            self._end_partial_line(output)
+            output.end_line()
             self.messages.error(error.message, hint=error.hint)
-        except DeadlineExceeded:
-            self._end_partial_line(output)
-            self.messages.error("timed out (--timeout)")
+        except DeadlineExceeded as exceeded:
+            output.end_line()
+            self.messages.error(f"timed out after {exceeded.seconds:g} s (--timeout)")
             self._close_transport()
         finally:
             runtime.deadline.cancel()
-
-    @staticmethod
-    def _end_partial_line(output: Output) -> None:
-        if output.started and not output.ends_with_newline:
-            output.write("\n")
 
     def _transport(self) -> Transport:
         if self.transport is None:

@@ -21,7 +21,6 @@ class ChatParameters:
     max_tokens: int | None = None
     top_p: float | None = None
     params: tuple[str, ...] = ()
-    headers: tuple[str, ...] = ()
     session: str | None = None
     save: bool | None = None
     rag: bool | None = None
@@ -48,14 +47,6 @@ def chat_body(chat: ChatParameters, *, model: str, messages: list[dict[str, Any]
     body.update((key, value) for key, value in optional.items() if value is not None)
     body.update(parse_params(chat.params))
     return body
-
-
-def first_turn(chat: ChatParameters, prompt: str) -> list[dict[str, Any]]:
-    messages: list[dict[str, Any]] = []
-    if chat.system:
-        messages.append({"role": "system", "content": chat.system})
-    messages.append({"role": "user", "content": prompt})
-    return messages
 
 
 def parse_params(params: tuple[str, ...]) -> dict[str, Any]:

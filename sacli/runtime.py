@@ -53,7 +53,8 @@ class Runtime:
         transport = Transport(
             base_url=self.settings.base_url, limits=limits, messages=self.messages, deadline=self.deadline
         )
-        # What was imported and built so far lives for the whole run: keep it out of every collection.
-        gc.freeze()
-        gc.enable()
+        if not gc.isenabled():
+            # What was imported and built so far lives for the whole run: keep it out of every collection.
+            gc.freeze()
+            gc.enable()
         return transport

@@ -239,7 +239,7 @@ def http_error(response: httpx.Response, retry_on: frozenset[int]) -> SacliError
         hint = "check --base-url" if status in (404, 405) else None
         if status == 402:
             hint = "the account is out of credits"
-        error = ApiError(message, hint=hint, retryable=status in retry_on or (status >= 500 and 500 in retry_on))
+        error = ApiError(message, hint=hint, retryable=status in retry_on)
     error.retry_after = server_retry_delay(response.headers, detail or "")
     error.status = status
     error.payload = payload

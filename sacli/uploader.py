@@ -326,7 +326,7 @@ def wait_for_processing(runtime: Runtime, uploaded: list[Uploaded], *, verbose: 
             pending[item.file_id] = item
     labels = {item.file_id: item.source.label for item in uploaded}
     spinner = None
-    if pending and messages.stderr_is_terminal and os.environ.get("TERM") != "dumb":
+    if pending and messages.decorative:
         from sacli.spinner import Spinner
 
         count = f"{len(pending)} files" if len(pending) > 1 else labels[next(iter(pending))]
