@@ -78,7 +78,7 @@ class ConnectionOptions:
             "--header",
             "-H",
             metavar="'NAME: VALUE'",
-            help="Extra HTTP header (repeatable).",
+            help="Extra HTTP header; it replaces sacli's own header of that name (repeatable).",
             rich_help_panel=CONNECTION_PANEL,
             show_default=False,
         ),
