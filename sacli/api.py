@@ -14,8 +14,7 @@ from sacli.runtime import Runtime
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    import httpx
-
+    from sacli.http11 import Response
     from sacli.transport import Transport
 
 
@@ -43,14 +42,14 @@ def call_json(
     )
 
 
-def decode_json_reply(response: httpx.Response) -> Any:
+def decode_json_reply(response: Response) -> Any:
     body = response.read()
     if not body.strip():
         return None
     try:
         payload = json.loads(body)
     except ValueError:
-        raise ApiError(f"the reply from {response.request.url.path} is not valid JSON") from None
+        raise ApiError(f"the reply from {response.url.path} is not valid JSON") from None
     if isinstance(payload, dict) and payload.get("success") is False:
         raise ApiError(f"the server reported an error: {error_message(payload.get('error'), payload) or 'no details'}")
     return payload

@@ -17,8 +17,7 @@ from sacli.spinner import Spinner
 from sacli.stdoutwatch import watch_stdout
 
 if TYPE_CHECKING:
-    import httpx
-
+    from sacli.http11 import Response
     from sacli.transport import Transport
 
 JSON_TYPES = ("application/json", "text/json")
@@ -41,11 +40,11 @@ def chat_parameters(chat: ChatOptions) -> ChatParameters:
     )
 
 
-def read_reply(response: httpx.Response, reader: ReplyReader) -> Reply:
+def read_reply(response: Response, reader: ReplyReader) -> Reply:
     """Read an SSE stream or a whole chat.completion, whichever the server sent."""
     content_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
     if content_type == "text/event-stream":
-        # Streams are requested without compression; iter_raw skips httpx's per-read decoder layer.
+        # Streams are requested without compression; iter_raw skips the decoder layer.
         encoded = response.headers.get("content-encoding", "identity").lower() != "identity"
         return reader.read_events(response.iter_bytes() if encoded else response.iter_raw())
     if content_type in JSON_TYPES or content_type.endswith("+json"):

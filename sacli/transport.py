@@ -1,21 +1,20 @@
-"""HTTP for every command: one httpx client, retries, and httpx's errors turned into sacli's.
+"""HTTP for every command: one client, retries, and network failures turned into sacli's errors.
 
-This is the only module that imports httpx. A request is retried (408, 409, 429, 5xx and
-connection failures) only while nothing of its reply has been written to stdout, so a retry
-can never print anything twice.
+A request is retried (408, 409, 429, 5xx and connection failures) only while nothing of its
+reply has been written to stdout, so a retry can never print anything twice.
 """
 
 from __future__ import annotations
 
-import os
+import json as jsonlib
 import random
-import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from sacli import http11
 from sacli.errors import (
     ApiError,
     AuthError,
@@ -27,11 +26,6 @@ from sacli.errors import (
 )
 from sacli.messages import Messages
 from sacli.retry import LONGEST_HONOURED_WAIT, RETRY_STATUSES, backoff_delay, server_retry_delay
-
-# httpx imports its optional command-line module (click, rich, pygments) whenever those are
-# installed; sacli never uses it, and it costs tens of milliseconds of every start.
-sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
-import httpx  # noqa: E402
 
 if TYPE_CHECKING:
     from sacli.deadline import Deadline
@@ -47,26 +41,12 @@ class Limits:
     idle_timeout: float = 120.0
 
 
-def _needs_tls_setup(url: str) -> bool:
-    # The default SSL context loads the CA bundle (~18 ms of every start). A plain-http
-    # base URL reached without a proxy never uses it.
-    if url.startswith("https:"):
-        return True
-    return any(os.environ.get(name) for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"))
-
-
 class Transport:
     def __init__(self, *, base_url: str, limits: Limits, messages: Messages, deadline: Deadline) -> None:
         self.limits = limits
         self.messages = messages
         self.deadline = deadline
-        timeout = httpx.Timeout(
-            connect=limits.connect_timeout,
-            read=limits.idle_timeout,
-            write=limits.idle_timeout,
-            pool=limits.connect_timeout,
-        )
-        self.client = httpx.Client(timeout=timeout, verify=_needs_tls_setup(base_url))
+        self.client = http11.Client(connect_timeout=limits.connect_timeout, idle_timeout=limits.idle_timeout)
 
     def close(self) -> None:
         self.client.close()
@@ -82,7 +62,7 @@ class Transport:
         method: str,
         url: str,
         *,
-        handle: Callable[[httpx.Response], T],
+        handle: Callable[[http11.Response], T],
         headers: Mapping[str, str],
         json: Any = None,
         content: Any = None,
@@ -115,16 +95,25 @@ class Transport:
                 self._wait_before_retry(error, attempt)
 
     @contextmanager
-    def _send(self, method: str, url: str, **kwargs: Any) -> Iterator[httpx.Response]:
-        if self.messages.debug_enabled:
-            self._log_request(method, url, kwargs)
-        started = time.monotonic()
+    def _send(
+        self, method: str, url: str, *, headers: Mapping[str, str], json: Any, content: Any, params: Any
+    ) -> Iterator[http11.Response]:
+        if json is not None:
+            content = jsonlib.dumps(json, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+            if not any(name.lower() == "content-type" for name in headers):
+                headers = {**headers, "Content-Type": "application/json"}
+        elif isinstance(content, str):
+            content = content.encode()
         try:
-            with self.client.stream(method, url, **kwargs) as response:
+            request = self.client.build(method, url, headers=headers, body=content, params=params)
+            if self.messages.debug_enabled:
+                self._log_request(request, content if json is not None else None)
+            started = time.monotonic()
+            with self.client.send(request) as response:
                 if self.messages.debug_enabled:
                     self._log_response(response, started)
                 yield response
-        except httpx.HTTPError as exc:
+        except http11.Failure as exc:
             raise translate(exc, self.limits) from exc
 
     def _wait_before_retry(self, error: SacliError, attempt: int) -> None:
@@ -140,20 +129,16 @@ class Transport:
         self.messages.notice(f"{error.message}; retrying in {delay:.1f} s (retry {attempt} of {retries})")
         time.sleep(delay)
 
-    def _log_request(self, method: str, url: str, kwargs: Mapping[str, Any]) -> None:
+    def _log_request(self, request: http11.Request, body: bytes | None) -> None:
         say = self.messages.debug
-        say(f"> {method} {url}")
-        merged = {name.lower(): (name, value) for name, value in self.client.headers.items()}
-        merged.update((name.lower(), (name, value)) for name, value in (kwargs.get("headers") or {}).items())
-        for name, value in merged.values():
+        say(f"> {request.method} {request.url}")
+        for name, value in request.headers:
             say(f"> {name}: {redact_header(name, value)}")
-        if kwargs.get("json") is not None:
-            import json as jsonlib
-
-            text = jsonlib.dumps(kwargs["json"], ensure_ascii=False)
+        if body is not None:
+            text = body.decode()
             say(f"> body: {text if len(text) <= 2000 else text[:2000] + '...'}")
 
-    def _log_response(self, response: httpx.Response, started: float) -> None:
+    def _log_response(self, response: http11.Response, started: float) -> None:
         say = self.messages.debug
         elapsed = time.monotonic() - started
         say(f"< {response.http_version} {response.status_code} {response.reason_phrase} ({elapsed:.3f} s)")
@@ -172,55 +157,29 @@ def redact_header(name: str, value: str) -> str:
     return value
 
 
-def translate(exc: httpx.HTTPError, limits: Limits) -> SacliError:
-    """One sacli error for each way httpx can fail."""
-    where = _where(exc)
-    if isinstance(exc, httpx.ConnectTimeout):
+def translate(exc: http11.Failure, limits: Limits) -> SacliError:
+    """One sacli error for each way a request can fail below HTTP."""
+    where, reason = exc.where, exc.reason
+    if isinstance(exc, http11.ConnectTimeout):
         return TimeoutError_(
             f"cannot connect to {where}: no answer within {limits.connect_timeout:g} s", retryable=True
         )
-    if isinstance(exc, httpx.ReadTimeout):
+    if isinstance(exc, http11.ReadTimeout):
         return TimeoutError_(f"no data from {where} for {limits.idle_timeout:g} s (--idle-timeout)")
-    if isinstance(exc, httpx.TimeoutException):
-        return TimeoutError_(f"timed out talking to {where}: {_reason(exc)}")
-    if isinstance(exc, httpx.ConnectError):
-        return NetworkError(f"cannot connect to {where}: {_reason(exc)}", retryable=True)
-    if isinstance(exc, httpx.UnsupportedProtocol):
-        return UsageError(f"unsupported URL: {_reason(exc)}", hint="check --base-url")
-    if isinstance(exc, httpx.LocalProtocolError):
-        return UsageError(f"cannot send the request: {_reason(exc)}")
-    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.CloseError)):
-        return NetworkError(f"connection to {where} lost: {_reason(exc)}", retryable=True)
-    if isinstance(exc, httpx.DecodingError):
-        return ApiError(f"cannot decode the reply from {where}: {_reason(exc)}")
-    if isinstance(exc, httpx.InvalidURL):
-        return UsageError(f"invalid URL: {_reason(exc)}", hint="check --base-url")
-    if isinstance(exc, httpx.TransportError):
-        return NetworkError(f"network error talking to {where}: {_reason(exc)}", retryable=True)
-    return ApiError(f"HTTP failure talking to {where}: {_reason(exc)}")
+    if isinstance(exc, http11.WriteTimeout):
+        return TimeoutError_(f"timed out talking to {where}: {reason}")
+    if isinstance(exc, http11.ConnectFailed):
+        return NetworkError(f"cannot connect to {where}: {reason}", retryable=True)
+    if isinstance(exc, http11.InvalidURL):
+        return UsageError(f"invalid URL: {reason}", hint="check --base-url")
+    if isinstance(exc, http11.Unsendable):
+        return UsageError(f"cannot send the request: {reason}")
+    if isinstance(exc, http11.DecodeFailed):
+        return ApiError(f"cannot decode the reply from {where}: {reason}")
+    return NetworkError(f"connection to {where} lost: {reason}", retryable=True)
 
 
-def _where(exc: httpx.HTTPError) -> str:
-    try:
-        url = exc.request.url
-    except RuntimeError:
-        return "the server"
-    port = f":{url.port}" if url.port else ""
-    return f"{url.host}{port}"
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    # "[Errno 111] Connection refused" -> "connection refused"
-    if text.startswith("[Errno") and "] " in text:
-        text = text.split("] ", 1)[1]
-    # h11's "Server disconnected without sending a response." ends a sentence; sacli's messages
-    # go on after the reason ("...; retrying in 1.0 s"), so drop the full stop.
-    text = text.removesuffix(".")
-    return text[:1].lower() + text[1:]
-
-
-def http_error(response: httpx.Response, retry_on: frozenset[int]) -> SacliError:
+def http_error(response: http11.Response, retry_on: frozenset[int]) -> SacliError:
     """The error for a non-2xx reply, with the server's own message and its raw JSON body."""
     from sacli.apierrors import describe_error_body
 
@@ -246,7 +205,7 @@ def http_error(response: httpx.Response, retry_on: frozenset[int]) -> SacliError
     return error
 
 
-def _read_limited(response: httpx.Response) -> bytes:
+def _read_limited(response: http11.Response) -> bytes:
     data = bytearray()
     for chunk in response.iter_bytes():
         data += chunk
