@@ -15,9 +15,9 @@ def modules_after(code: str) -> set[str]:
     return set(json.loads(out.splitlines()[-1]))
 
 
-def test_importing_the_cli_imports_no_command_httpx_or_rich() -> None:
+def test_importing_the_cli_imports_no_command_no_network_code_and_no_rich() -> None:
     loaded = modules_after("import sacli.cli")
-    assert not {"httpx", "httpcore", "rich"} & loaded
+    assert not {"sacli.http11", "sacli.transport", "socket", "rich"} & loaded
     assert not [m for m in loaded if m.startswith("sacli.commands.")]
 
 
@@ -26,8 +26,20 @@ def test_running_one_command_imports_no_other() -> None:
         "from sacli.entry import run\n"
         "run(['stream', '--no-stdin', '--retries', '0', '--api-key', 'k', '--base-url', 'http://127.0.0.1:9/v1', 'x'])"
     )
-    commands = {m for m in modules_after(code) if m.startswith("sacli.commands.")}
+    loaded = modules_after(code)
+    commands = {m for m in loaded if m.startswith("sacli.commands.")}
     assert commands == {"sacli.commands.stream"}
+    assert "sacli.http11" in loaded  # it did get as far as the network
+
+
+def test_a_plain_http_stream_loads_neither_tls_nor_a_third_party_http_client() -> None:
+    code = (
+        "from sacli.entry import run\n"
+        "run(['stream', '--no-stdin', '--retries', '0', '--api-key', 'k', '--base-url', 'http://127.0.0.1:9/v1', 'x'])"
+    )
+    loaded = modules_after(code)
+    assert "sacli.http11" in loaded
+    assert not {"ssl", "_ssl", "httpx", "httpcore", "h11", "rich", "email", "http.client"} & loaded
 
 
 def test_the_table_help_is_each_commands_own_help() -> None:
