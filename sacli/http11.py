@@ -648,7 +648,8 @@ class Client:
     def _connect(self, url: URL, proxy: Proxy | None, key: tuple[Any, ...]) -> Connection:
         hop = proxy.url if proxy else url
         try:
-            sock = socket.create_connection((hop.host, hop.port), timeout=self.connect_timeout)
+            # An ASCII bytes host spares getaddrinfo its import of the idna codec.
+            sock = socket.create_connection((hop.host.encode("ascii"), hop.port), timeout=self.connect_timeout)
         except TimeoutError:
             raise ConnectTimeout("no answer", hop.where) from None
         except OSError as exc:

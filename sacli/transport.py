@@ -7,7 +7,6 @@ reply has been written to stdout, so a retry can never print anything twice.
 from __future__ import annotations
 
 import json as jsonlib
-import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -118,7 +117,12 @@ class Transport:
 
     def _wait_before_retry(self, error: SacliError, attempt: int) -> None:
         retries = self.limits.retries
-        delay = error.retry_after if error.retry_after is not None else backoff_delay(attempt, random.random())
+        if error.retry_after is not None:
+            delay = error.retry_after
+        else:
+            import random  # only a retry needs it
+
+            delay = backoff_delay(attempt, random.random())
         if delay > LONGEST_HONOURED_WAIT:
             error.hint = f"not retried: the server asked to wait {delay:.0f} s"
             raise error
