@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import ssl
 
 RECV_SIZE = 256 * 1024
+SEND_SIZE = 64 * 1024
 MAX_HEAD = 64 * 1024
 HEX_DIGITS = b"0123456789abcdefABCDEF"
 DEFAULT_HEADERS = (("Accept", "*/*"), ("Accept-Encoding", "gzip, deflate"))
@@ -285,7 +286,7 @@ class Connection:
         self.where = where
         self.reused = False
 
-    def send(self, data: bytes) -> None:
+    def send(self, data: bytes | memoryview) -> None:
         try:
             self.sock.sendall(data)
         except TimeoutError:
@@ -620,10 +621,14 @@ class Client:
         head = request.head(absolute=absolute, extra=extra)
         body = request.body
         try:
-            if isinstance(body, bytes):
-                conn.send(head + body if len(body) < 64 * 1024 else head)
-                if len(body) >= 64 * 1024:
-                    conn.send(body)
+            if isinstance(body, bytes) and len(body) <= SEND_SIZE:
+                conn.send(head + body)
+            elif isinstance(body, bytes):
+                conn.send(head)
+                # Piece by piece: the idle timeout then bounds each send, not the whole body.
+                view = memoryview(body)
+                for start in range(0, len(body), SEND_SIZE):
+                    conn.send(view[start : start + SEND_SIZE])
             else:
                 conn.send(head)
                 if body is not None:
