@@ -1,4 +1,4 @@
-"""The floor: the plainest streaming client on sacli's own stack, a bare httpx + httpx-sse loop.
+"""The floor: the plainest streaming client on the usual Python stack, a bare httpx + httpx-sse loop.
 
     python benchmarks/floor_httpx_sse.py BASE_URL
 
@@ -7,8 +7,8 @@ httpx-sse and writes each delta's content to stdout, flushing after each one. It
 else (no options, no retries, no error handling), so it is the cost below which a Python
 client on httpx cannot go; benchmarks/run.py quotes sacli's figures as ratios to it.
 
-It needs httpx-sse, which is NOT a dependency of sacli: install it into the same environment
-with ``pip install httpx-sse`` (httpx itself comes with sacli).
+It needs httpx and httpx-sse, which are NOT dependencies of sacli: install them into the same
+environment with ``pip install httpx httpx-sse``.
 """
 
 import json

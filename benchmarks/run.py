@@ -381,6 +381,26 @@ def parse_clients(specs: list[str] | None) -> list[tuple[str, str]]:
     return chosen
 
 
+def uncompiled_sacli_warning(env: dict[str, str]) -> str | None:
+    """A warning when each sacli start would compile sacli's modules from source first.
+
+    pip and pipx compile them at install; an editable install under PYTHONDONTWRITEBYTECODE
+    never keeps the bytecode, which adds the compile time to every start-up figure.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("sacli")
+    if spec is None or spec.origin is None or not env.get("PYTHONDONTWRITEBYTECODE"):
+        return None
+    if Path(importlib.util.cache_from_source(spec.origin)).exists():
+        return None
+    return (
+        "run.py: warning: sacli's modules have no compiled bytecode and PYTHONDONTWRITEBYTECODE is set, "
+        "so every sacli start compiles them first; install with `pip install .` (as users do) "
+        "or unset PYTHONDONTWRITEBYTECODE"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--client", action="append", metavar="NAME[=COMMAND]", help="a client to measure (repeat)")
@@ -404,6 +424,8 @@ def main() -> int:
 
     chosen = parse_clients(args.client)
     env = child_environment()
+    if any(command == BUILTIN["sacli"] for _, command in chosen) and (warning := uncompiled_sacli_warning(env)):
+        print(warning, file=sys.stderr, flush=True)
     server = Server()
     try:
         clients = [Client(name, command, command_argv(command, server.base)) for name, command in chosen]

@@ -135,7 +135,13 @@ EXTRA_ENVIRONMENT = [
     ),
     (
         "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY",
-        "Proxy settings, honoured as usual (`NO_PROXY` lists hosts reached directly).",
+        "Proxies, lower-case names first: an `http://` proxy, with `user:password@` if it needs "
+        "them (https goes through it with CONNECT). `NO_PROXY` lists hosts reached directly "
+        "(`example.com` also covers its subdomains; `*` is every host).",
+    ),
+    (
+        "SSL_CERT_FILE, SSL_CERT_DIR",
+        "Certificate authorities to trust for https, instead of the system's.",
     ),
 ]
 

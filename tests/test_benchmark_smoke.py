@@ -1,4 +1,4 @@
-"""benchmarks/run.py runs end to end with tiny counts: sacli always, the httpx-sse floor when it is installed.
+"""benchmarks/run.py runs end to end with tiny counts: sacli always, the floor when httpx and httpx-sse are installed.
 
 Only that the benchmark works is checked (a table, no errors, every delta seen on stdout),
 never what the figures are.
@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_the_benchmark_measures_sacli_and_the_floor(env: dict[str, str], tmp_path: Path) -> None:
     # env has no OPENROUTER_KEY: the driver gives the clients a dummy one.
-    clients = ["sacli"] + (["httpx-sse"] if importlib.util.find_spec("httpx_sse") else [])
+    floor_installed = all(importlib.util.find_spec(name) for name in ("httpx", "httpx_sse"))
+    clients = ["sacli"] + (["httpx-sse"] if floor_installed else [])
     figures = tmp_path / "figures.json"
     args = [sys.executable, str(ROOT / "benchmarks" / "run.py")]
     for client in clients:
