@@ -26,6 +26,7 @@ MAX_HEAD = 64 * 1024
 HEX_DIGITS = b"0123456789abcdefABCDEF"
 DEFAULT_HEADERS = (("Accept", "*/*"), ("Accept-Encoding", "gzip, deflate"))
 PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+FRAMING = frozenset({"content-length", "transfer-encoding"})
 INCOMPLETE_CHUNKED = "peer closed connection without sending complete message body (incomplete chunked read)"
 
 
@@ -56,6 +57,10 @@ class WriteTimeout(Failure):
 
 class ConnectionLost(Failure):
     """The connection broke or the server's reply was not valid HTTP/1.1."""
+
+
+class NotAnswered(ConnectionLost):
+    """The connection broke before a byte of the reply arrived: safe to send again on a new one."""
 
 
 class InvalidURL(Failure):
@@ -108,7 +113,7 @@ class URL:
 
     @property
     def where(self) -> str:
-        return f"{self.host}:{self.port}"
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
 
     @property
     def authority(self) -> str:
@@ -168,7 +173,9 @@ class Request:
         given = {name.lower() for name in headers}
         listed = [("Host", url.authority)] if "host" not in given else []
         listed += [(name, value) for name, value in DEFAULT_HEADERS if name.lower() not in given]
-        listed += list(headers.items())
+        # The body's framing is this module's: a caller may give the length of a streamed body only.
+        framing = {"transfer-encoding"} if body is not None and not isinstance(body, bytes) else FRAMING
+        listed += [(name, value) for name, value in headers.items() if name.lower() not in framing]
         if isinstance(body, bytes):
             if body or method in ("POST", "PUT", "PATCH"):
                 listed.append(("Content-Length", str(len(body))))
@@ -211,9 +218,9 @@ def proxy_for(url: URL, environ: Mapping[str, str] = os.environ) -> Proxy | None
     if _bypassed(url.host, url.port, _env(environ, "no_proxy") or ""):
         return None
     for name in (f"{url.scheme}_proxy", "all_proxy"):
-        value = _env(environ, name)
-        if value:
-            return _parse_proxy(value, name.upper())
+        for variable in (name, name.upper()):
+            if value := environ.get(variable):
+                return _parse_proxy(value, variable)
     return None
 
 
@@ -239,12 +246,12 @@ def _bypassed(host: str, port: int, no_proxy: str) -> bool:
 
 def _parse_proxy(value: str, name: str) -> Proxy:
     text = value if "://" in value else f"http://{value}"
+    if not text.lower().startswith("http://"):
+        raise Unsendable(f"{name}: only http:// proxies are supported, got {value!r}")
     try:
         url = URL(text)
     except InvalidURL as exc:
         raise Unsendable(f"{name} is not a proxy URL: {exc.reason}") from None
-    if url.scheme != "http":
-        raise Unsendable(f"{name}: only http:// proxies are supported, got {value!r}")
     user, password = url.userinfo
     authorization = None
     if user is not None:
@@ -313,10 +320,14 @@ def read_head(conn: Connection, data: bytes = b"") -> tuple[str, int, str, list[
         while end < 0:
             if len(data) > MAX_HEAD:
                 raise ConnectionLost("the reply's headers are too long", conn.where)
-            more = conn.recv()
+            try:
+                more = conn.recv()
+            except ConnectionLost as exc:
+                raise (NotAnswered(exc.reason, exc.where) if not data else exc) from None
             if not more:
-                reason = "server disconnected without sending a response" if not data else INCOMPLETE_HEAD
-                raise ConnectionLost(reason, conn.where)
+                if not data:
+                    raise NotAnswered("server disconnected without sending a response", conn.where)
+                raise ConnectionLost(INCOMPLETE_HEAD, conn.where)
             data += more
             end, skip = _head_end(data)
         lines = data[:end].decode("latin-1").split("\n")
@@ -446,6 +457,8 @@ class Response:
                     yield data
             if data := decoder.flush():
                 yield data
+            if not decoder.eof:
+                raise DecodeFailed(f"the {encoding} body ends before its end marker", self.url.where)
         except zlib.error as exc:
             raise DecodeFailed(f"the {encoding} body is corrupt: {exc}", self.url.where) from None
 
@@ -606,7 +619,7 @@ class Client:
         if idle is not None:
             try:
                 return self._exchange(idle, request, proxy)
-            except ConnectionLost:
+            except NotAnswered:
                 idle.close()  # the server closed the kept connection while it sat idle: one fresh try
         conn = self._connect(url, proxy, key)
         try:
@@ -633,13 +646,13 @@ class Client:
                 conn.send(head)
                 if body is not None:
                     self._send_stream(conn, body, chunked=request.chunked)
-        except ConnectionLost:
+        except ConnectionLost as exc:
             # A server may answer (413, 401) and close before reading the whole body: report its answer.
             try:
                 return Response(self, conn, request, read_head(conn))
             except Failure:
                 pass
-            raise
+            raise NotAnswered(exc.reason, exc.where) from None
         return Response(self, conn, request, read_head(conn))
 
     @staticmethod
@@ -673,8 +686,7 @@ class Client:
         return conn
 
     def _tunnel(self, conn: Connection, url: URL, proxy: Proxy) -> None:
-        authority = f"[{url.host}]:{url.port}" if ":" in url.host else url.where
-        lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}"]
+        lines = [f"CONNECT {url.where} HTTP/1.1", f"Host: {url.where}"]
         if proxy.authorization:
             lines.append(f"Proxy-Authorization: {proxy.authorization}")
         conn.where = proxy.url.where

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,3 +37,12 @@ def api_env(env: dict[str, str], httpserver: HTTPServer) -> Iterator[dict[str, s
     )
     yield env
     httpserver.check_assertions()
+
+
+@pytest.fixture
+def refused_port() -> Iterator[int]:
+    """A port that refuses connections: bound (so no one else takes it) but not listening."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    yield sock.getsockname()[1]
+    sock.close()

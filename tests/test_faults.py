@@ -12,12 +12,10 @@ import os
 import re
 import select
 import signal
-import socket
 import struct
 import subprocess
 import termios
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -66,15 +64,6 @@ def retry_notice(line: str) -> tuple[str, float, int, int]:
     match = re.fullmatch(r"sacli: (.+); retrying in (\d+\.\d) s \(retry (\d+) of (\d+)\)", line)
     assert match, f"not a retry notice: {line!r}"
     return match[1], float(match[2]), int(match[3]), int(match[4])
-
-
-@pytest.fixture
-def refused_port() -> Iterator[int]:
-    """A port that refuses connections: bound (so no one else takes it) but not listening."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    yield sock.getsockname()[1]
-    sock.close()
 
 
 # Connecting

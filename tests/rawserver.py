@@ -1,0 +1,303 @@
+"""Byte-level servers for the HTTP/1.1 client's tests: raw sockets in threads, plain or TLS.
+
+``RawServer`` hands each accepted connection to a handler (the first handler gets the first
+connection, the second the second, the last one any further connection) as a ``Peer``: it reads
+requests exactly as they came over the wire and writes whatever bytes a test wants, so a test can
+send bare line feeds, half a chunk, a reply before the request's body, or wait on an event
+between two pieces. ``tunnel`` makes a handler that acts as an HTTP CONNECT proxy, and
+``self_signed`` makes a certificate for 127.0.0.1 and localhost with the ``openssl`` command.
+
+The servers are bounded: every socket operation has a timeout, the server joins its threads
+when it closes, and a handler that fails with anything but ``OSError`` (a client that went
+away, a refused TLS handshake) fails the test.
+"""
+
+from __future__ import annotations
+
+import select
+import socket
+import ssl
+import subprocess
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.helpers import require_tool
+
+WAIT = 10.0  # the longest any socket operation or event waits before the test fails
+
+
+@dataclass
+class Captured:
+    """One request as the server received it."""
+
+    head: bytes  # the request line and header lines, without the blank line that ends them
+    raw_body: bytes  # the body as it came over the wire (still chunked if it was)
+    body: bytes  # the body without its chunked framing
+    connection: int  # which accepted connection carried it, from 0
+
+    @property
+    def request_line(self) -> str:
+        return self.lines[0]
+
+    @property
+    def lines(self) -> list[str]:
+        return self.head.decode("latin-1").split("\r\n")
+
+    def header(self, name: str) -> list[str]:
+        """Every value sent for ``name`` (any case), in order."""
+        values = []
+        for line in self.lines[1:]:
+            key, _, value = line.partition(":")
+            if key.lower() == name.lower():
+                values.append(value.strip())
+        return values
+
+
+class Peer:
+    """One accepted connection, from the server's side."""
+
+    def __init__(self, sock: socket.socket, index: int, server: RawServer) -> None:
+        self.sock = sock
+        self.index = index
+        self.server = server
+        self.buffer = b""
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def _fill(self) -> bool:
+        more = self.sock.recv(65536)
+        self.buffer += more
+        return bool(more)
+
+    def read_until(self, marker: bytes) -> bytes | None:
+        """Everything up to and including ``marker``; None when the client closes first."""
+        while marker not in self.buffer:
+            if not self._fill():
+                return None
+        data, _, self.buffer = self.buffer.partition(marker)
+        return data + marker
+
+    def read_exactly(self, size: int) -> bytes:
+        while len(self.buffer) < size:
+            if not self._fill():
+                raise AssertionError(f"the client closed after {len(self.buffer)} of {size} body bytes")
+        data, self.buffer = self.buffer[:size], self.buffer[size:]
+        return data
+
+    def read_head(self) -> bytes | None:
+        """The next request's head, leaving its body unread; None when the client closed instead."""
+        head = self.read_until(b"\r\n\r\n")
+        return None if head is None else head[:-4]
+
+    def read_request(self) -> Captured | None:
+        """The next whole request (body by Content-Length or chunked), recorded in ``server.requests``."""
+        head = self.read_head()
+        if head is None:
+            return None
+        probe = Captured(head, b"", b"", self.index)
+        if "chunked" in ",".join(probe.header("transfer-encoding")).lower():
+            raw, body = self._read_chunked()
+        else:
+            lengths = probe.header("content-length")
+            raw = body = self.read_exactly(int(lengths[0])) if lengths else b""
+        captured = Captured(head, raw, body, self.index)
+        with self.server.lock:
+            self.server.requests.append(captured)
+        return captured
+
+    def _read_chunked(self) -> tuple[bytes, bytes]:
+        raw = body = b""
+        while True:
+            line = self.read_until(b"\r\n")
+            assert line is not None, "the client closed in the middle of a chunked body"
+            raw += line
+            size = int(line.split(b";")[0], 16)
+            if size == 0:
+                end = self.read_until(b"\r\n")
+                assert end == b"\r\n", f"trailers or junk after the last chunk: {end!r}"
+                return raw + end, body
+            data = self.read_exactly(size + 2)
+            assert data.endswith(b"\r\n"), f"a chunk of the request is not {size} bytes long"
+            raw += data
+            body += data[:-2]
+
+    def wait_closed(self) -> bytes:
+        """Read (and return) whatever comes until the client closes the connection."""
+        data, self.buffer = self.buffer, b""
+        while more := self.sock.recv(65536):
+            data += more
+        return data
+
+
+Handler = Callable[[Peer], None]
+
+
+class RawServer:
+    def __init__(self, *handlers: Handler, tls: ssl.SSLContext | None = None, host: str = "127.0.0.1") -> None:
+        if not handlers:
+            raise ValueError("a RawServer needs at least one handler")
+        self.handlers = handlers
+        self.tls = tls
+        self.host = host
+        self.accepted = 0
+        self.requests: list[Captured] = []
+        self.lock = threading.Lock()
+        self.closing = threading.Event()
+        self._errors: list[BaseException] = []
+        self._threads: list[threading.Thread] = []
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self._listener = socket.create_server((host, 0), family=family)
+        self.port: int = self._listener.getsockname()[1]
+        self._acceptor = threading.Thread(target=self._accept_loop, name="rawserver-accept", daemon=True)
+
+    @property
+    def authority(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+    def url(self, path: str = "/") -> str:
+        return f"{'https' if self.tls else 'http'}://{self.authority}{path}"
+
+    def __enter__(self) -> RawServer:
+        self._acceptor.start()
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.closing.set()
+        self._acceptor.join(WAIT)
+        for thread in self._threads:
+            thread.join(WAIT)
+        self._listener.close()
+        if exc_type is None and self._errors:
+            raise AssertionError(f"a server handler failed: {self._errors[0]!r}") from self._errors[0]
+
+    def _accept_loop(self) -> None:
+        while not self.closing.is_set():
+            ready, _, _ = select.select([self._listener], [], [], 0.02)
+            if not ready:
+                continue
+            sock, _ = self._listener.accept()
+            handler = self.handlers[min(self.accepted, len(self.handlers) - 1)]
+            thread = threading.Thread(target=self._serve, args=(sock, self.accepted, handler), daemon=True)
+            self.accepted += 1
+            self._threads.append(thread)
+            thread.start()
+
+    def _serve(self, sock: socket.socket, index: int, handler: Handler) -> None:
+        try:
+            sock.settimeout(WAIT)
+            if self.tls is not None:
+                sock = self.tls.wrap_socket(sock, server_side=True)
+            handler(Peer(sock, index, self))
+        except OSError:
+            pass  # the client went away or refused the handshake: what several tests do on purpose
+        except BaseException as exc:  # a broken handler must fail the test, not vanish in a thread
+            self._errors.append(exc)
+        finally:
+            sock.close()
+
+
+# Handlers for the common shapes.
+
+
+def reply(*pieces: bytes, close: bool = True) -> Handler:
+    """Read one request, send ``pieces`` (one send each), then close, or wait for the client to close."""
+
+    def handler(peer: Peer) -> None:
+        peer.read_request()
+        for piece in pieces:
+            peer.send(piece)
+        if not close:
+            peer.wait_closed()
+
+    return handler
+
+
+def answer_each(*, headers: str = "", version: str = "HTTP/1.1") -> Handler:
+    """Answer every request on the connection with "c{connection} r{request}" until the client closes.
+
+    The server never closes first, so a client that reuses a connection it should not have
+    gets its answer on the old connection, where the test can see it.
+    """
+
+    def handler(peer: Peer) -> None:
+        number = 0
+        while peer.read_request() is not None:
+            body = f"c{peer.index} r{number}".encode()
+            head = f"{version} 200 OK\r\nContent-Length: {len(body)}\r\n{headers}\r\n"
+            peer.send(head.encode() + body)
+            number += 1
+
+    return handler
+
+
+def tunnel(port: int, *, host: str = "127.0.0.1") -> Handler:
+    """An HTTP CONNECT proxy: read the CONNECT request, answer 200, then copy bytes both ways.
+
+    The CONNECT request is recorded in ``server.requests`` (it has no body); the tunnel goes to
+    ``host:port`` whatever the request names, and the test checks what it named.
+    """
+
+    def handler(peer: Peer) -> None:
+        head = peer.read_head()
+        if head is None:
+            return
+        with peer.server.lock:
+            peer.server.requests.append(Captured(head, b"", b"", peer.index))
+        upstream = socket.create_connection((host, port), timeout=WAIT)
+        with upstream:
+            peer.send(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            if peer.buffer:
+                upstream.sendall(peer.buffer)
+            back = threading.Thread(target=_pump, args=(upstream, peer.sock), daemon=True)
+            back.start()
+            _pump(peer.sock, upstream)
+            back.join(WAIT)
+
+    return handler
+
+
+def _pump(source: socket.socket, target: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            target.sendall(data)
+        target.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+
+
+# TLS
+
+
+@dataclass(frozen=True)
+class Certificate:
+    cert: Path
+    key: Path
+
+    def server_context(self) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert, self.key)
+        return context
+
+
+def self_signed(directory: Path, name: str = "server") -> Certificate:
+    """A self-signed certificate for localhost and 127.0.0.1, made by the openssl command."""
+    openssl = require_tool("openssl")
+    cert, key = directory / f"{name}.pem", directory / f"{name}.key"
+    subprocess.run(
+        [
+            openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-keyout", str(key), "-out", str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )  # fmt: skip
+    return Certificate(cert, key)

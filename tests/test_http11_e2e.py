@@ -1,0 +1,388 @@
+"""The HTTP/1.1 client end to end: the installed sacli against raw servers on 127.0.0.1.
+
+What http11 does (TLS, proxies, kept connections, framing, an early answer to an upload) as a
+user sees it: stdout, the one-line error on stderr, and the exit code of the README's table.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from sacli.exitcodes import ExitCode
+from tests.helpers import OPENROUTER_KEY, SUPER_AGENT_KEY, run, sse
+from tests.rawserver import WAIT, Certificate, Handler, Peer, RawServer, self_signed, tunnel
+
+SID = "0c6b6c0e-3e0f-4f6e-9a7a-3f1c2d4e5f60"
+SESSIONS_REPLY = {
+    "data": [{"id": SID, "title": "Chat about AI", "createdAt": "2025-01-15T10:30:00Z", "messageCount": 5}]
+}
+SESSIONS_LINE = f"{SID}\tChat about AI\t2025-01-15T10:30:00Z\t5\n".encode()
+
+
+def keyed(env: dict[str, str], base_url: str, **extra: str) -> dict[str, str]:
+    """``env`` with both keys, pointed at ``base_url``.
+
+    ``env`` has no proxy variables but NO_PROXY=*; that and any SSL_CERT_FILE / SSL_CERT_DIR go too,
+    so the proxy and trust settings are exactly the ``extra`` ones.
+    """
+    dropped = ("no_proxy", "ssl_cert_file", "ssl_cert_dir")
+    kept = {name: value for name, value in env.items() if name.lower() not in dropped}
+    return {
+        **kept,
+        "SACLI_BASE_URL": base_url,
+        "OPENROUTER_KEY": OPENROUTER_KEY,
+        "SUPER_AGENT_KEY": SUPER_AGENT_KEY,
+        **extra,
+    }
+
+
+def one_error_line(stderr: bytes) -> str:
+    """The single line sacli wrote to stderr, which must be its error line."""
+    assert b"Traceback" not in stderr
+    lines = stderr.decode().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("sacli: error: "), lines
+    return lines[0]
+
+
+def chunked(*pieces: bytes) -> bytes:
+    return b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces)
+
+
+def event_stream(body: bytes, *, head: bytes = b"") -> Handler:
+    """Answer one request with a chunked SSE reply carrying ``body``, a chunk per event."""
+
+    def handler(peer: Peer) -> None:
+        peer.read_request()
+        events = [part + b"\n\n" for part in body.split(b"\n\n") if part]
+        peer.send(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n" + head)
+        peer.send(b"\r\n")
+        for item in events:
+            peer.send(chunked(item))
+        peer.send(b"0\r\n\r\n")
+        peer.wait_closed()
+
+    return handler
+
+
+def json_reply(payload: object) -> bytes:
+    body = json.dumps(payload).encode()
+    return b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+
+
+def answer_json(payload: object) -> Handler:
+    """Answer every request on the connection with ``payload``, until the client closes."""
+
+    def handler(peer: Peer) -> None:
+        while peer.read_request() is not None:
+            peer.send(json_reply(payload))
+
+    return handler
+
+
+# --- TLS -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> tuple[Certificate, Certificate]:
+    """The server's self-signed certificate, and another one that did not sign it."""
+    directory = tmp_path_factory.mktemp("tls-e2e")
+    return self_signed(directory, "server"), self_signed(directory, "other")
+
+
+def test_stream_over_https_with_a_trusted_certificate(
+    env: dict[str, str], certificates: tuple[Certificate, Certificate]
+) -> None:
+    server_cert, _ = certificates
+    with RawServer(event_stream(sse("Hel", "lo, ", "world")), tls=server_cert.server_context()) as server:
+        result = run(
+            "stream",
+            "--base-url",
+            server.url("/api/v1"),
+            "hi",
+            env=keyed(env, "http://unused.invalid/api/v1", SSL_CERT_FILE=str(server_cert.cert)),
+        )
+    assert result.returncode == ExitCode.OK, result.stderr
+    assert result.stdout == b"Hello, world\n"
+    assert result.stderr == b""
+    (request,) = server.requests
+    assert request.request_line == "POST /api/v1/chat/completions HTTP/1.1"
+    assert request.header("host") == [f"127.0.0.1:{server.port}"]
+    assert json.loads(request.body)["messages"][-1] == {"role": "user", "content": "hi"}
+
+
+def test_stream_over_https_to_an_untrusted_certificate_is_a_network_error(
+    env: dict[str, str], certificates: tuple[Certificate, Certificate]
+) -> None:
+    server_cert, other = certificates
+    with RawServer(event_stream(sse("never")), tls=server_cert.server_context()) as server:
+        result = run(
+            "stream",
+            "--retries",
+            "0",
+            "--base-url",
+            server.url("/api/v1"),
+            "hi",
+            env=keyed(env, "http://unused.invalid/api/v1", SSL_CERT_FILE=str(other.cert)),
+        )
+    assert result.returncode == ExitCode.NETWORK
+    assert result.stdout == b""
+    line = one_error_line(result.stderr)
+    assert re.fullmatch(
+        rf"sacli: error: cannot connect to 127\.0\.0\.1:{server.port}: certificate verify failed: .+", line
+    )
+    assert server.requests == []
+
+
+def test_sessions_list_over_https_through_a_connect_proxy(
+    env: dict[str, str], certificates: tuple[Certificate, Certificate]
+) -> None:
+    server_cert, _ = certificates
+    with (
+        RawServer(answer_json(SESSIONS_REPLY), tls=server_cert.server_context()) as origin,
+        RawServer(tunnel(origin.port)) as proxy,
+    ):
+        result = run(
+            "sessions",
+            "list",
+            env=keyed(
+                env,
+                origin.url("/api/v1"),
+                SSL_CERT_FILE=str(server_cert.cert),
+                https_proxy=f"http://tunnel%20user:s3cret@127.0.0.1:{proxy.port}",
+            ),
+        )
+    assert result.returncode == ExitCode.OK, result.stderr
+    assert result.stdout == SESSIONS_LINE
+    assert result.stderr == b""
+    (connect,) = proxy.requests
+    assert connect.request_line == f"CONNECT 127.0.0.1:{origin.port} HTTP/1.1"
+    assert connect.header("proxy-authorization") == ["Basic " + base64.b64encode(b"tunnel user:s3cret").decode()]
+    (request,) = origin.requests
+    assert request.request_line == "GET /api/v1/memory/sessions?limit=50 HTTP/1.1"
+    assert request.header("proxy-authorization") == []
+    assert request.header("superAgentKey") == [SUPER_AGENT_KEY]
+
+
+# --- Plain http through a proxy --------------------------------------------------------------------
+
+
+def test_stream_through_an_http_proxy_uses_the_absolute_form_and_its_credentials(env: dict[str, str]) -> None:
+    with RawServer(event_stream(sse("via ", "proxy"))) as proxy:
+        result = run(
+            "stream",
+            "hi",
+            env=keyed(
+                env,
+                "http://api.example.invalid:8080/api/v1",  # never resolved: the proxy is asked for it
+                http_proxy=f"http://user:p%40ss@127.0.0.1:{proxy.port}",
+                HTTP_PROXY="http://127.0.0.1:9",  # the lower-case variable wins
+            ),
+        )
+    assert result.returncode == ExitCode.OK, result.stderr
+    assert result.stdout == b"via proxy\n"
+    assert result.stderr == b""
+    (request,) = proxy.requests
+    assert request.request_line == "POST http://api.example.invalid:8080/api/v1/chat/completions HTTP/1.1"
+    assert request.header("host") == ["api.example.invalid:8080"]
+    assert request.header("proxy-authorization") == ["Basic " + base64.b64encode(b"user:p@ss").decode()]
+    assert request.header("authorization") == [f"Bearer {OPENROUTER_KEY}"]
+
+
+@pytest.mark.parametrize("no_proxy", [None, "127.0.0.1", "localhost,127.0.0.1", "*"])
+def test_no_proxy_reaches_the_server_directly(env: dict[str, str], refused_port: int, no_proxy: str | None) -> None:
+    with RawServer(answer_json(SESSIONS_REPLY)) as server:
+        extra = {"HTTP_PROXY": f"http://127.0.0.1:{refused_port}"}
+        if no_proxy is not None:
+            extra["no_proxy"] = no_proxy
+        result = run("sessions", "list", "--retries", "0", env=keyed(env, server.url("/api/v1"), **extra))
+    if no_proxy is None:  # the proxy is really used when nothing exempts the host
+        assert result.returncode == ExitCode.NETWORK
+        assert one_error_line(result.stderr) == (
+            f"sacli: error: cannot connect to 127.0.0.1:{refused_port}: connection refused"
+        )
+        assert server.requests == []
+    else:
+        assert result.returncode == ExitCode.OK, result.stderr
+        assert result.stdout == SESSIONS_LINE
+        assert server.requests[0].request_line == "GET /api/v1/memory/sessions?limit=50 HTTP/1.1"
+
+
+def test_a_socks_proxy_is_a_usage_error_before_anything_is_sent(env: dict[str, str]) -> None:
+    with RawServer(answer_json(SESSIONS_REPLY)) as server:
+        result = run("sessions", "list", env=keyed(env, server.url("/api/v1"), ALL_PROXY="socks5://127.0.0.1:1080"))
+    assert result.returncode == ExitCode.USAGE
+    assert result.stdout == b""
+    line = one_error_line(result.stderr)
+    assert line.startswith("sacli: error: cannot send the request: ALL_PROXY")
+    assert "'socks5://127.0.0.1:1080'" in line
+    assert server.accepted == 0
+
+
+# --- The request on the wire -----------------------------------------------------------------------
+
+
+def test_files_list_sends_repeated_query_params(env: dict[str, str]) -> None:
+    with RawServer(answer_json({"files": []})) as server:
+        result = run(
+            "files", "list", "--category", "docs & more", "--tag", "a b", "--tag", "c",
+            env=keyed(env, server.url("/api/v1")),
+        )  # fmt: skip
+    assert result.returncode == ExitCode.OK, result.stderr
+    assert result.stdout == b""
+    (request,) = server.requests
+    assert request.request_line == "GET /api/rag/files?category=docs%20%26%20more&tags=a%20b&tags=c HTTP/1.1"
+    assert request.header("host") == [f"127.0.0.1:{server.port}"]
+
+
+# --- Kept connections ------------------------------------------------------------------------------
+
+
+def no_content(peer: Peer) -> None:
+    """Answer every request on the connection with 204, until the client closes."""
+    while peer.read_request() is not None:
+        peer.send(b"HTTP/1.1 204 No Content\r\n\r\n")
+
+
+def test_files_delete_sends_every_request_on_one_connection(env: dict[str, str]) -> None:
+    with RawServer(no_content) as server:
+        result = run("files", "delete", "--yes", "file_1", "file_2", "file_3", env=keyed(env, server.url("/api/v1")))
+    assert result.returncode == ExitCode.OK, result.stderr
+    assert result.stdout == b"file_1\nfile_2\nfile_3\n"
+    assert result.stderr == b""
+    assert [request.request_line for request in server.requests] == [
+        f"DELETE /api/rag/files/file_{n} HTTP/1.1" for n in (1, 2, 3)
+    ]
+    assert server.accepted == 1
+
+
+def test_files_delete_carries_on_when_the_server_drops_the_kept_connection(env: dict[str, str]) -> None:
+    def answer_once_then_close(peer: Peer) -> None:
+        peer.read_request()
+        peer.send(b"HTTP/1.1 204 No Content\r\n\r\n")
+
+    with RawServer(answer_once_then_close, no_content) as server:
+        result = run(
+            "files", "delete", "--yes", "--retries", "0", "file_1", "file_2", "file_3",
+            env=keyed(env, server.url("/api/v1")),
+        )  # fmt: skip
+    assert result.returncode == ExitCode.OK, result.stderr
+    assert result.stdout == b"file_1\nfile_2\nfile_3\n"
+    assert result.stderr == b""  # no retry notice: replacing a dropped idle connection is not a retry
+    assert [(request.connection, request.request_line.split()[1]) for request in server.requests] == [
+        (0, "/api/rag/files/file_1"),
+        (1, "/api/rag/files/file_2"),
+        (1, "/api/rag/files/file_3"),
+    ]
+
+
+# --- Reading the reply -----------------------------------------------------------------------------
+
+
+def test_stream_reads_a_gzip_reply_after_an_interim_one_with_extensions_and_trailers(env: dict[str, str]) -> None:
+    encoded = gzip.compress(sse("zip", "ped"))
+    half = len(encoded) // 2
+
+    def handler(peer: Peer) -> None:
+        peer.read_request()
+        peer.send(b"HTTP/1.1 100 Continue\r\n\r\n")
+        peer.send(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Encoding: gzip\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+            + b"%x;name=value\r\n%s\r\n" % (half, encoded[:half])
+            + b"%x\n%s\n" % (len(encoded) - half, encoded[half:])
+            + b"0\r\nX-Trailer: done\r\n\r\n"
+        )
+        peer.wait_closed()
+
+    with RawServer(handler) as server:
+        result = run("stream", "hi", env=keyed(env, server.url("/api/v1")))
+    assert result.returncode == ExitCode.OK, result.stderr
+    assert result.stdout == b"zipped\n"
+    assert result.stderr == b""
+
+
+def test_stream_with_a_corrupt_gzip_reply_is_an_api_error(env: dict[str, str]) -> None:
+    body = b"data: this was never gzip\n\n"
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n"
+
+    def handler(peer: Peer) -> None:
+        peer.read_request()
+        peer.send(head % len(body) + body)
+        peer.wait_closed()
+
+    with RawServer(handler) as server:
+        result = run("stream", "--retries", "0", "hi", env=keyed(env, server.url("/api/v1")))
+    assert result.returncode == ExitCode.API
+    assert result.stdout == b""
+    assert one_error_line(result.stderr).startswith(
+        f"sacli: error: cannot decode the reply from 127.0.0.1:{server.port}: the gzip body is corrupt: "
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (b"SSH-2.0-OpenSSH_9.6\r\n\r\n", "the reply is not HTTP/1.1: 'SSH-2.0-OpenSSH_9.6'"),
+        (
+            b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"data": ',
+            "peer closed connection without sending complete message body (received 9 bytes, expected 40)",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"2\r\n{}}\r\n0\r\n\r\n",
+            "a chunk in the reply is longer than its size line says",
+        ),
+    ],
+    ids=["not-http", "cut-short", "chunk-too-long"],
+)
+def test_a_broken_reply_is_a_network_error(env: dict[str, str], answer: bytes, reason: str) -> None:
+    def handler(peer: Peer) -> None:
+        peer.read_request()
+        peer.send(answer)
+
+    with RawServer(handler) as server:
+        result = run("sessions", "list", "--retries", "0", env=keyed(env, server.url("/api/v1")))
+    assert result.returncode == ExitCode.NETWORK
+    assert result.stdout == b""
+    assert one_error_line(result.stderr) == f"sacli: error: connection to 127.0.0.1:{server.port} lost: {reason}"
+
+
+# --- An answer before the upload was read ----------------------------------------------------------
+
+
+def test_an_upload_refused_before_its_body_was_read_reports_the_servers_answer(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    big = tmp_path / "big.bin"
+    with big.open("wb") as out:
+        out.truncate(20 * 1024 * 1024)  # 20 MiB of zeros, written in a moment
+    refused = threading.Event()
+    answer = b'{"error":"File too large (max 10 MB)"}'
+
+    def refuse_early(peer: Peer) -> None:
+        head = peer.read_head()
+        assert head is not None and head.startswith(b"POST /api/rag/upload HTTP/1.1\r\n"), head
+        peer.send(
+            b"HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\nConnection: close\r\n"
+            b"Content-Length: %d\r\n\r\n%s" % (len(answer), answer)
+        )
+        refused.set()
+        # Closing with most of the upload unread resets the connection under sacli's writes.
+
+    with RawServer(refuse_early) as server:
+        result = run("upload", "--retries", "0", str(big), env=keyed(env, server.url("/api/v1")), timeout=WAIT * 3)
+    assert refused.is_set()
+    assert result.returncode == ExitCode.API, result.stderr
+    assert result.stdout == b""
+    assert one_error_line(result.stderr) == (
+        f"sacli: error: uploading {big}: HTTP 413 Payload Too Large: File too large (max 10 MB)"
+    )
+    assert server.accepted == 1
