@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
@@ -285,13 +285,27 @@ def tls_context() -> ssl.SSLContext:
 
 
 class Connection:
-    __slots__ = ("key", "reused", "sock", "where")
+    __slots__ = ("key", "reused", "sock", "unread", "where")
 
     def __init__(self, sock: socket.socket, key: tuple[Any, ...], where: str) -> None:
         self.sock = sock
         self.key = key
         self.where = where
         self.reused = False
+        # Reads what the last reply's reader left of its body; True when the body ended.
+        self.unread: Callable[[], bool] | None = None
+
+    def ready(self) -> bool:
+        """Whether the connection can carry the next request: the last body ended, or has now, without waiting."""
+        unread, self.unread = self.unread, None
+        if unread is None:
+            return True
+        timeout = self.sock.gettimeout()
+        self.sock.settimeout(0)
+        try:
+            return unread()
+        finally:
+            self.sock.settimeout(timeout)
 
     def send(self, data: bytes | memoryview) -> None:
         try:
@@ -388,6 +402,7 @@ class Response:
         self._client = client
         self._conn: Connection | None = conn
         self._complete = False
+        self._pieces: Iterator[bytes] | None = None
         self._content: bytes | None = None
         self._length: int | None = None
         self._chunked = False
@@ -418,24 +433,40 @@ class Response:
         conn, self._conn = self._conn, None
         if conn is None:
             return
-        if self._complete and self._keep_alive:
+        if self._keep_alive and (self._complete or self._pieces is not None):
+            # A reader that stopped early (at the stream's [DONE], say) leaves the end of the body
+            # unread; it has usually arrived by the next request, which then needs no new connection.
+            if not self._complete:
+                conn.unread = self._finish_unread
             self._client.keep(conn)
         else:
             conn.close()
 
+    def _finish_unread(self) -> bool:
+        assert self._pieces is not None
+        try:
+            for _ in self._pieces:
+                pass
+        except (Failure, ValueError):  # nothing more has arrived yet, or the generator is still running
+            return False
+        return self._complete
+
     def iter_raw(self) -> Iterator[bytes]:
         """The body as sent (still compressed if it was), in pieces as they arrive."""
-        if self._conn is None:
+        if self._conn is None or self._pieces is not None:
             raise RuntimeError("the response body was already read or closed")
-        if self._chunked:
-            pieces = self._read_chunked()
-        elif self._length is not None:
-            pieces = self._read_length(self._length)
-        else:
-            pieces = self._read_to_close()
-        for piece in pieces:
+        self._pieces = self._body(self._conn)
+        for piece in self._pieces:
             if piece:
                 yield piece
+
+    def _body(self, conn: Connection) -> Iterator[bytes]:
+        if self._chunked:
+            yield from self._read_chunked(conn)
+        elif self._length is not None:
+            yield from self._read_length(conn, self._length)
+        else:
+            yield from self._read_to_close(conn)
         self._complete = True
 
     def iter_bytes(self) -> Iterator[bytes]:
@@ -467,9 +498,8 @@ class Response:
             self._content = b"".join(self.iter_bytes())
         return self._content
 
-    def _read_length(self, length: int) -> Iterator[bytes]:
-        assert self._conn is not None
-        recv = self._conn.recv
+    def _read_length(self, conn: Connection, length: int) -> Iterator[bytes]:
+        recv = conn.recv
         data, self._leftover = self._leftover, b""
         received = 0
         while True:
@@ -484,22 +514,19 @@ class Response:
                 raise ConnectionLost(
                     "peer closed connection without sending complete message body "
                     f"(received {received} bytes, expected {length})",
-                    self._conn.where,
+                    conn.where,
                 )
 
-    def _read_to_close(self) -> Iterator[bytes]:
-        assert self._conn is not None
-        recv = self._conn.recv
+    def _read_to_close(self, conn: Connection) -> Iterator[bytes]:
+        recv = conn.recv
         data, self._leftover = self._leftover, b""
         if data:
             yield data
         while data := recv():
             yield data
 
-    def _read_chunked(self) -> Iterator[bytes]:
+    def _read_chunked(self, conn: Connection) -> Iterator[bytes]:
         """Chunk data in pieces; what one read brought is joined into one piece before the next read."""
-        assert self._conn is not None
-        conn = self._conn
         buf, self._leftover = self._leftover, b""
         pos = 0
         ready: list[bytes] = []
@@ -529,7 +556,7 @@ class Response:
             if size == 0:
                 if ready:
                     yield b"".join(ready)
-                self._skip_trailers(buf[pos:])
+                _skip_trailers(conn, buf[pos:])
                 return
             while size:
                 if pos >= len(buf):
@@ -556,19 +583,19 @@ class Response:
             else:
                 raise ConnectionLost("a chunk in the reply is longer than its size line says", conn.where)
 
-    def _skip_trailers(self, data: bytes) -> None:
-        assert self._conn is not None
-        while True:
-            if data.startswith((b"\r\n", b"\n")):
-                return
-            if data.find(b"\n\r\n") >= 0 or data.find(b"\n\n") >= 0:
-                return
-            if len(data) > MAX_HEAD:
-                raise ConnectionLost("the reply's trailers are too long", self._conn.where)
-            more = self._conn.recv()
-            if not more:
-                raise ConnectionLost(INCOMPLETE_CHUNKED, self._conn.where)
-            data += more
+
+def _skip_trailers(conn: Connection, data: bytes) -> None:
+    while True:
+        if data.startswith((b"\r\n", b"\n")):
+            return
+        if data.find(b"\n\r\n") >= 0 or data.find(b"\n\n") >= 0:
+            return
+        if len(data) > MAX_HEAD:
+            raise ConnectionLost("the reply's trailers are too long", conn.where)
+        more = conn.recv()
+        if not more:
+            raise ConnectionLost(INCOMPLETE_CHUNKED, conn.where)
+        data += more
 
 
 class Client:
@@ -613,7 +640,7 @@ class Client:
         key = (url.scheme, url.host, url.port, proxy.key if proxy else None)
         repeatable = request.body is None or isinstance(request.body, bytes)
         idle, self._idle = self._idle, None
-        if idle is not None and (idle.key != key or not repeatable):
+        if idle is not None and (idle.key != key or not repeatable or not idle.ready()):
             idle.close()
             idle = None
         if idle is not None:

@@ -614,23 +614,58 @@ def test_a_reply_whose_body_was_not_read_leaves_its_connection_unused() -> None:
     assert server.accepted == 2
 
 
-def test_a_reply_read_only_in_part_leaves_its_connection_unused() -> None:
-    received = threading.Event()
+def test_a_reply_whose_rest_has_not_arrived_leaves_its_connection_unused() -> None:
+    received, finished = threading.Event(), threading.Event()
 
-    def two_pieces(peer: Peer) -> None:
+    def rest_never_sent(peer: Peer) -> None:
         peer.read_request()
         peer.send(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nabc")
         if not received.wait(WAIT):
             raise AssertionError("the test never read the first piece")
-        peer.send(b"def")
-        peer.wait_closed()
+        if not finished.wait(WAIT):
+            raise AssertionError("the test never finished")
 
-    with RawServer(two_pieces, answer_each()) as server, new_client() as client:
+    with RawServer(rest_never_sent, answer_each()) as server, new_client() as client:
         with send(client, "GET", server.url()) as response:
             assert next(response.iter_raw()) == b"abc"
             received.set()
         assert fetch(client, server.url()) == b"c1 r0"
+        finished.set()
     assert server.accepted == 2
+
+
+@pytest.mark.parametrize(
+    ("head", "first", "rest"),
+    [
+        (b"Transfer-Encoding: chunked", chunked(b"data: a\n\n"), chunked(b"data: [DONE]\n\n") + b"0\r\n\r\n"),
+        (b"Content-Length: 12", b"data: a\n\n", b"end"),
+    ],
+    ids=["chunked", "length"],
+)
+def test_a_reply_left_unread_is_finished_at_the_next_request_and_its_connection_reused(
+    head: bytes, first: bytes, rest: bytes
+) -> None:
+    # sacli stops reading a stream at [DONE]; the rest of the body has arrived by the next turn.
+    received, rest_sent = threading.Event(), threading.Event()
+
+    def stream_then_answer(peer: Peer) -> None:
+        peer.read_request()
+        peer.send(b"HTTP/1.1 200 OK\r\n" + head + b"\r\n\r\n" + first)
+        if not received.wait(WAIT):
+            raise AssertionError("the test never read the first piece")
+        peer.send(rest)  # on loopback, in the client's receive buffer once send returns
+        rest_sent.set()
+        peer.read_request()
+        peer.send(ok(b"second"))
+        peer.wait_closed()
+
+    with RawServer(stream_then_answer) as server, new_client() as client:
+        with send(client, "POST", server.url(), body=b"{}") as response:
+            assert next(response.iter_raw()) == b"data: a\n\n"
+            received.set()
+            assert rest_sent.wait(WAIT)
+        assert fetch(client, server.url()) == b"second"
+    assert server.accepted == 1
 
 
 def test_a_streamed_body_is_never_sent_on_a_kept_connection() -> None:
