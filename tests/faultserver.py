@@ -17,18 +17,17 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import signal
 import socket
 import struct
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from tests.helpers import OPENROUTER_KEY, SACLI, SUPER_AGENT_KEY
+from tests.threadedserver import ThreadedServer
 
 WAIT = 20.0  # the longest any test waits for one thing to happen before it fails
 
@@ -140,20 +139,16 @@ class Link:
         return self._watched.wait_for(name, needle, timeout)
 
 
-class FaultServer:
+class FaultServer(ThreadedServer):
+    what = "server script"
+    timeout = WAIT
+
     def __init__(self, *scripts: Script, max_connections: int = 8, lifetime: float = 60.0) -> None:
         if not scripts:
             raise ValueError("a FaultServer needs at least one script")
+        super().__init__(max_connections=max_connections, lifetime=lifetime)
         self.scripts = scripts
-        self.max_connections = max_connections
         self.requests: list[Request] = []
-        self.closing = threading.Event()
-        self._deadline = time.monotonic() + lifetime
-        self._errors: list[BaseException] = []
-        self._threads: list[threading.Thread] = []
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self._listener.getsockname()[1]
-        self._acceptor = threading.Thread(target=self._accept_loop, name="faultserver-accept", daemon=True)
 
     @property
     def url(self) -> str:
@@ -163,49 +158,16 @@ class FaultServer:
     def where(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def alive(self) -> bool:
-        return not self.closing.is_set() and time.monotonic() < self._deadline
+    def serve(self, sock: socket.socket, index: int) -> None:
+        script = self.scripts[min(index, len(self.scripts) - 1)]
 
-    def __enter__(self) -> FaultServer:
-        self._acceptor.start()
-        return self
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        self.closing.set()
-        self._acceptor.join(WAIT)
-        for thread in self._threads:
-            thread.join(WAIT)
-        self._listener.close()
-        if exc_type is None and self._errors:
-            raise AssertionError(f"a server script failed: {self._errors[0]!r}") from self._errors[0]
-
-    def _accept_loop(self) -> None:
-        accepted = 0
-        while self.alive() and accepted < self.max_connections:
-            ready, _, _ = select.select([self._listener], [], [], 0.05)
-            if not ready:
-                continue
-            sock, _ = self._listener.accept()
-            script = self.scripts[min(accepted, len(self.scripts) - 1)]
-            accepted += 1
-            thread = threading.Thread(target=self._serve, args=(sock, script), name="faultserver-conn", daemon=True)
-            self._threads.append(thread)
-            thread.start()
-
-    def _serve(self, sock: socket.socket, script: Script) -> None:
-        sock.settimeout(WAIT)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        conn = Connection(sock, self)
-        try:
+        def run() -> None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             request = _read_request(sock)
             self.requests.append(request)
-            script(conn, request)
-        except OSError:
-            pass  # the client went away: that is what several tests do on purpose
-        except BaseException as exc:  # a broken script must fail the test, not vanish in a thread
-            self._errors.append(exc)
-        finally:
-            sock.close()
+            script(Connection(sock, self), request)
+
+        self.guarded(sock, run)
 
 
 def _read_request(sock: socket.socket) -> Request:

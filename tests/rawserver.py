@@ -14,7 +14,6 @@ away, a refused TLS handshake) fails the test.
 
 from __future__ import annotations
 
-import select
 import socket
 import ssl
 import subprocess
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.helpers import require_tool
+from tests.threadedserver import ThreadedServer
 
 WAIT = 10.0  # the longest any socket operation or event waits before the test fails
 
@@ -138,23 +138,17 @@ class Peer:
 Handler = Callable[[Peer], None]
 
 
-class RawServer:
+class RawServer(ThreadedServer):
+    what = "server handler"
+
     def __init__(self, *handlers: Handler, tls: ssl.SSLContext | None = None, host: str = "127.0.0.1") -> None:
         if not handlers:
             raise ValueError("a RawServer needs at least one handler")
+        super().__init__(host=host)
         self.handlers = handlers
         self.tls = tls
-        self.host = host
-        self.accepted = 0
         self.requests: list[Captured] = []
         self.lock = threading.Lock()
-        self.closing = threading.Event()
-        self._errors: list[BaseException] = []
-        self._threads: list[threading.Thread] = []
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self._listener = socket.create_server((host, 0), family=family)
-        self.port: int = self._listener.getsockname()[1]
-        self._acceptor = threading.Thread(target=self._accept_loop, name="rawserver-accept", daemon=True)
 
     @property
     def authority(self) -> str:
@@ -164,43 +158,17 @@ class RawServer:
     def url(self, path: str = "/") -> str:
         return f"{'https' if self.tls else 'http'}://{self.authority}{path}"
 
-    def __enter__(self) -> RawServer:
-        self._acceptor.start()
-        return self
+    def serve(self, sock: socket.socket, index: int) -> None:
+        handler = self.handlers[min(index, len(self.handlers) - 1)]
 
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        self.closing.set()
-        self._acceptor.join(WAIT)
-        for thread in self._threads:
-            thread.join(WAIT)
-        self._listener.close()
-        if exc_type is None and self._errors:
-            raise AssertionError(f"a server handler failed: {self._errors[0]!r}") from self._errors[0]
+        def run() -> None:
+            conn = self.tls.wrap_socket(sock, server_side=True) if self.tls is not None else sock
+            try:
+                handler(Peer(conn, index, self))
+            finally:
+                conn.close()
 
-    def _accept_loop(self) -> None:
-        while not self.closing.is_set():
-            ready, _, _ = select.select([self._listener], [], [], 0.02)
-            if not ready:
-                continue
-            sock, _ = self._listener.accept()
-            handler = self.handlers[min(self.accepted, len(self.handlers) - 1)]
-            thread = threading.Thread(target=self._serve, args=(sock, self.accepted, handler), daemon=True)
-            self.accepted += 1
-            self._threads.append(thread)
-            thread.start()
-
-    def _serve(self, sock: socket.socket, index: int, handler: Handler) -> None:
-        try:
-            sock.settimeout(WAIT)
-            if self.tls is not None:
-                sock = self.tls.wrap_socket(sock, server_side=True)
-            handler(Peer(sock, index, self))
-        except OSError:
-            pass  # the client went away or refused the handshake: what several tests do on purpose
-        except BaseException as exc:  # a broken handler must fail the test, not vanish in a thread
-            self._errors.append(exc)
-        finally:
-            sock.close()
+        self.guarded(sock, run)
 
 
 # Handlers for the common shapes.
