@@ -27,6 +27,7 @@ HEX_DIGITS = b"0123456789abcdefABCDEF"
 DEFAULT_HEADERS = (("Accept", "*/*"), ("Accept-Encoding", "gzip, deflate"))
 PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 FRAMING = frozenset({"content-length", "transfer-encoding"})
+INCOMPLETE_HEAD = "server disconnected in the middle of the reply's headers"
 INCOMPLETE_CHUNKED = "peer closed connection without sending complete message body (incomplete chunked read)"
 
 
@@ -285,13 +286,12 @@ def tls_context() -> ssl.SSLContext:
 
 
 class Connection:
-    __slots__ = ("key", "reused", "sock", "unread", "where")
+    __slots__ = ("key", "sock", "unread", "where")
 
     def __init__(self, sock: socket.socket, key: tuple[Any, ...], where: str) -> None:
         self.sock = sock
         self.key = key
         self.where = where
-        self.reused = False
         # Reads what the last reply's reader left of its body; True when the body ended.
         self.unread: Callable[[], bool] | None = None
 
@@ -350,9 +350,6 @@ def read_head(conn: Connection, data: bytes = b"") -> tuple[str, int, str, list[
         if 100 <= status < 200 and status != 101:
             continue
         return version, status, reason, _header_lines(lines[1:], conn.where), data
-
-
-INCOMPLETE_HEAD = "server disconnected in the middle of the reply's headers"
 
 
 def _head_end(data: bytes) -> tuple[int, int]:
@@ -619,7 +616,6 @@ class Client:
 
     def keep(self, conn: Connection) -> None:
         self.close()
-        conn.reused = True
         self._idle = conn
 
     def build(
