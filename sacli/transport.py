@@ -79,11 +79,20 @@ class Transport:
         once, so a request carrying one is never retried.
         """
         one_shot = content is not None and not callable(content) and not isinstance(content, (bytes, str))
+        logged_body = None
+        if json is not None:
+            encoded = jsonlib.dumps(json, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+            content = logged_body = encoded.encode()
+            if not any(name.lower() == "content-type" for name in headers):
+                headers = {**headers, "Content-Type": "application/json"}
+        elif isinstance(content, str):
+            content = content.encode()
         attempt = 0
         while True:
             body = content() if callable(content) else content
             try:
-                with self._send(method, url, headers=headers, json=json, content=body, params=params) as response:
+                sent = self._send(method, url, headers=headers, body=body, params=params, logged_body=logged_body)
+                with sent as response:
                     if response.status_code >= 400:
                         raise http_error(response, retry_on)
                     return handle(response)
@@ -95,18 +104,12 @@ class Transport:
 
     @contextmanager
     def _send(
-        self, method: str, url: str, *, headers: Mapping[str, str], json: Any, content: Any, params: Any
+        self, method: str, url: str, *, headers: Mapping[str, str], body: Any, params: Any, logged_body: bytes | None
     ) -> Iterator[http11.Response]:
-        if json is not None:
-            content = jsonlib.dumps(json, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
-            if not any(name.lower() == "content-type" for name in headers):
-                headers = {**headers, "Content-Type": "application/json"}
-        elif isinstance(content, str):
-            content = content.encode()
         try:
-            request = self.client.build(method, url, headers=headers, body=content, params=params)
+            request = self.client.build(method, url, headers=headers, body=body, params=params)
             if self.messages.debug_enabled:
-                self._log_request(request, content if json is not None else None)
+                self._log_request(request, logged_body)
             started = time.monotonic()
             with self.client.send(request) as response:
                 if self.messages.debug_enabled:
