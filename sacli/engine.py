@@ -17,7 +17,7 @@ from typing import Any
 from sacli.apierrors import error_message
 from sacli.errors import ApiError, NetworkError, SacliError
 from sacli.output import Output
-from sacli.sse import SSEParser
+from sacli.sse import EventTooLarge, SSEParser
 
 _decoder = json.JSONDecoder(strict=False)
 _loads = _decoder.decode
@@ -52,7 +52,13 @@ class ReplyReader:
         json_lines = self.json_lines
         keep = reply.text.append if self.keep_text else None
         for chunk in _until_broken(chunks, reply):
-            for event in parser.feed(chunk):
+            try:
+                events = parser.feed(chunk)
+            except EventTooLarge as exc:
+                raise ApiError(
+                    f"event too large: the stream sent an event of more than {exc.limit // (1024 * 1024)} MiB"
+                ) from None
+            for event in events:
                 data = event.data
                 if data == "[DONE]":
                     reply.done = True
