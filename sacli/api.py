@@ -14,8 +14,7 @@ from sacli.runtime import Runtime
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from sacli.http11 import Response
-    from sacli.transport import Transport
+    from sacli.transport import Response, Transport
 
 
 def call_json(
@@ -43,7 +42,9 @@ def call_json(
 
 
 def decode_json_reply(response: Response) -> Any:
-    body = response.read()
+    from sacli.transport import read_json_body
+
+    body = read_json_body(response)
     if not body.strip():
         return None
     try:

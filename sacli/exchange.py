@@ -17,11 +17,11 @@ from sacli.spinner import Spinner
 from sacli.stdoutwatch import watch_stdout
 
 if TYPE_CHECKING:
-    from sacli.http11 import Response
-    from sacli.transport import Transport
+    from sacli.transport import Response, Transport
 
 JSON_TYPES = ("application/json", "text/json")
 SSE_FIELD_STARTS = (b"data:", b"data\n", b":", b"event:", b"id:", b"retry:")
+SNIFF_LIMIT = 64 * 1024  # how much of an unlabelled reply is read to tell what it is
 
 
 def chat_parameters(chat: ChatOptions) -> ChatParameters:
@@ -42,28 +42,28 @@ def chat_parameters(chat: ChatOptions) -> ChatParameters:
 
 def read_reply(response: Response, reader: ReplyReader) -> Reply:
     """Read an SSE stream or a whole chat.completion, whichever the server sent."""
+    from sacli.transport import JSON_BODY_LIMIT, collect, decoded_pieces, read_json_body
+
     content_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+    pieces = decoded_pieces(response)
     if content_type == "text/event-stream":
-        # Streams are requested without compression; iter_raw skips the decoder layer.
-        encoded = response.headers.get("content-encoding", "identity").lower() != "identity"
-        return reader.read_events(response.iter_bytes() if encoded else response.iter_raw())
+        return reader.read_events(pieces)
     if content_type in JSON_TYPES or content_type.endswith("+json"):
-        return reader.read_completion(response.read())
-    chunks = response.iter_bytes()
-    first = _first_bytes(chunks)
+        return reader.read_completion(read_json_body(response))
+    first = _first_bytes(pieces)
     start = first.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not start:
         raise NetworkError("stream ended early: the server sent an empty reply", retryable=True)
     if start.startswith(SSE_FIELD_STARTS):
-        return reader.read_events(chain([first], chunks))
+        return reader.read_events(chain([first], pieces))
     if start.startswith((b"{", b"[")):
-        return reader.read_completion(first + b"".join(chunks))
+        return reader.read_completion(collect(chain([first], pieces), JSON_BODY_LIMIT, what="the reply"))
     from sacli.apierrors import first_line
 
     shown = content_type or "none"
     raise ApiError(
         f"the reply is neither an event stream nor a chat completion (Content-Type: {shown}): "
-        f"{first_line(first.decode('utf-8', 'replace'), html=start.startswith(b'<'))}"
+        f"{first_line(first[:SNIFF_LIMIT].decode('utf-8', 'replace'), html=start.startswith(b'<'))}"
     )
 
 
@@ -71,7 +71,7 @@ def _first_bytes(chunks: Iterator[bytes]) -> bytes:
     data = b""
     for chunk in chunks:
         data += chunk
-        if data.strip():
+        if data.strip() or len(data) > SNIFF_LIMIT:
             break
     return data
 

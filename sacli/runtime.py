@@ -10,6 +10,7 @@ from sacli.deadline import Deadline
 from sacli.messages import MESSAGES, Messages
 from sacli.options import ConnectionOptions
 from sacli.request import USER_AGENT, auth_headers, parse_headers
+from sacli.urls import passwords
 
 if TYPE_CHECKING:
     from sacli.transport import Transport
@@ -33,6 +34,7 @@ class Runtime:
             warn=self.messages.warn,
         )
         self.messages.add_secrets(self.settings.secrets)
+        self.messages.add_secrets(passwords(self.settings.base_url))
         self.extra_headers = parse_headers(tuple(conn.header or ()))
 
     def headers(self, *, require: str = "any", **extra: str) -> dict[str, str]:

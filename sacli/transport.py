@@ -1,19 +1,23 @@
-"""HTTP for every command: one client, retries, and network failures turned into sacli's errors.
+"""HTTP for every command: the one httpx2 client of a run, sacli's retries, and failures as sacli's errors.
 
-A request is retried (408, 409, 429, 5xx and connection failures) only while nothing of its
-reply has been written to stdout, so a retry can never print anything twice.
+This is the only module that imports httpx2, and it is imported only when a request is about
+to be made. A request is retried (408, 409, 429, 5xx and connection failures) only while
+nothing of its reply has been written to stdout, so a retry can never print anything twice;
+httpx2 itself never sends a request again (its transport retries are off and redirects are
+not followed). Every body sacli reads is bounded after decoding.
 """
 
 from __future__ import annotations
 
 import json as jsonlib
+import re
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sacli import http11
+import httpx2
+
 from sacli.errors import (
     ApiError,
     AuthError,
@@ -25,12 +29,19 @@ from sacli.errors import (
 )
 from sacli.messages import Messages
 from sacli.retry import LONGEST_HONOURED_WAIT, RETRY_STATUSES, backoff_delay, server_retry_delay
+from sacli.urls import proxy_problem, redact_url
 
 if TYPE_CHECKING:
+    import ssl
+
     from sacli.deadline import Deadline
 
 T = TypeVar("T")
+Response = httpx2.Response
+
 ERROR_BODY_LIMIT = 64 * 1024
+JSON_BODY_LIMIT = 16 * 1024 * 1024
+DEBUG_BODY_LIMIT = 2000
 
 
 @dataclass(frozen=True)
@@ -40,12 +51,36 @@ class Limits:
     idle_timeout: float = 120.0
 
 
+def tls_context(base_url: str) -> ssl.SSLContext:
+    """The system trust store (SSL_CERT_FILE and SSL_CERT_DIR honoured) for an https base URL.
+
+    Every URL sacli requests is built from the base URL and redirects are never followed, so an
+    http:// base URL never needs a certificate: its context loads none (loading the trust store
+    is a large part of a start-up) and still verifies, so nothing could pass it unverified.
+    """
+    import ssl
+
+    if base_url[:6].lower() == "https:":
+        return httpx2.create_ssl_context()
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
 class Transport:
     def __init__(self, *, base_url: str, limits: Limits, messages: Messages, deadline: Deadline) -> None:
         self.limits = limits
         self.messages = messages
         self.deadline = deadline
-        self.client = http11.Client(connect_timeout=limits.connect_timeout, idle_timeout=limits.idle_timeout)
+        timeout = httpx2.Timeout(
+            connect=limits.connect_timeout,
+            read=limits.idle_timeout,
+            write=limits.idle_timeout,
+            pool=limits.connect_timeout,
+        )
+        try:
+            self.client = httpx2.Client(timeout=timeout, verify=tls_context(base_url), follow_redirects=False)
+        except (ValueError, ImportError, httpx2.InvalidURL) as exc:
+            # A proxy from the environment that httpx2 cannot use (an unknown scheme, SOCKS without socksio).
+            raise UsageError(proxy_problem(exc), hint="fix or unset the proxy variable") from None
 
     def close(self) -> None:
         self.client.close()
@@ -61,7 +96,7 @@ class Transport:
         method: str,
         url: str,
         *,
-        handle: Callable[[http11.Response], T],
+        handle: Callable[[Response], T],
         headers: Mapping[str, str],
         json: Any = None,
         content: Any = None,
@@ -71,8 +106,8 @@ class Transport:
     ) -> T:
         """Send the request and pass a 2xx response to ``handle``; retry what can be retried.
 
-        Non-2xx replies become ``SacliError``s carrying the parsed error body; ``handle``
-        turns the body into output and raises ``SacliError`` for a broken reply.
+        Other replies become ``SacliError``s carrying the parsed error body; ``handle`` turns
+        the body into output and raises ``SacliError`` for a broken reply.
 
         ``content`` may be a callable returning a fresh body (bytes or an iterable of bytes)
         for each attempt, so a streamed body can be retried; a bare iterator can be sent only
@@ -87,36 +122,59 @@ class Transport:
                 headers = {**headers, "Content-Type": "application/json"}
         elif isinstance(content, str):
             content = content.encode()
+        # Credentials in the base URL become Basic auth, unless sacli (or -H) sends an Authorization.
+        auth = httpx2.Auth() if any(name.lower() == "authorization" for name in headers) else None
         attempt = 0
         while True:
             body = content() if callable(content) else content
             try:
-                sent = self._send(method, url, headers=headers, body=body, params=params, logged_body=logged_body)
-                with sent as response:
-                    if response.status_code >= 400:
-                        raise http_error(response, retry_on)
-                    return handle(response)
+                return self._attempt(method, url, handle, headers, body, params, logged_body, auth, retry_on)
             except SacliError as error:
                 if not error.retryable or output_started() or attempt >= self.limits.retries or one_shot:
                     raise
                 attempt += 1
                 self._wait_before_retry(error, attempt)
 
-    @contextmanager
-    def _send(
-        self, method: str, url: str, *, headers: Mapping[str, str], body: Any, params: Any, logged_body: bytes | None
-    ) -> Iterator[http11.Response]:
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        handle: Callable[[Response], T],
+        headers: Mapping[str, str],
+        body: Any,
+        params: Any,
+        logged_body: bytes | None,
+        auth: httpx2.Auth | None,
+        retry_on: frozenset[int],
+    ) -> T:
+        hops = Hops()
         try:
-            request = self.client.build(method, url, headers=headers, body=body, params=params)
-            if self.messages.debug_enabled:
-                self._log_request(request, logged_body)
-            started = time.monotonic()
-            with self.client.send(request) as response:
-                if self.messages.debug_enabled:
-                    self._log_response(response, started)
-                yield response
-        except http11.Failure as exc:
-            raise translate(exc, self.limits) from exc
+            request = self.client.build_request(
+                method, url, headers=headers, content=body, params=params, extensions={"trace": hops.trace}
+            )
+        except (httpx2.InvalidURL, httpx2.UnsupportedProtocol) as exc:
+            raise UsageError(f"invalid URL {redact_url(url)}: {reason_of(exc)}", hint="check --base-url") from None
+        debug = self.messages.debug_enabled
+        if debug:
+            self._log_request(request, logged_body)
+        started = time.monotonic()
+        try:
+            response = self.client.send(request, stream=True, auth=auth or httpx2.USE_CLIENT_DEFAULT)
+        except httpx2.HTTPError as exc:
+            raise translate(exc, self.limits, hops) from exc
+        try:
+            if debug:
+                self._log_response(response, started)
+            status = response.status_code
+            if 300 <= status < 400:
+                raise redirect_error(response)
+            if status >= 400:
+                raise http_error(response, retry_on)
+            return handle(response)
+        except httpx2.HTTPError as exc:
+            raise translate(exc, self.limits, hops) from exc
+        finally:
+            response.close()
 
     def _wait_before_retry(self, error: SacliError, attempt: int) -> None:
         retries = self.limits.retries
@@ -136,21 +194,44 @@ class Transport:
         self.messages.notice(f"{error.message}; retrying in {delay:.1f} s (retry {attempt} of {retries})")
         time.sleep(delay)
 
-    def _log_request(self, request: http11.Request, body: bytes | None) -> None:
+    def _log_request(self, request: httpx2.Request, body: bytes | None) -> None:
         say = self.messages.debug
-        say(f"> {request.method} {request.url}")
-        for name, value in request.headers:
+        say(f"> {request.method} {redact_url(str(request.url))}")
+        for name, value in decoded(request.headers.raw):
             say(f"> {name}: {redact_header(name, value)}")
         if body is not None:
             text = body.decode()
-            say(f"> body: {text if len(text) <= 2000 else text[:2000] + '...'}")
+            say(f"> body: {text if len(text) <= DEBUG_BODY_LIMIT else text[:DEBUG_BODY_LIMIT] + '...'}")
 
-    def _log_response(self, response: http11.Response, started: float) -> None:
+    def _log_response(self, response: Response, started: float) -> None:
         say = self.messages.debug
         elapsed = time.monotonic() - started
         say(f"< {response.http_version} {response.status_code} {response.reason_phrase} ({elapsed:.3f} s)")
-        for name, value in response.headers.items():
+        for name, value in decoded(response.headers.raw):
             say(f"< {name}: {redact_header(name, value)}")
+
+
+def decoded(raw: list[tuple[bytes, bytes]]) -> Iterator[tuple[str, str]]:
+    """Header lines as they go over the wire (names in their own case)."""
+    for name, value in raw:
+        yield name.decode("latin-1"), value.decode("utf-8", "replace")
+
+
+class Hops:
+    """Where one attempt connected to, from httpx2's trace extension: the proxy, when one is used."""
+
+    __slots__ = ("connected",)
+
+    def __init__(self) -> None:
+        self.connected: str | None = None
+
+    def trace(self, event: str, info: Mapping[str, Any]) -> None:
+        if event == "connection.connect_tcp.started":
+            self.connected = host_port(str(info.get("host", "")), info.get("port"))
+
+
+def host_port(host: str, port: Any) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 SECRET_HEADER_WORDS = ("auth", "key", "token", "secret", "cookie", "password")
@@ -164,33 +245,99 @@ def redact_header(name: str, value: str) -> str:
     return value
 
 
-def translate(exc: http11.Failure, limits: Limits) -> SacliError:
+def reason_of(exc: BaseException) -> str:
+    """The innermost cause, as a lower-case clause: ``[Errno 111] Connection refused`` -> ``connection refused``."""
+    import ssl
+
+    root: BaseException = exc
+    while root.__cause__ is not None:
+        root = root.__cause__
+    if isinstance(root, ssl.SSLCertVerificationError):
+        return f"certificate verify failed: {root.verify_message}"
+    text = str(root) or str(exc) or type(exc).__name__
+    if isinstance(root, ssl.SSLError) and len(root.args) > 1:
+        text = str(root.args[1])
+    if text.startswith("[") and "] " in text:  # [Errno 111] ..., [SSL: WRONG_VERSION_NUMBER] ...
+        text = text.split("] ", 1)[1]
+    text = _BYTES_REPR.sub(_quoted_bytes, text.split(" (_ssl.c:")[0]).removesuffix(".")
+    return _clip(text[:1].lower() + text[1:])
+
+
+# h11 quotes what it could not parse as bytearray(b'...'): show it as the text it was meant to be.
+_BYTES_REPR = re.compile(r"bytearray\((b(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"))\)")
+
+
+def _quoted_bytes(match: re.Match[str]) -> str:
+    import ast
+
+    try:
+        raw = ast.literal_eval(match[1])
+    except (ValueError, SyntaxError):
+        return match[1]
+    return repr(_clip(raw.decode("utf-8", "replace"), 60))
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# A connection that ended too soon; any other protocol error means the reply was not valid HTTP.
+_CUT_SHORT = ("server disconnected", "peer closed connection")
+
+
+def _where(exc: httpx2.HTTPError) -> str:
+    try:
+        url = exc.request.url
+    except RuntimeError:
+        return "the server"
+    return host_port(url.host, url.port or (443 if url.scheme == "https" else 80))
+
+
+def translate(exc: httpx2.HTTPError, limits: Limits, hops: Hops | None = None) -> SacliError:
     """One sacli error for each way a request can fail below HTTP."""
-    where, reason = exc.where, exc.reason
-    if isinstance(exc, http11.ConnectTimeout):
+    where = _where(exc)
+    reached = (hops.connected if hops else None) or where
+    reason = reason_of(exc)
+    if isinstance(exc, httpx2.ConnectTimeout):
         return TimeoutError_(
-            f"cannot connect to {where}: no answer within {limits.connect_timeout:g} s", retryable=True
+            f"cannot connect to {reached}: no answer within {limits.connect_timeout:g} s", retryable=True
         )
-    if isinstance(exc, http11.ReadTimeout):
+    if isinstance(exc, httpx2.ReadTimeout):
         return TimeoutError_(f"no data from {where} for {limits.idle_timeout:g} s (--idle-timeout)")
-    if isinstance(exc, http11.WriteTimeout):
+    if isinstance(exc, httpx2.TimeoutException):
         return TimeoutError_(f"timed out talking to {where}: {reason}")
-    if isinstance(exc, http11.ConnectFailed):
-        return NetworkError(f"cannot connect to {where}: {reason}", retryable=True)
-    if isinstance(exc, http11.InvalidURL):
+    if isinstance(exc, httpx2.ProxyError):
+        return NetworkError(f"cannot connect to {where} through the proxy {reached}: {reason}", retryable=True)
+    if isinstance(exc, httpx2.ConnectError):
+        return NetworkError(f"cannot connect to {reached}: {reason}", retryable=True)
+    if isinstance(exc, (httpx2.UnsupportedProtocol, httpx2.InvalidURL)):
         return UsageError(f"invalid URL: {reason}", hint="check --base-url")
-    if isinstance(exc, http11.Unsendable):
+    if isinstance(exc, httpx2.LocalProtocolError):
         return UsageError(f"cannot send the request: {reason}")
-    if isinstance(exc, http11.DecodeFailed):
-        return ApiError(f"cannot decode the reply from {where}: {reason}")
+    if isinstance(exc, httpx2.DecodingError):
+        reason = reason.removeprefix("error -3 while decompressing data: ")
+        return ApiError(f"cannot decode the reply from {where}: the compressed body is corrupt: {reason}")
+    if isinstance(exc, httpx2.RemoteProtocolError) and not reason.startswith(_CUT_SHORT):
+        # The server answered, but not in HTTP: sending again could only be answered the same way.
+        return ApiError(f"the reply from {where} is not valid HTTP: {reason}")
     return NetworkError(f"connection to {where} lost: {reason}", retryable=True)
 
 
-def http_error(response: http11.Response, retry_on: frozenset[int]) -> SacliError:
-    """The error for a non-2xx reply, with the server's own message and its raw JSON body."""
+def redirect_error(response: Response) -> SacliError:
+    """A 3xx is never followed (the keys would travel with it), nor retried: the answer is final."""
+    location = response.headers.get("location")
+    message = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
+    message += f": the server redirects to {redact_url(location)}" if location else ": a redirect without a Location"
+    error = ApiError(message, hint="sacli does not follow redirects; check --base-url")
+    error.status = response.status_code
+    return error
+
+
+def http_error(response: Response, retry_on: frozenset[int]) -> SacliError:
+    """The error for a 4xx or 5xx reply, with the server's own message and its raw JSON body."""
     from sacli.apierrors import describe_error_body
 
-    body = _read_limited(response)
+    body = read_error_body(response)
     status = response.status_code
     detail, payload = describe_error_body(body, response.headers.get("content-type", ""))
     message = f"HTTP {status} {response.reason_phrase}".rstrip()
@@ -212,10 +359,31 @@ def http_error(response: http11.Response, retry_on: frozenset[int]) -> SacliErro
     return error
 
 
-def _read_limited(response: http11.Response) -> bytes:
+def read_error_body(response: Response) -> bytes:
+    """The first 64 KiB of an error reply's decoded body; the rest is not read."""
     data = bytearray()
-    for chunk in response.iter_bytes():
-        data += chunk
+    for piece in decoded_pieces(response):
+        data += piece
         if len(data) >= ERROR_BODY_LIMIT:
             break
     return bytes(data[:ERROR_BODY_LIMIT])
+
+
+def read_json_body(response: Response) -> bytes:
+    """A whole JSON reply's decoded body, which may be at most 16 MiB (more is an ``ApiError``)."""
+    return collect(decoded_pieces(response), JSON_BODY_LIMIT, what=f"the reply from {response.url.path}")
+
+
+def collect(pieces: Iterable[bytes], limit: int, *, what: str) -> bytes:
+    data = bytearray()
+    for piece in pieces:
+        data += piece
+        if len(data) > limit:
+            raise ApiError(f"{what} is larger than {limit // (1024 * 1024)} MiB; sacli stopped reading it")
+    return bytes(data)
+
+
+def decoded_pieces(response: Response) -> Iterator[bytes]:
+    """The body as it arrives, decoded from its Content-Encoding (httpx2 decodes in pieces of at most 1 MiB)."""
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    return response.iter_raw() if encoding in ("", "identity") else response.iter_bytes()

@@ -1,7 +1,7 @@
-"""The HTTP/1.1 client end to end: the installed sacli against raw servers on 127.0.0.1.
+"""The network end to end: the installed sacli (on httpx2) against raw servers on 127.0.0.1.
 
-What http11 does (TLS, proxies, kept connections, framing, an early answer to an upload) as a
-user sees it: stdout, the one-line error on stderr, and the exit code of the README's table.
+TLS, proxies, kept connections, framing and an early answer to an upload, as a user sees them:
+stdout, the one-line error on stderr, and the exit code of the README's table.
 """
 
 from __future__ import annotations
@@ -215,14 +215,28 @@ def test_no_proxy_reaches_the_server_directly(env: dict[str, str], refused_port:
         assert server.requests[0].request_line == "GET /api/v1/memory/sessions?limit=50 HTTP/1.1"
 
 
-def test_a_socks_proxy_is_a_usage_error_before_anything_is_sent(env: dict[str, str]) -> None:
+def test_a_socks_proxy_without_the_socks_extra_is_a_usage_error_before_anything_is_sent(env: dict[str, str]) -> None:
     with RawServer(answer_json(SESSIONS_REPLY)) as server:
-        result = run("sessions", "list", env=keyed(env, server.url("/api/v1"), ALL_PROXY="socks5://127.0.0.1:1080"))
+        proxy = "socks5://user:s3cret-pw@127.0.0.1:1080"
+        result = run("sessions", "list", env=keyed(env, server.url("/api/v1"), ALL_PROXY=proxy))
     assert result.returncode == ExitCode.USAGE
     assert result.stdout == b""
+    assert one_error_line(result.stderr) == (
+        "sacli: error: cannot use the proxy ALL_PROXY='socks5://user:***@127.0.0.1:1080': "
+        "SOCKS needs the socks extra (pip install 'sacli[socks]') (fix or unset the proxy variable)"
+    )
+    assert server.accepted == 0
+
+
+@pytest.mark.parametrize("proxy", ["ftp://127.0.0.1:21", "gopher://user:s3cret-pw@127.0.0.1:70"])
+def test_a_proxy_of_another_kind_is_a_usage_error_naming_its_variable(env: dict[str, str], proxy: str) -> None:
+    with RawServer(answer_json(SESSIONS_REPLY)) as server:
+        result = run("sessions", "list", env=keyed(env, server.url("/api/v1"), HTTPS_PROXY=proxy))
+    assert result.returncode == ExitCode.USAGE
     line = one_error_line(result.stderr)
-    assert line.startswith("sacli: error: cannot send the request: ALL_PROXY")
-    assert "'socks5://127.0.0.1:1080'" in line
+    assert line.startswith("sacli: error: cannot use the proxy HTTPS_PROXY=")
+    assert "the scheme must be http, https, socks5 or socks5h" in line
+    assert "s3cret-pw" not in line
     assert server.accepted == 0
 
 
@@ -238,7 +252,7 @@ def test_files_list_sends_repeated_query_params(env: dict[str, str]) -> None:
     assert result.returncode == ExitCode.OK, result.stderr
     assert result.stdout == b""
     (request,) = server.requests
-    assert request.request_line == "GET /api/rag/files?category=docs%20%26%20more&tags=a%20b&tags=c HTTP/1.1"
+    assert request.request_line == "GET /api/rag/files?category=docs+%26+more&tags=a+b&tags=c HTTP/1.1"
     assert request.header("host") == [f"127.0.0.1:{server.port}"]
 
 
@@ -297,7 +311,7 @@ def test_stream_reads_a_gzip_reply_after_an_interim_one_with_extensions_and_trai
             b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Encoding: gzip\r\n"
             b"Transfer-Encoding: chunked\r\n\r\n"
             + b"%x;name=value\r\n%s\r\n" % (half, encoded[:half])
-            + b"%x\n%s\n" % (len(encoded) - half, encoded[half:])
+            + b"%x\r\n%s\r\n" % (len(encoded) - half, encoded[half:])
             + b"0\r\nX-Trailer: done\r\n\r\n"
         )
         peer.wait_closed()
@@ -323,27 +337,13 @@ def test_stream_with_a_corrupt_gzip_reply_is_an_api_error(env: dict[str, str]) -
     assert result.returncode == ExitCode.API
     assert result.stdout == b""
     assert one_error_line(result.stderr).startswith(
-        f"sacli: error: cannot decode the reply from 127.0.0.1:{server.port}: the gzip body is corrupt: "
+        f"sacli: error: cannot decode the reply from 127.0.0.1:{server.port}: the compressed body is corrupt: "
     )
 
 
-@pytest.mark.parametrize(
-    ("answer", "reason"),
-    [
-        (b"SSH-2.0-OpenSSH_9.6\r\n\r\n", "the reply is not HTTP/1.1: 'SSH-2.0-OpenSSH_9.6'"),
-        (
-            b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"data": ',
-            "peer closed connection without sending complete message body (received 9 bytes, expected 40)",
-        ),
-        (
-            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-            b"2\r\n{}}\r\n0\r\n\r\n",
-            "a chunk in the reply is longer than its size line says",
-        ),
-    ],
-    ids=["not-http", "cut-short", "chunk-too-long"],
-)
-def test_a_broken_reply_is_a_network_error(env: dict[str, str], answer: bytes, reason: str) -> None:
+def test_a_reply_cut_short_is_a_network_error(env: dict[str, str]) -> None:
+    answer = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"data": '
+
     def handler(peer: Peer) -> None:
         peer.read_request()
         peer.send(answer)
@@ -352,7 +352,40 @@ def test_a_broken_reply_is_a_network_error(env: dict[str, str], answer: bytes, r
         result = run("sessions", "list", "--retries", "0", env=keyed(env, server.url("/api/v1")))
     assert result.returncode == ExitCode.NETWORK
     assert result.stdout == b""
-    assert one_error_line(result.stderr) == f"sacli: error: connection to 127.0.0.1:{server.port} lost: {reason}"
+    assert one_error_line(result.stderr) == (
+        f"sacli: error: connection to 127.0.0.1:{server.port} lost: peer closed connection without sending "
+        "complete message body (received 9 bytes, expected 40)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (b"SSH-2.0-OpenSSH_9.6\r\n\r\n", "illegal status line: 'SSH-2.0-OpenSSH_9.6'"),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"2\r\n{}}\r\n0\r\n\r\n",
+            "malformed chunk footer: '}\\r' (expected b'\\r\\n')",
+        ),
+    ],
+    ids=["not-http", "chunk-too-long"],
+)
+def test_a_reply_that_is_not_http_is_an_api_error_and_not_sent_again(
+    env: dict[str, str], answer: bytes, reason: str
+) -> None:
+    def handler(peer: Peer) -> None:
+        peer.read_request()
+        peer.send(answer)
+
+    with RawServer(handler) as server:
+        result = run("sessions", "list", env=keyed(env, server.url("/api/v1")))
+    assert result.returncode == ExitCode.API
+    assert result.stdout == b""
+    assert (
+        one_error_line(result.stderr)
+        == f"sacli: error: the reply from 127.0.0.1:{server.port} is not valid HTTP: {reason}"
+    )
+    assert len(server.requests) == 1
 
 
 # --- An answer before the upload was read ----------------------------------------------------------

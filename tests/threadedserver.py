@@ -24,9 +24,7 @@ class ThreadedServer:
     what = "server code"  # how a failure names the test's code: "a server script failed"
     timeout = WAIT  # for every socket operation of the connections, and for joining their threads
 
-    def __init__(
-        self, *, host: str = "127.0.0.1", max_connections: int | None = None, lifetime: float = 60.0
-    ) -> None:
+    def __init__(self, *, host: str = "127.0.0.1", max_connections: int | None = None, lifetime: float = 60.0) -> None:
         self.host = host
         self.max_connections = max_connections
         self.accepted = 0
