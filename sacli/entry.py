@@ -18,7 +18,7 @@ from typing import NoReturn
 from sacli.errors import DeadlineExceeded, SacliError, Stop
 from sacli.exitcodes import ExitCode
 from sacli.messages import MESSAGES
-from sacli.output import guard_stdout
+from sacli.output import guard_stdout, occupy_closed_descriptors
 
 
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
         # A signal the caller ignores (`sacli ... &` in a script, nohup) stays ignored.
         if signal.getsignal(signum) is not signal.SIG_IGN:
             signal.signal(signum, _raise_stop)
+    occupy_closed_descriptors()
     guard_stdout()
     args = sys.argv[1:] if argv is None else argv
     MESSAGES.debug_enabled = _debug_requested(args)

@@ -6,7 +6,8 @@
     ├── RateLimitError            4  HTTP 429 after the allowed retries
     ├── ApiError                  5  other HTTP errors, error events, replies that are not what the API promises
     ├── NetworkError              6  cannot connect, connection lost, stream ended early
-    └── TimeoutError_             7  connect, idle or total timeout
+    ├── TimeoutError_             7  connect, idle or total timeout
+    └── OutputError               8  stdout cannot be written: a full disk, a closed descriptor
 
     Stop(BaseException)           a signal or a closed stdout: end at once, exit by that signal
     DeadlineExceeded(BaseException) raised by the --timeout alarm wherever sacli is blocked
@@ -56,6 +57,10 @@ class NetworkError(SacliError):
 
 class TimeoutError_(SacliError):
     exit_code = ExitCode.TIMEOUT
+
+
+class OutputError(SacliError):
+    exit_code = ExitCode.OUTPUT
 
 
 class Stop(BaseException):

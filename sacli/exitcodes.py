@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     API = 5
     NETWORK = 6
     TIMEOUT = 7
+    OUTPUT = 8
     INTERRUPTED = 130
     STDOUT_CLOSED = 141
     TERMINATED = 143
@@ -32,6 +33,7 @@ EXIT_CODES: dict[ExitCode, str] = {
     ),
     ExitCode.NETWORK: "network: cannot connect, connection lost, stream ended early",
     ExitCode.TIMEOUT: "timeout: connect, idle or total",
+    ExitCode.OUTPUT: "cannot write the output: stdout is full or closed (> /dev/full, >&-)",
     ExitCode.INTERRUPTED: (
         "aborted by SIGINT (Ctrl-C): after cleanup sacli ends itself with SIGINT, so a calling shell script stops too"
     ),

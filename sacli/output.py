@@ -1,14 +1,17 @@
 """The answer channel: stdout, written with one unbuffered write per delta.
 
 Writes go straight to file descriptor 1, so each delta reaches a terminal, a pipe or a file
-the moment it is handed over, with no flush to forget. When stdout is a terminal, control
-characters in model text (ESC, so CSI and OSC sequences, and every other C0/C1 control but
-newline and tab) are shown escaped instead of executed, unless ``raw`` is set. Off a
-terminal the text passes through unchanged.
+the moment it is handed over, with no flush to forget. A closed reader ends sacli by SIGPIPE;
+any other failure to write (a full disk, a descriptor the caller closed) is an ``OutputError``.
+
+When stdout is a terminal, control characters in model text (ESC, so CSI and OSC sequences,
+and every other C0/C1 control but newline and tab) are shown escaped instead of executed,
+unless ``raw`` is set. Off a terminal the text passes through unchanged.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import select
@@ -17,8 +20,11 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from sacli.errors import Stop
+from sacli.errors import OutputError, Stop
 from sacli.tty import is_terminal
+
+# Standard descriptors the caller had closed (`>&-`): they now hold /dev/null, see occupy_closed_descriptors.
+CLOSED_AT_START: set[int] = set()
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))}
@@ -27,6 +33,37 @@ _ESCAPES[0x1B] = "\\e"
 
 def escape_controls(text: str) -> str:
     return text.translate(_ESCAPES) if _CONTROL.search(text) else text
+
+
+def occupy_closed_descriptors() -> None:
+    """Give /dev/null to each of descriptors 0, 1 and 2 that the caller closed.
+
+    Otherwise the first socket or file sacli opens would take that number, and the answer
+    meant for stdout would go into it. Writing the answer still fails (``check_stdout``).
+    """
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+            CLOSED_AT_START.add(fd)
+
+
+def check_stdout(fd: int = 1) -> None:
+    """Fail now, before any request is sent, when there is nowhere to write the answer."""
+    if fd in CLOSED_AT_START:
+        raise OutputError(f"cannot write standard output: {os.strerror(errno.EBADF)}")
+
+
+def output_failure(exc: OSError, fd: int = 1) -> OutputError:
+    """The error for a failed write; stdout then points at /dev/null, so nothing fails again on the way out."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, fd)
+    os.close(null)
+    return OutputError(f"cannot write standard output: {exc.strerror or exc}")
 
 
 class Output:
@@ -49,6 +86,7 @@ class Output:
         if self.escape:
             text = escape_controls(text)
         data = text.encode("utf-8", "replace")
+        check_stdout(self.fd)
         try:
             while data:
                 try:
@@ -58,6 +96,8 @@ class Output:
                     select.select([], [self.fd], [])
         except BrokenPipeError:
             raise Stop(signal.SIGPIPE) from None
+        except OSError as exc:
+            raise output_failure(exc, self.fd) from None
 
     def write_line(self, line: str) -> None:
         self.write(line + "\n")
@@ -68,32 +108,49 @@ class Output:
             self.write("\n")
 
 
-class _ClosedPipeStops:
-    """sys.stdout, except that a closed pipe stops sacli (SIGPIPE) instead of raising BrokenPipeError.
+class _GuardedStdout:
+    """sys.stdout, with sacli's rules: a closed pipe stops sacli (SIGPIPE), any other failure is an OutputError.
 
     Help, version and completion text go through sys.stdout, and typer turns a BrokenPipeError
-    there into exit status 1; a Stop passes through it to the entry point.
+    there into exit status 1; a Stop or an OutputError passes through it to the entry point.
     """
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, *, closed: bool = False) -> None:
         self._stream = stream
+        self._closed = closed
+        self._failed = False
 
     def write(self, text: str) -> int:
+        if text == "":
+            return 0  # a probe (click writes "" to learn the stream's kind) must not fail
+        if self._closed:
+            check_stdout()
         try:
             return self._stream.write(text)
-        except BrokenPipeError:
-            raise Stop(signal.SIGPIPE) from None
+        except OSError as exc:
+            raise self._failure(exc) from None
 
     def flush(self) -> None:
         try:
             self._stream.flush()
-        except BrokenPipeError:
-            raise Stop(signal.SIGPIPE) from None
+        except OSError as exc:
+            if not self._failed:  # reported once; the interpreter's last flush must not fail again
+                raise self._failure(exc) from None
+
+    def _failure(self, exc: OSError) -> BaseException:
+        if isinstance(exc, BrokenPipeError):
+            return Stop(signal.SIGPIPE)
+        self._failed = True
+        return output_failure(exc)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
 
 
 def guard_stdout() -> None:
-    if sys.stdout is not None and not isinstance(sys.stdout, _ClosedPipeStops):
-        sys.stdout = _ClosedPipeStops(sys.stdout)  # type: ignore[assignment]
+    if isinstance(sys.stdout, _GuardedStdout):
+        return
+    if sys.stdout is None:  # descriptor 1 was closed when Python started
+        sys.stdout = _GuardedStdout(open(os.devnull, "w"), closed=True)  # noqa: SIM115
+    else:
+        sys.stdout = _GuardedStdout(sys.stdout)  # type: ignore[assignment]

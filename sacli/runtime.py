@@ -9,6 +9,7 @@ from sacli import config
 from sacli.deadline import Deadline
 from sacli.messages import MESSAGES, Messages
 from sacli.options import ConnectionOptions
+from sacli.output import check_stdout
 from sacli.request import USER_AGENT, auth_headers, parse_headers
 from sacli.urls import passwords
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 
 class Runtime:
     def __init__(self, conn: ConnectionOptions, *, model: str | None = None) -> None:
+        check_stdout()  # nowhere to write the answer: fail before anything is sent
         self.conn = conn
         self.messages: Messages = MESSAGES
         if conn.debug:
