@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sacli.apierrors import error_message
-from sacli.errors import ApiError, SacliError
+from sacli.errors import ApiError, SacliError, UsageError
 from sacli.retry import RETRY_STATUSES
 from sacli.runtime import Runtime
 
@@ -15,6 +15,18 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from sacli.transport import Response, Transport
+
+
+# IDs that, as a path segment, would name the collection itself or its parent (DELETE /api/rag/files/..).
+UNSAFE_IDS = frozenset({"", ".", ".."})
+
+
+def require_ids(ids: Sequence[str], what: str) -> list[str]:
+    """Each ID once, in the order given; an empty, '.' or '..' ID is a usage error before anything is sent."""
+    for value in ids:
+        if value.strip() in UNSAFE_IDS:
+            raise UsageError(f"invalid {what} ID {value!r}: an ID cannot be empty, '.' or '..'")
+    return list(dict.fromkeys(ids))
 
 
 def call_json(

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sacli import rag
+from sacli.api import require_ids
 from sacli.confirm import confirm
 from sacli.errors import SacliError
 from sacli.listing import Column, emit_json, emit_records
@@ -51,10 +52,10 @@ def run_list(
 
 
 def run_delete(ids: Sequence[str], *, yes: bool, conn: ConnectionOptions) -> None:
+    ids = require_ids(ids, "file")
     runtime = Runtime(conn)
     messages = runtime.messages
     runtime.headers(require="super_agent")  # no key: fail before asking
-    ids = list(dict.fromkeys(ids))  # each ID once, in the order given
     shown = ids[0] if len(ids) == 1 else f"{len(ids)} files ({', '.join(ids)})"
     if not confirm(f"Delete {shown} from the knowledge base?", yes=yes, messages=messages):
         messages.notice("nothing deleted")

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-from sacli.api import call_json, first_accepted, unwrap
-from sacli.errors import ApiError, SacliError, UsageError
+from sacli.api import call_json, first_accepted, require_ids, unwrap
+from sacli.errors import ApiError, SacliError
 from sacli.retry import RETRY_STATUSES
 from sacli.runtime import Runtime
 
@@ -44,8 +44,7 @@ class SessionNotFound(ApiError):
 
 
 def session_path(session_id: str) -> str:
-    if not session_id:
-        raise UsageError("the session ID is empty")
+    require_ids([session_id], "session")
     # Quoted whole: an ID holding "/" or "?" must not reach another URL.
     return f"{SESSIONS_PATH}/{quote(session_id, safe='')}"
 
@@ -119,10 +118,11 @@ def _for_session(session_id: str, call: Callable[[], T]) -> T:
         raise
 
 
-def warn_if_not_uuid(session: str | None, messages: Messages) -> None:
-    """The API warns that memory operations may fail for session IDs that are not UUIDs."""
+def check_session_id(session: str | None, messages: Messages) -> None:
+    """A usable ID (not empty, '.' or '..'); a warning when it is not a UUID, as memory operations may then fail."""
     if session is None:
         return
+    require_ids([session], "session")
     import uuid
 
     try:

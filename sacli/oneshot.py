@@ -16,7 +16,7 @@ from typing import Any
 from sacli.conversation import Conversation
 from sacli.errors import SacliError, Stop
 from sacli.exchange import Exchange, chat_parameters
-from sacli.memory import warn_if_not_uuid
+from sacli.memory import check_session_id
 from sacli.options import ChatOptions, ConnectionOptions, OutputOptions
 from sacli.output import Output
 from sacli.prompt import build_prompt, read_stdin
@@ -39,7 +39,7 @@ def run_one_shot(
     stdin_text = None if out.no_stdin else read_stdin(messages.notice)
     prompt = build_prompt(words, stdin_text, command=command)
     conversation = Conversation(chat_parameters(chat), model=runtime.settings.model, session_pending=new_session)
-    warn_if_not_uuid(conversation.session, messages)
+    check_session_id(conversation.session, messages)
     body = conversation.body(prompt, stream=stream)  # a bad --param fails here, before any request
     exchange = Exchange(runtime, out)
     output = exchange.output

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from sacli.api import call_json, first_accepted, unwrap
+from sacli.api import call_json, first_accepted, require_ids, unwrap
 from sacli.api import decode_json_reply as decode_json
 from sacli.errors import ApiError
 from sacli.multipart import MultipartBody
@@ -124,6 +124,7 @@ def list_files(
 
 def delete_file(runtime: Runtime, transport: Transport, file_id: str) -> Any:
     """Delete one file, trying each of ``DELETE_FORMS`` in turn while the server says 404/405."""
+    require_ids([file_id], "file")
     forms = [form(file_id) for form in DELETE_FORMS]
     attempts = [
         (f"DELETE {path}", lambda p=path, q=params: call_json(runtime, transport, "DELETE", p, params=q))

@@ -22,7 +22,7 @@ from sacli.deadline import Deadline
 from sacli.errors import DeadlineExceeded, SacliError, Stop
 from sacli.exchange import Exchange, chat_parameters, report_reply
 from sacli.lineeditor import LineEditor
-from sacli.memory import warn_if_not_uuid
+from sacli.memory import check_session_id
 from sacli.options import ChatOptions, ConnectionOptions, OutputOptions
 from sacli.output import Output
 from sacli.runtime import Runtime
@@ -58,7 +58,7 @@ def run_repl(*, conn: ConnectionOptions, chat: ChatOptions, out: OutputOptions, 
     runtime.headers(require="super_agent" if new_session else "any")
     conversation = Conversation(chat_parameters(chat), model=runtime.settings.model, session_pending=new_session)
     conversation.body("", stream=True)  # a bad --param fails now
-    warn_if_not_uuid(conversation.session, runtime.messages)
+    check_session_id(conversation.session, runtime.messages)
     editor = LineEditor(state_dir() / "history", secrets=runtime.settings.secrets, messages=runtime.messages)
     Repl(runtime, out, conversation, editor).run()
 

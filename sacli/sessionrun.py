@@ -13,18 +13,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from sacli.api import require_ids
 from sacli.confirm import confirm
 from sacli.errors import ApiError
 from sacli.listing import Column, emit_json, emit_records, tsv_field
 from sacli.memory import (
     SessionNotFound,
+    check_session_id,
     create_session,
     delete_session,
     get_session,
     list_sessions,
     record_id,
     rename_session,
-    warn_if_not_uuid,
 )
 from sacli.options import ConnectionOptions
 from sacli.output import Output
@@ -54,8 +55,7 @@ def run_list(conn: ConnectionOptions, *, limit: int, json: bool) -> None:
 
 def run_create(conn: ConnectionOptions, *, title: str | None, session_id: str | None, json: bool) -> None:
     runtime = Runtime(conn)
-    if session_id is not None:
-        warn_if_not_uuid(session_id, runtime.messages)
+    check_session_id(session_id, runtime.messages)
     with runtime.transport() as transport:
         session = create_session(runtime, transport, title=title, session_id=session_id)
     runtime.deadline.cancel()
@@ -67,6 +67,7 @@ def run_create(conn: ConnectionOptions, *, title: str | None, session_id: str | 
 
 
 def run_show(conn: ConnectionOptions, session_id: str, *, json: bool) -> None:
+    require_ids([session_id], "session")
     runtime = Runtime(conn)
     with runtime.transport() as transport:
         session = get_session(runtime, transport, session_id)
@@ -94,6 +95,7 @@ def run_show(conn: ConnectionOptions, session_id: str, *, json: bool) -> None:
 
 
 def run_rename(conn: ConnectionOptions, session_id: str, title: str, *, json: bool) -> None:
+    require_ids([session_id], "session")
     runtime = Runtime(conn)
     with runtime.transport() as transport:
         reply = rename_session(runtime, transport, session_id, title)
@@ -108,9 +110,9 @@ def run_rename(conn: ConnectionOptions, session_id: str, title: str, *, json: bo
 
 
 def run_delete(conn: ConnectionOptions, session_ids: list[str], *, yes: bool, json: bool) -> None:
+    ids = require_ids(session_ids, "session")
     runtime = Runtime(conn)
     runtime.headers(require="super_agent")  # no key: fail before asking
-    ids = list(dict.fromkeys(session_ids))
     question = f"Delete session {ids[0]}?" if len(ids) == 1 else f"Delete {len(ids)} sessions ({', '.join(ids)})?"
     if not confirm(question, yes=yes, messages=runtime.messages):
         runtime.messages.notice("nothing deleted")
