@@ -16,6 +16,7 @@ from typing import Any
 
 from sacli.apierrors import error_message
 from sacli.errors import ApiError, NetworkError, SacliError
+from sacli.limits import mib
 from sacli.output import Output
 from sacli.sse import EventTooLarge, SSEParser
 
@@ -55,9 +56,7 @@ class ReplyReader:
             try:
                 events = parser.feed(chunk)
             except EventTooLarge as exc:
-                raise ApiError(
-                    f"event too large: the stream sent an event of more than {exc.limit // (1024 * 1024)} MiB"
-                ) from None
+                raise ApiError(f"event too large: the stream sent an event of more than {mib(exc.limit)}") from None
             for event in events:
                 data = event.data
                 if data == "[DONE]":

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sacli.engine import Reply, ReplyReader
 from sacli.errors import ApiError, NetworkError, SacliError
+from sacli.limits import JSON_BODY_LIMIT
 from sacli.messages import Messages
 from sacli.options import ChatOptions, OutputOptions
 from sacli.output import Output
@@ -42,7 +43,7 @@ def chat_parameters(chat: ChatOptions) -> ChatParameters:
 
 def read_reply(response: Response, reader: ReplyReader) -> Reply:
     """Read an SSE stream or a whole chat.completion, whichever the server sent."""
-    from sacli.transport import JSON_BODY_LIMIT, collect, decoded_pieces, read_json_body
+    from sacli.transport import collect, decoded_pieces, read_json_body
 
     content_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
     pieces = decoded_pieces(response)

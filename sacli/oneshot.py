@@ -14,8 +14,9 @@ import json
 from typing import Any
 
 from sacli.conversation import Conversation
-from sacli.errors import SacliError, Stop
+from sacli.errors import ApiError, SacliError, Stop
 from sacli.exchange import Exchange, chat_parameters
+from sacli.limits import JSON_BODY_LIMIT, mib
 from sacli.memory import check_session_id
 from sacli.options import ChatOptions, ConnectionOptions, OutputOptions
 from sacli.output import Output
@@ -77,12 +78,16 @@ class HeldOutput(Output):
     def __init__(self) -> None:
         super().__init__()
         self.parts: list[str] = []
+        self.size = 0
 
     def write(self, text: str) -> None:
         if text:
             self.started = True
             self.ends_with_newline = text[-1] == "\n"
             self.parts.append(text)
+            self.size += len(text)
+            if self.size > JSON_BODY_LIMIT:
+                raise ApiError(f"the reply is larger than {mib(JSON_BODY_LIMIT)}; sacli stopped reading it")
 
     def lines(self) -> list[str]:
         return "".join(self.parts).splitlines()

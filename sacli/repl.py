@@ -148,14 +148,12 @@ class Repl:
             output.end_line()
             # The terminal has echoed ^C at the start of the line: write over it.
             self.messages.write(("\r" if self.messages.stderr_is_terminal else "") + "sacli: reply stopped\n")
-            self._close_transport()  # the connection was cut mid-reply; start the next turn clean
         except SacliError as error:
             output.end_line()
             self.messages.error(error.message, hint=error.hint)
         except DeadlineExceeded as exceeded:
             output.end_line()
             self.messages.error(f"timed out after {exceeded.seconds:g} s (--timeout)")
-            self._close_transport()
         finally:
             runtime.deadline.cancel()
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from sacli.limits import EVENT_LIMIT
+
 _BOM = b"\xef\xbb\xbf"
 _COLON = 0x3A
-MAX_EVENT = 32 * 1024 * 1024
 
 
 class Event(NamedTuple):
@@ -50,7 +51,7 @@ class SSEParser:
         "retry",
     )
 
-    def __init__(self, max_event: int = MAX_EVENT) -> None:
+    def __init__(self, max_event: int = EVENT_LIMIT) -> None:
         self._partial: list[bytes] = []  # the pieces of a line whose end has not arrived yet
         self._partial_size = 0
         self._data: list[bytes] = []

@@ -27,6 +27,7 @@ from sacli.errors import (
     TimeoutError_,
     UsageError,
 )
+from sacli.limits import ERROR_BODY_LIMIT, JSON_BODY_LIMIT, mib
 from sacli.messages import Messages
 from sacli.retry import LONGEST_HONOURED_WAIT, RETRY_STATUSES, backoff_delay, server_retry_delay
 from sacli.urls import proxy_problem, redact_url
@@ -39,8 +40,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 Response = httpx2.Response
 
-ERROR_BODY_LIMIT = 64 * 1024
-JSON_BODY_LIMIT = 16 * 1024 * 1024
 DEBUG_BODY_LIMIT = 2000
 
 
@@ -360,7 +359,7 @@ def http_error(response: Response, retry_on: frozenset[int]) -> SacliError:
 
 
 def read_error_body(response: Response) -> bytes:
-    """The first 64 KiB of an error reply's decoded body; the rest is not read."""
+    """The first ERROR_BODY_LIMIT bytes of an error reply's decoded body; the rest is not read."""
     data = bytearray()
     for piece in decoded_pieces(response):
         data += piece
@@ -370,7 +369,7 @@ def read_error_body(response: Response) -> bytes:
 
 
 def read_json_body(response: Response) -> bytes:
-    """A whole JSON reply's decoded body, which may be at most 16 MiB (more is an ``ApiError``)."""
+    """A whole JSON reply's decoded body, which may be at most JSON_BODY_LIMIT bytes (more is an ``ApiError``)."""
     return collect(decoded_pieces(response), JSON_BODY_LIMIT, what=f"the reply from {response.url.path}")
 
 
@@ -379,7 +378,7 @@ def collect(pieces: Iterable[bytes], limit: int, *, what: str) -> bytes:
     for piece in pieces:
         data += piece
         if len(data) > limit:
-            raise ApiError(f"{what} is larger than {limit // (1024 * 1024)} MiB; sacli stopped reading it")
+            raise ApiError(f"{what} is larger than {mib(limit)}; sacli stopped reading it")
     return bytes(data)
 
 

@@ -22,7 +22,7 @@ import time
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sacli import rag
 from sacli.errors import ApiError, DeadlineExceeded, SacliError, TimeoutError_, UsageError
@@ -34,6 +34,9 @@ from sacli.output import Output
 from sacli.progress import UploadProgress
 from sacli.runtime import Runtime
 from sacli.tty import is_terminal
+
+if TYPE_CHECKING:
+    from sacli.transport import Transport
 
 STDIN = "-"
 STDIN_NAME = "stdin"
@@ -74,9 +77,10 @@ def run_upload(paths: Sequence[str], *, opts: UploadOptions, conn: ConnectionOpt
     runtime.headers(require="super_agent")  # no key: fail before reading stdin or sending anything
     with ExitStack() as spools:  # the temporary file holding stdin, if any, is removed at the end
         sources = collect_sources(paths, opts=opts, messages=messages, spools=spools)
-        uploaded = upload_all(runtime, sources, fields, opts)
-        if opts.wait:
-            wait_for_processing(runtime, uploaded, verbose=opts.verbose, first=poll_first)
+        with runtime.transport() as transport:
+            uploaded = upload_all(runtime, transport, sources, fields, opts)
+            if opts.wait:
+                wait_for_processing(runtime, transport, uploaded, verbose=opts.verbose, first=poll_first)
 
 
 def metadata_fields(opts: UploadOptions) -> list[tuple[str, str]]:
@@ -255,7 +259,11 @@ def content_type_of(filename: str) -> str:
 
 
 def upload_all(
-    runtime: Runtime, sources: Sequence[FileSource], fields: list[tuple[str, str]], opts: UploadOptions
+    runtime: Runtime,
+    transport: Transport,
+    sources: Sequence[FileSource],
+    fields: list[tuple[str, str]],
+    opts: UploadOptions,
 ) -> list[Uploaded]:
     """Upload one file after another; on the first failure report what was and was not uploaded, and stop."""
     messages = runtime.messages
@@ -264,24 +272,23 @@ def upload_all(
     uploaded: list[Uploaded] = []
     current: FileSource | None = None
     try:
-        with runtime.transport() as transport:
-            for source in sources:
-                current = source
-                body = MultipartBody(
-                    fields=fields, file_field="file", source=source, content_type=content_type_of(source.filename)
-                )
-                payload = rag.upload(runtime, transport, body, on_attempt=lambda s=source: progress.start(s))
-                record = rag.upload_record(payload)
-                fid = rag.file_id(record)
-                progress.done(fid)
-                uploaded.append(Uploaded(source, fid, record))
-                current = None
-                if opts.json:
-                    emit_json(out, payload)
-                if fid is None and (opts.wait or not opts.json):
-                    raise ApiError(f"the server took {source.label}, but its reply carries no file ID")
-                if not opts.json:
-                    out.write_line(f"{tsv_field(fid)}\t{tsv_field(source.label)}")
+        for source in sources:
+            current = source
+            body = MultipartBody(
+                fields=fields, file_field="file", source=source, content_type=content_type_of(source.filename)
+            )
+            payload = rag.upload(runtime, transport, body, on_attempt=lambda s=source: progress.start(s))
+            record = rag.upload_record(payload)
+            fid = rag.file_id(record)
+            progress.done(fid)
+            uploaded.append(Uploaded(source, fid, record))
+            current = None
+            if opts.json:
+                emit_json(out, payload)
+            if fid is None and (opts.wait or not opts.json):
+                raise ApiError(f"the server took {source.label}, but its reply carries no file ID")
+            if not opts.json:
+                out.write_line(f"{tsv_field(fid)}\t{tsv_field(source.label)}")
     except BaseException as error:
         progress.finish()
         if current is not None and isinstance(error, SacliError):
@@ -310,7 +317,9 @@ def report(
 # -- waiting for processing --------------------------------------------------------------------
 
 
-def wait_for_processing(runtime: Runtime, uploaded: list[Uploaded], *, verbose: bool, first: float) -> None:
+def wait_for_processing(
+    runtime: Runtime, transport: Transport, uploaded: list[Uploaded], *, verbose: bool, first: float
+) -> None:
     """Poll the file list until every uploaded file is processed (or has failed), within --timeout."""
     messages = runtime.messages
     pending: dict[str, Uploaded] = {}
@@ -334,23 +343,22 @@ def wait_for_processing(runtime: Runtime, uploaded: list[Uploaded], *, verbose: 
         messages.before_write = spinner.clear
     delay = first
     try:
-        with runtime.transport() as transport:
-            while pending:
-                time.sleep(delay)
-                delay = min(delay * POLL_FACTOR, first * POLL_CAP_FACTOR)
-                _, records = rag.list_files(runtime, transport)
-                listed = {rag.file_id(r): r for r in records}
-                for fid in list(pending):
-                    record = listed.get(fid)
-                    status = rag.file_status(record) if record is not None else "not listed yet"
-                    if verbose and status != statuses[fid]:
-                        messages.notice(f"{labels[fid]} ({fid}): {status or 'no status'}")
-                    statuses[fid] = status
-                    if status in rag.DONE_STATUSES:
-                        del pending[fid]
-                    elif status in rag.FAILED_STATUSES:
-                        del pending[fid]
-                        failed.append(fid)
+        while pending:
+            time.sleep(delay)
+            delay = min(delay * POLL_FACTOR, first * POLL_CAP_FACTOR)
+            _, records = rag.list_files(runtime, transport)
+            listed = {rag.file_id(r): r for r in records}
+            for fid in list(pending):
+                record = listed.get(fid)
+                status = rag.file_status(record) if record is not None else "not listed yet"
+                if verbose and status != statuses[fid]:
+                    messages.notice(f"{labels[fid]} ({fid}): {status or 'no status'}")
+                statuses[fid] = status
+                if status in rag.DONE_STATUSES:
+                    del pending[fid]
+                elif status in rag.FAILED_STATUSES:
+                    del pending[fid]
+                    failed.append(fid)
     except DeadlineExceeded:
         waiting = ", ".join(f"{labels[fid]} ({statuses[fid]})" for fid in pending)
         raise TimeoutError_(f"timed out (--timeout) waiting for the server to process {waiting}") from None
