@@ -9,8 +9,9 @@ when it carried data; a last block without its blank line is never dispatched. S
 the line-end bytes before decoding means a UTF-8 character split across reads is never torn.
 
 Its cost is linear in what it is fed: a line that arrives in many reads is joined once, when
-its end arrives. One event (its data lines and the line still arriving) may hold at most
-``max_event`` bytes; past that ``EventTooLarge`` is raised, so memory stays bounded.
+its end arrives. One event's lines (its data lines and the line still arriving, line ends
+counted) may take at most ``max_event`` bytes; past that ``EventTooLarge`` is raised, so
+memory stays bounded.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ class SSEParser:
                 and not self._data
                 and not self._event_type
             ):
-                if end - 6 > self._max_event:
+                if end + 1 > self._max_event:
                     raise EventTooLarge(self._max_event)
                 return [Event("message", chunk[6:end].decode("utf-8", "replace"), self._last_event_id)]
         first_end = chunk.find(b"\n")
@@ -126,7 +127,7 @@ class SSEParser:
                     value = value[1:]
                 if name == b"data":
                     self._data.append(value)
-                    self._data_size += len(value) + 1
+                    self._data_size += len(line) + 1
                     if self._data_size > self._max_event:
                         raise EventTooLarge(self._max_event)
                 else:

@@ -73,6 +73,7 @@ def run(
     env: dict[str, str],
     input: bytes | None = None,
     timeout: float = 60,
+    cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run the installed sacli with real pipes; stdin is /dev/null unless ``input`` is given."""
     return subprocess.run(
@@ -82,6 +83,7 @@ def run(
         capture_output=True,
         env=env,
         timeout=timeout,
+        cwd=cwd,
     )
 
 

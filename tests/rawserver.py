@@ -1,10 +1,11 @@
-"""Byte-level servers for the HTTP/1.1 client's tests: raw sockets in threads, plain or TLS.
+"""Byte-level servers for the network tests: raw sockets in threads, plain or TLS.
 
 ``RawServer`` hands each accepted connection to a handler (the first handler gets the first
 connection, the second the second, the last one any further connection) as a ``Peer``: it reads
 requests exactly as they came over the wire and writes whatever bytes a test wants, so a test can
 send bare line feeds, half a chunk, a reply before the request's body, or wait on an event
-between two pieces. ``tunnel`` makes a handler that acts as an HTTP CONNECT proxy, and
+between two pieces. ``tunnel`` and ``socks5`` make handlers that act as an HTTP CONNECT proxy
+and a SOCKS5 proxy, and
 ``self_signed`` makes a certificate for 127.0.0.1 and localhost with the ``openssl`` command.
 
 The servers are bounded: every socket operation has a timeout, the server joins its threads
@@ -14,6 +15,7 @@ away, a refused TLS handshake) fails the test.
 
 from __future__ import annotations
 
+import json
 import socket
 import ssl
 import subprocess
@@ -22,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.helpers import require_tool
+from tests.helpers import OPENROUTER_KEY, SUPER_AGENT_KEY, require_tool
 from tests.threadedserver import ThreadedServer
 
 WAIT = 10.0  # the longest any socket operation or event waits before the test fails
@@ -174,37 +176,6 @@ class RawServer(ThreadedServer):
 # Handlers for the common shapes.
 
 
-def reply(*pieces: bytes, close: bool = True) -> Handler:
-    """Read one request, send ``pieces`` (one send each), then close, or wait for the client to close."""
-
-    def handler(peer: Peer) -> None:
-        peer.read_request()
-        for piece in pieces:
-            peer.send(piece)
-        if not close:
-            peer.wait_closed()
-
-    return handler
-
-
-def answer_each(*, headers: str = "", version: str = "HTTP/1.1") -> Handler:
-    """Answer every request on the connection with "c{connection} r{request}" until the client closes.
-
-    The server never closes first, so a client that reuses a connection it should not have
-    gets its answer on the old connection, where the test can see it.
-    """
-
-    def handler(peer: Peer) -> None:
-        number = 0
-        while peer.read_request() is not None:
-            body = f"c{peer.index} r{number}".encode()
-            head = f"{version} 200 OK\r\nContent-Length: {len(body)}\r\n{headers}\r\n"
-            peer.send(head.encode() + body)
-            number += 1
-
-    return handler
-
-
 def tunnel(port: int, *, host: str = "127.0.0.1") -> Handler:
     """An HTTP CONNECT proxy: read the CONNECT request, answer 200, then copy bytes both ways.
 
@@ -231,6 +202,54 @@ def tunnel(port: int, *, host: str = "127.0.0.1") -> Handler:
     return handler
 
 
+def socks5(port: int, *, host: str = "127.0.0.1", credentials: tuple[bytes, bytes] | None = None) -> Handler:
+    """A SOCKS5 proxy (RFC 1928; RFC 1929 username and password when ``credentials`` are given).
+
+    The CONNECT request is recorded in ``server.requests`` as a head ``CONNECT host:port`` (the
+    host as the client named it); the connection goes to ``host:port`` whatever it names.
+    """
+
+    def handler(peer: Peer) -> None:
+        version, count = peer.read_exactly(2)
+        methods = peer.read_exactly(count)
+        assert version == 5, version
+        wanted = 2 if credentials else 0
+        if wanted not in methods:
+            peer.send(b"\x05\xff")
+            return
+        peer.send(bytes([5, wanted]))
+        if credentials:
+            _, size = peer.read_exactly(2)
+            user = peer.read_exactly(size)
+            password = peer.read_exactly(peer.read_exactly(1)[0])
+            if (user, password) != credentials:
+                peer.send(b"\x01\x01")
+                return
+            peer.send(b"\x01\x00")
+        _, command, _, kind = peer.read_exactly(4)
+        assert command == 1, command  # CONNECT
+        if kind == 3:
+            target = peer.read_exactly(peer.read_exactly(1)[0]).decode()
+        elif kind == 1:
+            target = socket.inet_ntoa(peer.read_exactly(4))
+        else:
+            target = socket.inet_ntop(socket.AF_INET6, peer.read_exactly(16))
+        target_port = int.from_bytes(peer.read_exactly(2), "big")
+        with peer.server.lock:
+            peer.server.requests.append(Captured(f"CONNECT {target}:{target_port}".encode(), b"", b"", peer.index))
+        upstream = socket.create_connection((host, port), timeout=WAIT)
+        with upstream:
+            peer.send(b"\x05\x00\x00\x01\x7f\x00\x00\x01" + port.to_bytes(2, "big"))
+            if peer.buffer:
+                upstream.sendall(peer.buffer)
+            back = threading.Thread(target=_pump, args=(upstream, peer.sock), daemon=True)
+            back.start()
+            _pump(peer.sock, upstream)
+            back.join(WAIT)
+
+    return handler
+
+
 def _pump(source: socket.socket, target: socket.socket) -> None:
     try:
         while data := source.recv(65536):
@@ -238,6 +257,70 @@ def _pump(source: socket.socket, target: socket.socket) -> None:
         target.shutdown(socket.SHUT_WR)
     except OSError:
         pass
+
+
+# Helpers for the tests that run sacli against these servers.
+
+
+def keyed(env: dict[str, str], base_url: str, **extra: str) -> dict[str, str]:
+    """``env`` with both keys, pointed at ``base_url``.
+
+    ``env`` has no proxy variables but NO_PROXY=*; that and any SSL_CERT_FILE / SSL_CERT_DIR go too,
+    so the proxy and trust settings are exactly the ``extra`` ones.
+    """
+    dropped = ("no_proxy", "ssl_cert_file", "ssl_cert_dir")
+    kept = {name: value for name, value in env.items() if name.lower() not in dropped}
+    return {
+        **kept,
+        "SACLI_BASE_URL": base_url,
+        "OPENROUTER_KEY": OPENROUTER_KEY,
+        "SUPER_AGENT_KEY": SUPER_AGENT_KEY,
+        **extra,
+    }
+
+
+def one_error_line(stderr: bytes) -> str:
+    """The single line sacli wrote to stderr, which must be its error line."""
+    assert b"Traceback" not in stderr
+    lines = stderr.decode().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("sacli: error: "), lines
+    return lines[0]
+
+
+def chunked(*pieces: bytes) -> bytes:
+    return b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces)
+
+
+def event_stream(body: bytes, *, head: bytes = b"") -> Handler:
+    """Answer one request with a chunked SSE reply carrying ``body``, a chunk per event."""
+
+    def handler(peer: Peer) -> None:
+        peer.read_request()
+        events = [part + b"\n\n" for part in body.split(b"\n\n") if part]
+        peer.send(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n" + head)
+        peer.send(b"\r\n")
+        for item in events:
+            peer.send(chunked(item))
+        peer.send(b"0\r\n\r\n")
+        peer.wait_closed()
+
+    return handler
+
+
+def json_reply(payload: object) -> bytes:
+    body = json.dumps(payload).encode()
+    return b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+
+
+def answer_json(payload: object) -> Handler:
+    """Answer every request on the connection with ``payload``, until the client closes."""
+
+    def handler(peer: Peer) -> None:
+        while peer.read_request() is not None:
+            peer.send(json_reply(payload))
+
+    return handler
 
 
 # TLS

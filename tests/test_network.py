@@ -10,81 +10,33 @@ import base64
 import gzip
 import json
 import re
+import subprocess
 import threading
 from pathlib import Path
 
 import pytest
 
 from sacli.exitcodes import ExitCode
-from tests.helpers import OPENROUTER_KEY, SUPER_AGENT_KEY, run, sse
-from tests.rawserver import WAIT, Certificate, Handler, Peer, RawServer, self_signed, tunnel
+from tests.helpers import OPENROUTER_KEY, SUPER_AGENT_KEY, require_tool, run, sse
+from tests.rawserver import (
+    WAIT,
+    Certificate,
+    Peer,
+    RawServer,
+    answer_json,
+    event_stream,
+    keyed,
+    one_error_line,
+    self_signed,
+    socks5,
+    tunnel,
+)
 
 SID = "0c6b6c0e-3e0f-4f6e-9a7a-3f1c2d4e5f60"
 SESSIONS_REPLY = {
     "data": [{"id": SID, "title": "Chat about AI", "createdAt": "2025-01-15T10:30:00Z", "messageCount": 5}]
 }
 SESSIONS_LINE = f"{SID}\tChat about AI\t2025-01-15T10:30:00Z\t5\n".encode()
-
-
-def keyed(env: dict[str, str], base_url: str, **extra: str) -> dict[str, str]:
-    """``env`` with both keys, pointed at ``base_url``.
-
-    ``env`` has no proxy variables but NO_PROXY=*; that and any SSL_CERT_FILE / SSL_CERT_DIR go too,
-    so the proxy and trust settings are exactly the ``extra`` ones.
-    """
-    dropped = ("no_proxy", "ssl_cert_file", "ssl_cert_dir")
-    kept = {name: value for name, value in env.items() if name.lower() not in dropped}
-    return {
-        **kept,
-        "SACLI_BASE_URL": base_url,
-        "OPENROUTER_KEY": OPENROUTER_KEY,
-        "SUPER_AGENT_KEY": SUPER_AGENT_KEY,
-        **extra,
-    }
-
-
-def one_error_line(stderr: bytes) -> str:
-    """The single line sacli wrote to stderr, which must be its error line."""
-    assert b"Traceback" not in stderr
-    lines = stderr.decode().splitlines()
-    assert len(lines) == 1, lines
-    assert lines[0].startswith("sacli: error: "), lines
-    return lines[0]
-
-
-def chunked(*pieces: bytes) -> bytes:
-    return b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces)
-
-
-def event_stream(body: bytes, *, head: bytes = b"") -> Handler:
-    """Answer one request with a chunked SSE reply carrying ``body``, a chunk per event."""
-
-    def handler(peer: Peer) -> None:
-        peer.read_request()
-        events = [part + b"\n\n" for part in body.split(b"\n\n") if part]
-        peer.send(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n" + head)
-        peer.send(b"\r\n")
-        for item in events:
-            peer.send(chunked(item))
-        peer.send(b"0\r\n\r\n")
-        peer.wait_closed()
-
-    return handler
-
-
-def json_reply(payload: object) -> bytes:
-    body = json.dumps(payload).encode()
-    return b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
-
-
-def answer_json(payload: object) -> Handler:
-    """Answer every request on the connection with ``payload``, until the client closes."""
-
-    def handler(peer: Peer) -> None:
-        while peer.read_request() is not None:
-            peer.send(json_reply(payload))
-
-    return handler
 
 
 # --- TLS -------------------------------------------------------------------------------------------
@@ -116,6 +68,20 @@ def test_stream_over_https_with_a_trusted_certificate(
     assert request.request_line == "POST /api/v1/chat/completions HTTP/1.1"
     assert request.header("host") == [f"127.0.0.1:{server.port}"]
     assert json.loads(request.body)["messages"][-1] == {"role": "user", "content": "hi"}
+
+
+def test_stream_over_https_trusting_a_certificate_directory(
+    env: dict[str, str], certificates: tuple[Certificate, Certificate], tmp_path: Path
+) -> None:
+    server_cert, _ = certificates
+    trusted = tmp_path / "trusted"
+    trusted.mkdir()
+    (trusted / "server.pem").write_bytes(server_cert.cert.read_bytes())
+    subprocess.run([require_tool("openssl"), "rehash", str(trusted)], check=True, capture_output=True, timeout=60)
+    with RawServer(event_stream(sse("from ", "the directory")), tls=server_cert.server_context()) as server:
+        result = run("stream", "hi", env=keyed(env, server.url("/api/v1"), SSL_CERT_DIR=str(trusted)))
+    assert result.returncode == ExitCode.OK, result.stderr
+    assert result.stdout == b"from the directory\n"
 
 
 def test_stream_over_https_to_an_untrusted_certificate_is_a_network_error(
@@ -215,10 +181,40 @@ def test_no_proxy_reaches_the_server_directly(env: dict[str, str], refused_port:
         assert server.requests[0].request_line == "GET /api/v1/memory/sessions?limit=50 HTTP/1.1"
 
 
-def test_a_socks_proxy_without_the_socks_extra_is_a_usage_error_before_anything_is_sent(env: dict[str, str]) -> None:
+@pytest.mark.parametrize("scheme", ["socks5", "socks5h"])
+def test_sessions_list_through_a_socks5_proxy_with_credentials(env: dict[str, str], scheme: str) -> None:
+    with (
+        RawServer(answer_json(SESSIONS_REPLY)) as origin,
+        RawServer(socks5(origin.port, credentials=(b"sock user", b"s3cret"))) as proxy,
+    ):
+        result = run(
+            "sessions",
+            "list",
+            env=keyed(
+                env,
+                f"http://api.example.invalid:{origin.port}/api/v1",  # never resolved here: the proxy is asked
+                ALL_PROXY=f"{scheme}://sock%20user:s3cret@127.0.0.1:{proxy.port}",
+            ),
+        )
+    assert result.returncode == ExitCode.OK, result.stderr
+    assert result.stdout == SESSIONS_LINE
+    (connect,) = proxy.requests
+    assert connect.request_line == f"CONNECT api.example.invalid:{origin.port}"
+    (request,) = origin.requests
+    assert request.request_line == "GET /api/v1/memory/sessions?limit=50 HTTP/1.1"
+    assert request.header("host") == [f"api.example.invalid:{origin.port}"]
+
+
+def test_a_socks_proxy_without_the_socks_extra_is_a_usage_error_before_anything_is_sent(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    # A socksio that cannot be imported, ahead of the installed one: as if the extra were not installed.
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "socksio.py").write_text("raise ImportError('socksio is not installed')\n")
     with RawServer(answer_json(SESSIONS_REPLY)) as server:
         proxy = "socks5://user:s3cret-pw@127.0.0.1:1080"
-        result = run("sessions", "list", env=keyed(env, server.url("/api/v1"), ALL_PROXY=proxy))
+        result = run("sessions", "list", env=keyed(env, server.url("/api/v1"), ALL_PROXY=proxy, PYTHONPATH=str(shadow)))
     assert result.returncode == ExitCode.USAGE
     assert result.stdout == b""
     assert one_error_line(result.stderr) == (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from sacli.sse import Event, SSEParser
+from sacli.sse import Event, EventTooLarge, SSEParser
 
 ENDINGS = {"LF": b"\n", "CR": b"\r", "CRLF": b"\r\n"}
 
@@ -242,3 +242,46 @@ def test_a_utf8_character_split_across_reads_is_whole(text: str) -> None:
 
 def test_invalid_utf8_is_replaced() -> None:
     assert events(b"data: a\xffb\xe2\x82\n\n") == [message("a\ufffdb\ufffd")]
+
+
+# One event is bounded (not a spec rule: memory must stay bounded whatever a server sends)
+
+LIMIT = 64
+
+
+def bounded(*reads: bytes) -> list[Event]:
+    parser = SSEParser(max_event=LIMIT)
+    found: list[Event] = []
+    for read in reads:
+        found += parser.feed(read)
+    return found
+
+
+@pytest.mark.parametrize("pieces", [1, 3, 64], ids=["one-read", "three-reads", "byte-by-byte"])
+def test_an_event_up_to_the_limit_is_read_whatever_the_reads(pieces: int) -> None:
+    data = b"x" * (LIMIT - len(b"data: \n"))  # the line, its end counted, fills the limit
+    stream = b"data: " + data + b"\n\n"
+    size = -(-len(stream) // pieces)
+    assert bounded(*(stream[i : i + size] for i in range(0, len(stream), size))) == [message(data.decode())]
+
+
+@pytest.mark.parametrize(
+    "stream",
+    [
+        b"data: " + b"x" * (LIMIT + 1) + b"\n\n",  # one line, in one read (the fast path)
+        b"data: " + b"x" * (LIMIT // 2) + b"\ndata: " + b"x" * (LIMIT // 2) + b"\n\n",  # two lines
+        b"data: " + b"x" * (LIMIT + 1),  # a line whose end never comes
+        b": " + b"x" * (LIMIT + 1),  # a comment is held while it arrives, too
+    ],
+    ids=["one-line", "data-lines", "unended-line", "comment"],
+)
+def test_an_event_over_the_limit_raises_event_too_large(stream: bytes) -> None:
+    with pytest.raises(EventTooLarge):
+        bounded(stream)
+    with pytest.raises(EventTooLarge):
+        bounded(*(stream[i : i + 7] for i in range(0, len(stream), 7)))
+
+
+def test_the_limit_is_per_event_not_per_stream() -> None:
+    one = b"data: " + b"x" * (LIMIT - 8) + b"\n\n"
+    assert len(bounded(one * 100)) == 100
