@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sacli.errors import UsageError
 
@@ -39,8 +38,7 @@ def state_dir() -> Path:
     return Path(base) / "sacli"
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     base_url: str
     model: str
     api_key: str | None

@@ -9,7 +9,6 @@ session and ``--no-save`` the server stores none of the new turns, so sacli keep
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from sacli.request import ChatParameters, chat_body
@@ -21,13 +20,13 @@ if TYPE_CHECKING:
 TITLE_LENGTH = 60
 
 
-@dataclass
 class Conversation:
-    params: ChatParameters
-    model: str
-    # Create a session through the Memory API before the next turn (--new-session, /new).
-    session_pending: bool = False
-    history: list[dict[str, Any]] = field(default_factory=list)
+    def __init__(self, params: ChatParameters, *, model: str, session_pending: bool = False) -> None:
+        self.params = params
+        self.model = model
+        # Create a session through the Memory API before the next turn (--new-session, /new).
+        self.session_pending = session_pending
+        self.history: list[dict[str, Any]] = []
 
     @property
     def session(self) -> str | None:
@@ -53,7 +52,7 @@ class Conversation:
             self.history += [{"role": "user", "content": prompt}, {"role": "assistant", "content": reply_text}]
 
     def set_system(self, text: str | None) -> None:
-        self.params = replace(self.params, system=text or None)
+        self.params = self.params._replace(system=text or None)
 
     def reset(self) -> None:
         """Start afresh: forget the local history; a session conversation gets a new session."""
@@ -66,7 +65,7 @@ class Conversation:
         from sacli.memory import create_session, record_id
 
         session_id = str(record_id(create_session(runtime, transport, title=title_for(first_message))))
-        self.params = replace(self.params, session=session_id)
+        self.params = self.params._replace(session=session_id)
         self.session_pending = False
         self.history.clear()
         return session_id

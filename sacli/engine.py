@@ -11,10 +11,8 @@ from __future__ import annotations
 import json
 import json.scanner
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
-from sacli.apierrors import error_message
 from sacli.errors import ApiError, NetworkError, SacliError
 from sacli.limits import mib
 from sacli.output import Output
@@ -26,12 +24,14 @@ _loads = _decoder.decode
 _scan = json.scanner.make_scanner(_decoder)  # type: ignore[attr-defined]
 
 
-@dataclass
 class Reply:
-    finish_reason: str | None = None
-    usage: dict[str, Any] | None = None
-    done: bool = False
-    text: list[str] = field(default_factory=list)
+    __slots__ = ("done", "finish_reason", "text", "usage")
+
+    def __init__(self, *, finish_reason: str | None = None, usage: dict[str, Any] | None = None) -> None:
+        self.finish_reason = finish_reason
+        self.usage = usage
+        self.done = False
+        self.text: list[str] = []
 
     @property
     def complete(self) -> bool:
@@ -164,6 +164,8 @@ def _until_broken(chunks: Iterable[bytes], reply: Reply) -> Iterator[bytes]:
 
 
 def stream_error(payload: dict[str, Any]) -> ApiError:
+    from sacli.apierrors import error_message  # only an error needs it
+
     message = error_message(payload.get("error"), payload) or "no details"
     return ApiError(f"the server reported an error: {message}")
 

@@ -13,8 +13,7 @@ import json as jsonlib
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import httpx2
 
@@ -43,8 +42,7 @@ Response = httpx2.Response
 DEBUG_BODY_LIMIT = 2000
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     retries: int = 2
     connect_timeout: float = 10.0
     idle_timeout: float = 120.0
