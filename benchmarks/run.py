@@ -1,18 +1,21 @@
 """Measure sacli beside other streaming chat clients against a local SSE server (standard library only).
 
-    python benchmarks/run.py                                  # sacli and the httpx-sse floor
-    python benchmarks/run.py --client sacli --client httpx-sse --client curl
-    python benchmarks/run.py --client mine='./my-client --url {base}' --client httpx-sse --json out.json
+    python benchmarks/run.py                                  # sacli and the httpx2 floor
+    python benchmarks/setup_peers.py && python benchmarks/run.py --venvs benchmarks/.venvs \
+        --client sacli --client httpx2 --client httpx-sse --client openai --client llm --client curl
+    python benchmarks/run.py --client mine='./my-client --url {base}' --client httpx2 --json out.json
 
-Each --client is NAME=COMMAND, or just the NAME of a built-in client (sacli, httpx-sse, curl);
-without any, sacli and httpx-sse run. COMMAND is split like a shell would split it and run
+Each --client is NAME=COMMAND, or just the NAME of a built-in client (sacli, httpx2, httpx-sse,
+openai, llm, curl); without any, sacli and httpx2 run. With --venvs DIR each built-in Python
+client runs from its own clean environment DIR/NAME (benchmarks/setup_peers.py makes them);
+without it, from this interpreter's. COMMAND is split like a shell would split it and run
 without a shell, so the figures are the client's own; these placeholders are replaced:
 {base} the server's base URL (http://127.0.0.1:PORT/api/v1), {python} this interpreter,
-{benchmarks} this directory. The client must write each delta's content to stdout (raw SSE,
-as curl writes it, works too). It runs with this environment minus PYTHONUNBUFFERED (clients
-are measured as users run them), this interpreter's directory first on PATH (so the sacli
-installed next to it is the one measured), OPENROUTER_KEY set to a dummy when unset, and
-stdin on /dev/null (sacli would otherwise wait to read a prompt from it).
+{benchmarks} this directory, {venv} the client's environment's bin directory. The client must
+write each delta's content to stdout (raw SSE, as curl writes it, works too). It runs with
+this environment minus PYTHONUNBUFFERED (clients are measured as users run them), this
+interpreter's directory first on PATH, OPENROUTER_KEY set to a dummy when unset, and stdin
+on /dev/null (sacli would otherwise wait to read a prompt from it).
 
 Figures, per client (see benchmarks/README.md):
   startup_ms     spawn -> request received by the server, median of --starts runs (1-delta replies)
@@ -24,7 +27,7 @@ Figures, per client (see benchmarks/README.md):
   peak_rss_mib   the client's peak resident memory in the throughput run
 
 The table is followed by each client's figures as ratios to the floor (--floor, default
-httpx-sse), which is how figures should be quoted: both clients ran on the same machine at the
+httpx2), which is how figures should be quoted: both clients ran on the same machine at the
 same time, so the ratio carries over where absolute milliseconds do not.
 """
 
@@ -53,11 +56,15 @@ HERE = Path(__file__).resolve().parent
 MARKER = re.compile(rb"#(\d{7});")  # sse_server.marker(i)
 CURL_BODY = '{"model":"bench/model","messages":[{"role":"user","content":"hi"}],"stream":true}'
 BUILTIN = {
-    "sacli": "sacli stream --base-url {base} hi",
-    "httpx-sse": "{python} {benchmarks}/floor_httpx_sse.py {base}",
+    "sacli": "{venv}/sacli stream --base-url {base} hi",
+    "httpx2": "{venv}/python {benchmarks}/floor_httpx2.py {base}",
+    "httpx-sse": "{venv}/python {benchmarks}/floor_httpx_sse.py {base}",
+    "openai": "{venv}/python {benchmarks}/openai_sdk.py {base}",
+    "llm": "sh {benchmarks}/llm_peer.sh {base} {venv}/llm",
     "curl": f"curl -sSN -H 'Content-Type: application/json' -d '{CURL_BODY}' {{base}}/chat/completions",
 }
-DEFAULT_CLIENTS = ["sacli", "httpx-sse"]
+DEFAULT_CLIENTS = ["sacli", "httpx2"]
+DEFAULT_FLOOR = "httpx2"
 
 # (key, column heading, decimals)
 FIGURES = [
@@ -159,9 +166,19 @@ def child_environment() -> dict[str, str]:
     return env
 
 
-def command_argv(command: str, base: str) -> list[str]:
+def venv_bin(name: str, venvs: Path | None) -> str:
+    """The bin directory a client runs from: its own environment under --venvs, else this interpreter's."""
+    if venvs is not None and name in BUILTIN and name != "curl":
+        directory = venvs / name / "bin"
+        if not directory.is_dir():
+            raise SystemExit(f"run.py: no environment {directory} for {name}: run benchmarks/setup_peers.py {venvs}")
+        return str(directory)
+    return str(Path(sys.executable).parent)
+
+
+def command_argv(command: str, base: str, venv: str) -> list[str]:
     """Split like a shell, then fill the placeholders in each word (so paths with spaces stay one word)."""
-    values = {"{base}": base, "{python}": sys.executable, "{benchmarks}": str(HERE)}
+    values = {"{base}": base, "{python}": sys.executable, "{benchmarks}": str(HERE), "{venv}": venv}
     argv = []
     for word in shlex.split(command):
         for placeholder, value in values.items():
@@ -405,11 +422,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--client", action="append", metavar="NAME[=COMMAND]", help="a client to measure (repeat)")
     parser.add_argument(
-        "--floor", default="httpx-sse", metavar="NAME", help="the client the ratios are to (default: httpx-sse)"
+        "--floor",
+        default=DEFAULT_FLOOR,
+        metavar="NAME",
+        help=f"the client the ratios are to (default: {DEFAULT_FLOOR})",
+    )
+    parser.add_argument(
+        "--venvs", type=Path, metavar="DIR", help="run each built-in client from its environment DIR/NAME"
     )
     parser.add_argument("--starts", type=int, default=10, metavar="N", help="start-up runs per client (default: 10)")
     parser.add_argument(
-        "--lat-deltas", type=int, default=300, metavar="N", help="deltas in the latency run (default: 300)"
+        "--lat-deltas", type=int, default=1000, metavar="N", help="deltas in the latency run (default: 1000)"
     )
     parser.add_argument(
         "--lat-rate", type=float, default=100.0, metavar="R", help="deltas per second there (default: 100)"
@@ -424,11 +447,15 @@ def main() -> int:
 
     chosen = parse_clients(args.client)
     env = child_environment()
-    if any(command == BUILTIN["sacli"] for _, command in chosen) and (warning := uncompiled_sacli_warning(env)):
+    venvs = args.venvs.resolve() if args.venvs else None
+    uses_sacli = any(command == BUILTIN["sacli"] for _, command in chosen)
+    if uses_sacli and venvs is None and (warning := uncompiled_sacli_warning(env)):
         print(warning, file=sys.stderr, flush=True)
     server = Server()
     try:
-        clients = [Client(name, command, command_argv(command, server.base)) for name, command in chosen]
+        clients = [
+            Client(name, command, command_argv(command, server.base, venv_bin(name, venvs))) for name, command in chosen
+        ]
         print(f"run.py: start-up, {args.starts} rounds", file=sys.stderr, flush=True)
         measure_startup(clients, server, env, args.starts)
         for client in clients:
@@ -449,6 +476,7 @@ def main() -> int:
         document = {
             "machine": machine(),
             "settings": {key: getattr(args, key) for key in ("starts", "lat_deltas", "lat_rate", "tput_deltas")},
+            "venvs": str(venvs) if venvs else None,
             "clients": [
                 {
                     "name": client.name,

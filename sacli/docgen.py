@@ -135,13 +135,16 @@ EXTRA_ENVIRONMENT = [
     ),
     (
         "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY",
-        "Proxies, lower-case names first: an `http://` proxy, with `user:password@` if it needs "
-        "them (https goes through it with CONNECT). `NO_PROXY` lists hosts reached directly "
-        "(`example.com` also covers its subdomains; `*` is every host).",
+        "Proxies, lower-case names first: an `http://` or `https://` proxy, with `user:password@` "
+        "if it needs them (https goes through it with CONNECT), or a `socks5://` or `socks5h://` "
+        "one once the socks extra is installed (`pip install 'sacli[socks]'`). `NO_PROXY` lists "
+        "hosts reached directly (`example.com` also covers its subdomains; `*` is every host). A "
+        "proxy sacli cannot use is a usage error naming its variable.",
     ),
     (
         "SSL_CERT_FILE, SSL_CERT_DIR",
-        "Certificate authorities to trust for https, instead of the system's.",
+        "Certificate authorities to trust for https (a PEM file, or a directory prepared with "
+        "`openssl rehash`), instead of the system's trust store.",
     ),
 ]
 
