@@ -189,15 +189,7 @@ def tunnel(port: int, *, host: str = "127.0.0.1") -> Handler:
             return
         with peer.server.lock:
             peer.server.requests.append(Captured(head, b"", b"", peer.index))
-        upstream = socket.create_connection((host, port), timeout=WAIT)
-        with upstream:
-            peer.send(b"HTTP/1.1 200 Connection established\r\n\r\n")
-            if peer.buffer:
-                upstream.sendall(peer.buffer)
-            back = threading.Thread(target=_pump, args=(upstream, peer.sock), daemon=True)
-            back.start()
-            _pump(peer.sock, upstream)
-            back.join(WAIT)
+        _relay(peer, (host, port), b"HTTP/1.1 200 Connection established\r\n\r\n")
 
     return handler
 
@@ -237,17 +229,22 @@ def socks5(port: int, *, host: str = "127.0.0.1", credentials: tuple[bytes, byte
         target_port = int.from_bytes(peer.read_exactly(2), "big")
         with peer.server.lock:
             peer.server.requests.append(Captured(f"CONNECT {target}:{target_port}".encode(), b"", b"", peer.index))
-        upstream = socket.create_connection((host, port), timeout=WAIT)
-        with upstream:
-            peer.send(b"\x05\x00\x00\x01\x7f\x00\x00\x01" + port.to_bytes(2, "big"))
-            if peer.buffer:
-                upstream.sendall(peer.buffer)
-            back = threading.Thread(target=_pump, args=(upstream, peer.sock), daemon=True)
-            back.start()
-            _pump(peer.sock, upstream)
-            back.join(WAIT)
+        _relay(peer, (host, port), b"\x05\x00\x00\x01\x7f\x00\x00\x01" + port.to_bytes(2, "big"))
 
     return handler
+
+
+def _relay(peer: Peer, address: tuple[str, int], answer: bytes) -> None:
+    """Connect to ``address``, tell the client with ``answer``, then copy bytes both ways until both close."""
+    upstream = socket.create_connection(address, timeout=WAIT)
+    with upstream:
+        peer.send(answer)
+        if peer.buffer:
+            upstream.sendall(peer.buffer)
+        back = threading.Thread(target=_pump, args=(upstream, peer.sock), daemon=True)
+        back.start()
+        _pump(peer.sock, upstream)
+        back.join(WAIT)
 
 
 def _pump(source: socket.socket, target: socket.socket) -> None:

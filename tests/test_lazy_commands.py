@@ -43,3 +43,19 @@ def test_the_table_help_is_each_commands_own_help() -> None:
     for name, spec in COMMANDS.items():
         command = build(name, spec)
         assert command.get_short_help_str(limit=300) == spec.short_help, name
+
+
+def test_exactly_one_module_imports_httpx2() -> None:
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "sacli"
+    importers = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(name.split(".")[0] in ("httpx2", "httpcore2", "h11") for name in names):
+                importers.append(path.relative_to(package).as_posix())
+    assert sorted(set(importers)) == ["transport.py"]
