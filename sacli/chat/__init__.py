@@ -1,0 +1,1 @@
+"""One prompt and its reply, a conversation, and the interactive chat: what stream and chat share."""
