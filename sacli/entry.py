@@ -17,8 +17,8 @@ from typing import NoReturn
 
 from sacli.errors import DeadlineExceeded, SacliError, Stop
 from sacli.exitcodes import ExitCode
-from sacli.messages import MESSAGES
-from sacli.output import guard_stdout, occupy_closed_descriptors
+from sacli.term.stderr import MESSAGES
+from sacli.term.stdout import guard_stdout, occupy_closed_descriptors
 
 
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
@@ -53,11 +53,11 @@ def run(args: list[str]) -> int:
         from typer._click.exceptions import ClickException, NoArgsIsHelpError
         from typer.main import get_command
 
-        from sacli.cli import app
+        from sacli.cli.app import app
 
         command = get_command(app)
         if "_SACLI_COMPLETE" in os.environ:  # a TAB: answer without importing rich
-            from sacli.completion import register
+            from sacli.cli.completion import register
 
             register()
         try:

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sacli import rag
-from sacli.api import require_ids
-from sacli.confirm import confirm
+from sacli.api import files as rag
+from sacli.api.client import require_ids
+from sacli.cli.options import ConnectionOptions
+from sacli.commands.connection import Runtime
 from sacli.errors import SacliError
-from sacli.listing import Column, emit_json, emit_records
-from sacli.options import ConnectionOptions
-from sacli.output import Output
-from sacli.progress import human_size
-from sacli.runtime import Runtime
+from sacli.term.confirm import confirm
+from sacli.term.progress import human_size
+from sacli.term.stdout import Output
+from sacli.term.tables import Column, emit_json, emit_records
 
 COLUMNS: tuple[Column, ...] = (
     ("fileId", "ID", None),

@@ -13,11 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sacli.api import require_ids
-from sacli.confirm import confirm
-from sacli.errors import ApiError
-from sacli.listing import Column, emit_json, emit_records, tsv_field
-from sacli.memory import (
+from sacli.api.client import require_ids
+from sacli.api.sessions import (
     SessionNotFound,
     check_session_id,
     create_session,
@@ -27,10 +24,13 @@ from sacli.memory import (
     record_id,
     rename_session,
 )
-from sacli.options import ConnectionOptions
-from sacli.output import Output
-from sacli.runtime import Runtime
-from sacli.timefmt import human_time
+from sacli.cli.options import ConnectionOptions
+from sacli.commands.connection import Runtime
+from sacli.errors import ApiError
+from sacli.term.confirm import confirm
+from sacli.term.stdout import Output
+from sacli.term.tables import Column, emit_json, emit_records, tsv_field
+from sacli.term.timefmt import human_time
 
 CORE_FIELDS = ("id", "title", "createdAt", "messageCount")
 SESSION_COLUMNS: list[Column] = [

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from sacli.docgen import COMPLETIONS, command_tree
+from sacli.cli.docgen import COMPLETIONS, command_tree
 from tests.helpers import SACLI, needs_tool, run
 
 TIMEOUT = 30
@@ -317,7 +317,7 @@ def test_completion_imports_no_network_code_and_no_rich(
     heavy = sorted(
         m
         for m in imported
-        if m in {"sacli.transport", "socket", "ssl"}
+        if m in {"sacli.api.transport", "socket", "ssl"}
         or m.split(".")[0] in {"httpx2", "httpcore2", "h11", "rich", "pygments"}
     )
     assert heavy == []

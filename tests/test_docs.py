@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sacli import __version__
-from sacli.docgen import (
+from sacli.cli.docgen import (
     COMPLETIONS,
     MAN_PAGE,
     ROOT,
@@ -26,7 +26,7 @@ from sacli.docgen import (
 from sacli.exitcodes import EXIT_CODES
 from tests.helpers import needs_tool, run
 
-REGENERATE = "run `python -m sacli.docgen` and commit the result"
+REGENERATE = "run `python -m sacli.cli.docgen` and commit the result"
 GENERATED = generated_files()
 
 

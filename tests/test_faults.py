@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from sacli.retry import BACKOFF_BASE, BACKOFF_CAP
+from sacli.api.retry import BACKOFF_BASE, BACKOFF_CAP
 from tests.faultserver import (
     WAIT,
     Connection,

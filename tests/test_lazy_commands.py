@@ -6,7 +6,8 @@ import json
 import subprocess
 import sys
 
-from sacli.lazygroup import COMMANDS, build
+from sacli.cli.app import COMMANDS
+from sacli.cli.lazygroup import build
 
 
 def modules_after(code: str) -> set[str]:
@@ -16,8 +17,8 @@ def modules_after(code: str) -> set[str]:
 
 
 def test_importing_the_cli_imports_no_command_no_network_code_and_no_rich() -> None:
-    loaded = modules_after("import sacli.cli")
-    assert not {"sacli.transport", "httpx2", "httpcore2", "socket", "rich"} & loaded
+    loaded = modules_after("import sacli.cli.app")
+    assert not {"sacli.api.transport", "httpx2", "httpcore2", "socket", "rich"} & loaded
     assert not [m for m in loaded if m.startswith("sacli.commands.")]
 
 
@@ -27,16 +28,16 @@ def test_running_one_command_imports_no_other_and_no_rich() -> None:
         "run(['stream', '--no-stdin', '--retries', '0', '--api-key', 'k', '--base-url', 'http://127.0.0.1:9/v1', 'x'])"
     )
     loaded = modules_after(code)
-    commands = {m for m in loaded if m.startswith("sacli.commands.")}
-    assert commands == {"sacli.commands.stream"}
-    assert {"sacli.transport", "httpx2"} <= loaded  # it did get as far as the network
+    command_modules = {spec.target.partition(":")[0] for spec in COMMANDS.values()}
+    assert command_modules & loaded == {"sacli.commands.stream"}
+    assert {"sacli.api.transport", "httpx2"} <= loaded  # it did get as far as the network
     assert not [m for m in loaded if m.split(".")[0] in ("rich", "pygments", "click")]
 
 
 def test_a_usage_error_is_found_before_the_http_stack_is_imported() -> None:
     code = "from sacli.entry import run\nrun(['stream', '--no-stdin', '--api-key', 'k', ''])"
     loaded = modules_after(code)
-    assert not {"sacli.transport", "httpx2", "httpcore2", "h11"} & loaded
+    assert not {"sacli.api.transport", "httpx2", "httpcore2", "h11"} & loaded
 
 
 def test_the_table_help_is_each_commands_own_help() -> None:
@@ -58,4 +59,4 @@ def test_exactly_one_module_imports_httpx2() -> None:
                 names = [node.module]
             if any(name.split(".")[0] in ("httpx2", "httpcore2", "h11") for name in names):
                 importers.append(path.relative_to(package).as_posix())
-    assert sorted(set(importers)) == ["transport.py"]
+    assert sorted(set(importers)) == ["api/transport.py"]

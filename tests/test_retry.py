@@ -8,7 +8,7 @@ from email.utils import format_datetime
 import pytest
 from pytest_httpserver import HTTPServer
 
-from sacli.retry import BACKOFF_CAP, backoff_delay, server_retry_delay
+from sacli.api.retry import BACKOFF_CAP, backoff_delay, server_retry_delay
 from tests.helpers import run, sse
 
 CHAT = "/api/v1/chat/completions"

@@ -19,7 +19,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from sacli.timefmt import human_time, parse_timestamp
+from sacli.term.timefmt import human_time, parse_timestamp
 from tests.helpers import OPENROUTER_KEY, SACLI, SUPER_AGENT_KEY, run, sse
 
 SESSIONS = "/api/v1/memory/sessions"
@@ -675,7 +675,7 @@ def test_human_time_shows_older_times_in_local_time() -> None:
 
 
 def test_the_sessions_command_module_loads_neither_the_network_code_nor_rich() -> None:
-    code = "import sys, sacli.cli, sacli.commands.sessions; print(sorted({m.split('.')[0] for m in sys.modules}))"
+    code = "import sys, sacli.cli.app, sacli.commands.sessions; print(sorted({m.split('.')[0] for m in sys.modules}))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60, check=True)
     loaded = json.loads(result.stdout.decode().replace("'", '"'))
     assert "socket" not in loaded

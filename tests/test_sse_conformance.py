@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from sacli.sse import Event, EventTooLarge, SSEParser
+from sacli.api.sse import Event, EventTooLarge, SSEParser
 
 ENDINGS = {"LF": b"\n", "CR": b"\r", "CRLF": b"\r\n"}
 

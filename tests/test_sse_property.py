@@ -22,10 +22,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sacli.engine import ReplyReader
+from sacli.api.replies import ReplyReader
+from sacli.api.sse import Event, SSEParser
 from sacli.errors import SacliError
-from sacli.output import Output
-from sacli.sse import Event, SSEParser
+from sacli.term.stdout import Output
 
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

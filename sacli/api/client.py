@@ -6,15 +6,15 @@ import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sacli.apierrors import error_message
+from sacli.api.errorbodies import error_message
+from sacli.api.retry import RETRY_STATUSES
+from sacli.commands.connection import Runtime
 from sacli.errors import ApiError, SacliError, UsageError
-from sacli.retry import RETRY_STATUSES
-from sacli.runtime import Runtime
 
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from sacli.transport import Response, Transport
+    from sacli.api.transport import Response, Transport
 
 
 # IDs that, as a path segment, would name the collection itself or its parent (DELETE /api/rag/files/..).
@@ -54,7 +54,7 @@ def call_json(
 
 
 def decode_json_reply(response: Response) -> Any:
-    from sacli.transport import read_json_body
+    from sacli.api.transport import read_json_body
 
     body = read_json_body(response)
     if not body.strip():

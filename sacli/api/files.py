@@ -11,14 +11,14 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from sacli.api import call_json, first_accepted, require_ids, unwrap
-from sacli.api import decode_json_reply as decode_json
+from sacli.api.client import call_json, first_accepted, require_ids, unwrap
+from sacli.api.client import decode_json_reply as decode_json
+from sacli.api.multipart import MultipartBody
+from sacli.commands.connection import Runtime
 from sacli.errors import ApiError
-from sacli.multipart import MultipartBody
-from sacli.runtime import Runtime
 
 if TYPE_CHECKING:
-    from sacli.transport import Transport
+    from sacli.api.transport import Transport
 
 UPLOAD_PATH = "/api/rag/upload"
 FILES_PATH = "/api/rag/files"

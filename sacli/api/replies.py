@@ -13,10 +13,10 @@ import json.scanner
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from sacli.api.limits import mib
+from sacli.api.sse import EventTooLarge, SSEParser
 from sacli.errors import ApiError, NetworkError, SacliError
-from sacli.limits import mib
-from sacli.output import Output
-from sacli.sse import EventTooLarge, SSEParser
+from sacli.term.stdout import Output
 
 _decoder = json.JSONDecoder(strict=False)
 _loads = _decoder.decode
@@ -164,7 +164,7 @@ def _until_broken(chunks: Iterable[bytes], reply: Reply) -> Iterator[bytes]:
 
 
 def stream_error(payload: dict[str, Any]) -> ApiError:
-    from sacli.apierrors import error_message  # only an error needs it
+    from sacli.api.errorbodies import error_message  # only an error needs it
 
     message = error_message(payload.get("error"), payload) or "no details"
     return ApiError(f"the server reported an error: {message}")

@@ -1,6 +1,6 @@
 """The Memory API's sessions: list, create, get, rename, delete. Data in, data out; no printing.
 
-Replies come as ``{data: ...}`` or ``{success, data}`` (``sacli.api.unwrap``); unknown fields
+Replies come as ``{data: ...}`` or ``{success, data}`` (``sacli.api.client.unwrap``); unknown fields
 are kept in the objects and ignored by whatever does not need them. A 404 on a session's own
 URL becomes an ``ApiError`` naming the session.
 """
@@ -11,14 +11,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-from sacli.api import call_json, first_accepted, require_ids, unwrap
+from sacli.api.client import call_json, first_accepted, require_ids, unwrap
+from sacli.api.retry import RETRY_STATUSES
+from sacli.commands.connection import Runtime
 from sacli.errors import ApiError, SacliError
-from sacli.retry import RETRY_STATUSES
-from sacli.runtime import Runtime
 
 if TYPE_CHECKING:
-    from sacli.messages import Messages
-    from sacli.transport import Transport
+    from sacli.api.transport import Transport
+    from sacli.term.stderr import Messages
 
 T = TypeVar("T")
 

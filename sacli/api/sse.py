@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sacli.limits import EVENT_LIMIT
+from sacli.api.limits import EVENT_LIMIT
 
 _BOM = b"\xef\xbb\xbf"
 _COLON = 0x3A

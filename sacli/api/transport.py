@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import httpx2
 
+from sacli.api.limits import ERROR_BODY_LIMIT, JSON_BODY_LIMIT, mib
+from sacli.api.retry import LONGEST_HONOURED_WAIT, RETRY_STATUSES, backoff_delay, server_retry_delay
+from sacli.api.urls import proxy_problem, redact_url
 from sacli.errors import (
     ApiError,
     AuthError,
@@ -26,10 +29,7 @@ from sacli.errors import (
     TimeoutError_,
     UsageError,
 )
-from sacli.limits import ERROR_BODY_LIMIT, JSON_BODY_LIMIT, mib
-from sacli.messages import Messages
-from sacli.retry import LONGEST_HONOURED_WAIT, RETRY_STATUSES, backoff_delay, server_retry_delay
-from sacli.urls import proxy_problem, redact_url
+from sacli.term.stderr import Messages
 
 if TYPE_CHECKING:
     import ssl
@@ -332,7 +332,7 @@ def redirect_error(response: Response) -> SacliError:
 
 def http_error(response: Response, retry_on: frozenset[int]) -> SacliError:
     """The error for a 4xx or 5xx reply, with the server's own message and its raw JSON body."""
-    from sacli.apierrors import describe_error_body
+    from sacli.api.errorbodies import describe_error_body
 
     body = read_error_body(response)
     status = response.status_code

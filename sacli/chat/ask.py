@@ -6,19 +6,19 @@ from collections.abc import Iterator
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from sacli.engine import Reply, ReplyReader
+from sacli.api.chat import ChatParameters
+from sacli.api.limits import JSON_BODY_LIMIT
+from sacli.api.replies import Reply, ReplyReader
+from sacli.cli.options import ChatOptions, OutputOptions
+from sacli.commands.connection import Runtime
 from sacli.errors import ApiError, NetworkError, SacliError
-from sacli.limits import JSON_BODY_LIMIT
-from sacli.messages import Messages
-from sacli.options import ChatOptions, OutputOptions
-from sacli.output import Output
-from sacli.request import ChatParameters
-from sacli.runtime import Runtime
-from sacli.spinner import Spinner
-from sacli.stdoutwatch import watch_stdout
+from sacli.term.spinner import Spinner
+from sacli.term.stderr import Messages
+from sacli.term.stdout import Output
+from sacli.term.stdoutwatch import watch_stdout
 
 if TYPE_CHECKING:
-    from sacli.transport import Response, Transport
+    from sacli.api.transport import Response, Transport
 
 JSON_TYPES = ("application/json", "text/json")
 SSE_FIELD_STARTS = (b"data:", b"data\n", b":", b"event:", b"id:", b"retry:")
@@ -43,7 +43,7 @@ def chat_parameters(chat: ChatOptions) -> ChatParameters:
 
 def read_reply(response: Response, reader: ReplyReader) -> Reply:
     """Read an SSE stream or a whole chat.completion, whichever the server sent."""
-    from sacli.transport import collect, decoded_pieces, read_json_body
+    from sacli.api.transport import collect, decoded_pieces, read_json_body
 
     content_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
     pieces = decoded_pieces(response)
@@ -59,7 +59,7 @@ def read_reply(response: Response, reader: ReplyReader) -> Reply:
         return reader.read_events(chain([first], pieces))
     if start.startswith((b"{", b"[")):
         return reader.read_completion(collect(chain([first], pieces), JSON_BODY_LIMIT, what="the reply"))
-    from sacli.apierrors import first_line
+    from sacli.api.errorbodies import first_line
 
     shown = content_type or "none"
     raise ApiError(

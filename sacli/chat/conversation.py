@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sacli.request import ChatParameters, chat_body
+from sacli.api.chat import ChatParameters, chat_body
 
 if TYPE_CHECKING:
-    from sacli.runtime import Runtime
-    from sacli.transport import Transport
+    from sacli.api.transport import Transport
+    from sacli.commands.connection import Runtime
 
 TITLE_LENGTH = 60
 
@@ -62,7 +62,7 @@ class Conversation:
 
     def start_session(self, runtime: Runtime, transport: Transport, first_message: str) -> str:
         """Create a session titled after ``first_message`` and use it from now on."""
-        from sacli.memory import create_session, record_id
+        from sacli.api.sessions import create_session, record_id
 
         session_id = str(record_id(create_session(runtime, transport, title=title_for(first_message))))
         self.params = self.params._replace(session=session_id)

@@ -2,7 +2,7 @@
 
 Each reply streams through the same engine as ``sacli stream`` and is the only thing sacli
 writes to stdout; readline draws the prompt and the line being typed there too (see
-sacli.lineeditor: stdin and stdout are both terminals in this mode). Everything else, the
+sacli.term.lineeditor: stdin and stdout are both terminals in this mode). Everything else, the
 banner, session IDs, command output, usage, warnings and errors, goes to stderr.
 
 A turn that fails (auth, rate limit, network, timeout) or is stopped with Ctrl-C is reported
@@ -16,20 +16,20 @@ from __future__ import annotations
 import signal
 from typing import TYPE_CHECKING
 
+from sacli.api.sessions import check_session_id
+from sacli.chat.ask import Exchange, chat_parameters, report_reply
+from sacli.chat.conversation import Conversation
+from sacli.cli.options import ChatOptions, ConnectionOptions, OutputOptions
+from sacli.commands.connection import Runtime
 from sacli.config import state_dir
-from sacli.conversation import Conversation
 from sacli.deadline import Deadline
 from sacli.errors import DeadlineExceeded, SacliError, Stop
-from sacli.exchange import Exchange, chat_parameters, report_reply
-from sacli.lineeditor import LineEditor
-from sacli.memory import check_session_id
-from sacli.options import ChatOptions, ConnectionOptions, OutputOptions
-from sacli.output import Output
-from sacli.runtime import Runtime
-from sacli.tty import is_terminal
+from sacli.term.lineeditor import LineEditor
+from sacli.term.stdout import Output
+from sacli.term.tty import is_terminal
 
 if TYPE_CHECKING:
-    from sacli.transport import Transport
+    from sacli.api.transport import Transport
 
 PROMPT = "> "
 

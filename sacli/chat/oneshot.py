@@ -13,15 +13,15 @@ import contextlib
 import json
 from typing import Any
 
-from sacli.conversation import Conversation
+from sacli.api.limits import JSON_BODY_LIMIT, mib
+from sacli.api.sessions import check_session_id
+from sacli.chat.ask import Exchange, chat_parameters
+from sacli.chat.conversation import Conversation
+from sacli.chat.prompt import build_prompt, read_stdin
+from sacli.cli.options import ChatOptions, ConnectionOptions, OutputOptions
+from sacli.commands.connection import Runtime
 from sacli.errors import ApiError, SacliError, Stop
-from sacli.exchange import Exchange, chat_parameters
-from sacli.limits import JSON_BODY_LIMIT, mib
-from sacli.memory import check_session_id
-from sacli.options import ChatOptions, ConnectionOptions, OutputOptions
-from sacli.output import Output
-from sacli.prompt import build_prompt, read_stdin
-from sacli.runtime import Runtime
+from sacli.term.stdout import Output
 
 
 def run_one_shot(

@@ -7,7 +7,7 @@ import select
 from collections.abc import Callable
 
 from sacli.errors import UsageError
-from sacli.tty import is_terminal
+from sacli.term.tty import is_terminal
 
 STDIN_SILENCE_NOTICE_SECONDS = 5.0
 

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from sacli import __version__
-from sacli.lazygroup import COMMANDS, CommandSpec, LazyGroup
+from sacli.cli.lazygroup import COMMANDS, CommandSpec, LazyGroup
 
 # Commands load when used; their one-line help is here so that listing and completing them
 # imports none of them (a test checks these lines against the commands' own help).

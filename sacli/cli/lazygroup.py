@@ -1,7 +1,7 @@
 """The root command group, whose commands are imported and built only when needed.
 
 Running ``sacli stream`` imports the stream command alone, and completing ``sacli st`` imports
-no command at all: names and one-line help come from the table in ``sacli.cli``.
+no command at all: names and one-line help come from the table in ``sacli.cli.app``.
 """
 
 import importlib

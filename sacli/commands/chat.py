@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from sacli.options import MEMORY_PANEL, ChatOptions, ConnectionOptions, OutputOptions, options
+from sacli.cli.options import MEMORY_PANEL, ChatOptions, ConnectionOptions, OutputOptions, options
 
 
 @options(conn=ConnectionOptions, chat=ChatOptions, out=OutputOptions)
@@ -47,13 +47,13 @@ def chat(
     if new_session and chat.session:
         raise UsageError("--new-session and --session cannot be used together")
     if not prompt:
-        from sacli.repl import is_interactive
+        from sacli.chat.interactive import is_interactive
 
         if is_interactive():
-            from sacli.repl import run_repl
+            from sacli.chat.interactive import run_repl
 
             run_repl(conn=conn, chat=chat, out=out, new_session=new_session)
             return
-    from sacli.oneshot import run_one_shot
+    from sacli.chat.oneshot import run_one_shot
 
     run_one_shot(prompt or [], conn=conn, chat=chat, out=out, stream=False, command="chat", new_session=new_session)

@@ -6,15 +6,15 @@ import gc
 from typing import TYPE_CHECKING
 
 from sacli import config
+from sacli.api.chat import USER_AGENT, auth_headers, parse_headers
+from sacli.api.urls import passwords
+from sacli.cli.options import ConnectionOptions
 from sacli.deadline import Deadline
-from sacli.messages import MESSAGES, Messages
-from sacli.options import ConnectionOptions
-from sacli.output import check_stdout
-from sacli.request import USER_AGENT, auth_headers, parse_headers
-from sacli.urls import passwords
+from sacli.term.stderr import MESSAGES, Messages
+from sacli.term.stdout import check_stdout
 
 if TYPE_CHECKING:
-    from sacli.transport import Transport
+    from sacli.api.transport import Transport
 
 
 class Runtime:
@@ -47,7 +47,7 @@ class Runtime:
         return {**{k: v for k, v in own.items() if k.lower() not in replaced}, **self.extra_headers}
 
     def transport(self) -> Transport:
-        from sacli.transport import Limits, Transport
+        from sacli.api.transport import Limits, Transport
 
         limits = Limits(
             retries=self.conn.retries,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from sacli.options import ConnectionOptions, options
+from sacli.cli.options import ConnectionOptions, options
 
 FILTER_PANEL = "Filters"
 

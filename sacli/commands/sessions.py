@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from sacli.options import OUTPUT_PANEL, ConnectionOptions, options
+from sacli.cli.options import OUTPUT_PANEL, ConnectionOptions, options
 
 sessions_app = typer.Typer(
     help="Manage the server-side conversation sessions (the Memory API).",

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from sacli.options import ChatOptions, ConnectionOptions, OutputOptions, options
+from sacli.cli.options import ChatOptions, ConnectionOptions, OutputOptions, options
 
 
 @options(conn=ConnectionOptions, chat=ChatOptions, out=OutputOptions)
@@ -35,6 +35,6 @@ def stream(
     The prompt is the arguments joined by spaces; when stdin is not a terminal it is read to
     the end and becomes the prompt (or follows the arguments after a blank line).
     """
-    from sacli.oneshot import run_one_shot
+    from sacli.chat.oneshot import run_one_shot
 
     run_one_shot(prompt or [], conn=conn, chat=chat, out=out, stream=not no_stream)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from sacli.options import ConnectionOptions, options
+from sacli.cli.options import ConnectionOptions, options
 
 UPLOAD_PANEL = "Upload"
 
@@ -100,7 +100,7 @@ def upload(
     tab, its path. If an upload fails sacli stops and lists on stderr which files were
     uploaded and which were not.
     """
-    from sacli.uploader import UploadOptions, run_upload
+    from sacli.commands.upload_paths import UploadOptions, run_upload
 
     opts = UploadOptions(
         recursive=recursive,

@@ -24,19 +24,19 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sacli import rag
+from sacli.api import files as rag
+from sacli.api.multipart import CHUNK_SIZE, FileSource, MultipartBody
+from sacli.cli.options import ConnectionOptions
+from sacli.commands.connection import Runtime
 from sacli.errors import ApiError, DeadlineExceeded, SacliError, TimeoutError_, UsageError
-from sacli.listing import emit_json, tsv_field
-from sacli.messages import Messages
-from sacli.multipart import CHUNK_SIZE, FileSource, MultipartBody
-from sacli.options import ConnectionOptions
-from sacli.output import Output
-from sacli.progress import UploadProgress
-from sacli.runtime import Runtime
-from sacli.tty import is_terminal
+from sacli.term.progress import UploadProgress
+from sacli.term.stderr import Messages
+from sacli.term.stdout import Output
+from sacli.term.tables import emit_json, tsv_field
+from sacli.term.tty import is_terminal
 
 if TYPE_CHECKING:
-    from sacli.transport import Transport
+    from sacli.api.transport import Transport
 
 STDIN = "-"
 STDIN_NAME = "stdin"
@@ -336,7 +336,7 @@ def wait_for_processing(
     labels = {item.file_id: item.source.label for item in uploaded}
     spinner = None
     if pending and messages.decorative:
-        from sacli.spinner import Spinner
+        from sacli.term.spinner import Spinner
 
         count = f"{len(pending)} files" if len(pending) > 1 else labels[next(iter(pending))]
         spinner = Spinner(f"waiting for the server to process {count}").start()

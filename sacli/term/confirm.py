@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 
 from sacli.errors import UsageError
-from sacli.messages import Messages
-from sacli.tty import is_terminal
+from sacli.term.stderr import Messages
+from sacli.term.tty import is_terminal
 
 
 def confirm(question: str, *, yes: bool, messages: Messages) -> bool:

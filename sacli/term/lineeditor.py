@@ -19,7 +19,7 @@ from pathlib import Path
 from types import FrameType, ModuleType
 
 from sacli.errors import Stop
-from sacli.messages import Messages
+from sacli.term.stderr import Messages
 
 HISTORY_LENGTH = 1000
 KEY_SHAPES = re.compile(r"sk-or-v1-\w|sk_live_\w")

@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from sacli.messages import Messages
+from sacli.term.stderr import Messages
 
 if TYPE_CHECKING:
-    from sacli.multipart import FileSource
+    from sacli.api.multipart import FileSource
 
 # A bar's label longer than this shows only its end (where the file name is).
 LABEL_WIDTH = 40

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from sacli.tty import is_terminal
+from sacli.term.tty import is_terminal
 
 MIN_REDACTED_LENGTH = 6
 
@@ -44,7 +44,7 @@ class Messages:
         text = self.redact(text)
         if self.stderr_is_terminal:
             # Messages quote the server (error bodies, error events): as untrusted as model text.
-            from sacli.output import escape_controls
+            from sacli.term.stdout import escape_controls
 
             text = escape_controls(text)
         data = text.encode("utf-8", "replace")

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from sacli.errors import OutputError, Stop
-from sacli.tty import is_terminal
+from sacli.term.tty import is_terminal
 
 # Standard descriptors the caller had closed (`>&-`): they now hold /dev/null, see occupy_closed_descriptors.
 CLOSED_AT_START: set[int] = set()

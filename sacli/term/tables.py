@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sacli.output import Output, escape_controls
+from sacli.term.stdout import Output, escape_controls
 
 Column = tuple[str, str, Callable[[Any], str] | None]  # (key, title, how to show it on a terminal)
 
