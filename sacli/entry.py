@@ -27,7 +27,7 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: list[str] | None = None) -> NoReturn:
     # Start-up allocates only long-lived objects (modules, classes, functions): collecting them
-    # is wasted time. Runtime.transport() freezes them and turns collection back on.
+    # is wasted time. ApiClient.transport freezes them and turns collection back on.
     gc.disable()
     for signum in (signal.SIGINT, signal.SIGTERM):
         # A signal the caller ignores (`sacli ... &` in a script, nohup) stays ignored.

@@ -1,15 +1,11 @@
-"""The chat-completions request: body and headers, holding only what the user set."""
+"""The chat-completions request body, holding only what the user set."""
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, NamedTuple
 
-from sacli import __version__
-from sacli.errors import AuthError, UsageError
-
-USER_AGENT = f"sacli/{__version__}"
+from sacli.errors import UsageError
 
 
 class ChatParameters(NamedTuple):
@@ -29,6 +25,24 @@ class ChatParameters(NamedTuple):
     rag_query: str | None = None
     user_memory: bool | None = None
     memory_strategy: str | None = None
+
+    @classmethod
+    def from_options(cls, chat: Any) -> ChatParameters:
+        """The parameters of the command line's chat options (any object with their attributes)."""
+        strategy = chat.memory_strategy
+        return cls(
+            system=chat.system,
+            temperature=chat.temperature,
+            max_tokens=chat.max_tokens,
+            top_p=chat.top_p,
+            params=tuple(chat.param or ()),
+            session=chat.session,
+            save=chat.save,
+            rag=chat.rag,
+            rag_query=chat.rag_query,
+            user_memory=chat.user_memory,
+            memory_strategy=str(strategy) if strategy is not None else None,
+        )
 
 
 def chat_body(chat: ChatParameters, *, model: str, messages: list[dict[str, Any]], stream: bool) -> dict[str, Any]:
@@ -63,67 +77,3 @@ def parse_params(params: tuple[str, ...]) -> dict[str, Any]:
         except ValueError:
             fields[key] = value
     return fields
-
-
-# RFC 9110 token characters: what a header name may be made of.
-_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-# Control characters a header value may not hold (a tab is allowed).
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-# The body's framing is sacli's own: a header could only make it lie about the body.
-FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding"})
-
-
-def parse_headers(headers: tuple[str, ...]) -> dict[str, str]:
-    """``-H 'Name: value'`` items, checked as HTTP requires; a value is never quoted back (it may be a secret)."""
-    parsed: dict[str, str] = {}
-    for item in headers:
-        name, sep, value = item.partition(":")
-        name = name.strip()
-        if not sep or not name:
-            raise UsageError(f"--header wants 'Name: value', got {item[:40]!r}")
-        if not _HEADER_NAME.fullmatch(name):
-            raise UsageError(f"--header {name!r}: a header name is made of letters, digits and !#$%&'*+-.^_`|~ only")
-        if name.lower() in FRAMING_HEADERS:
-            raise UsageError(f"--header cannot set {name}: sacli frames every request body itself")
-        value = value.strip(" \t")
-        control = _CONTROL.search(value)
-        if control:
-            raise UsageError(f"--header {name}: the value holds a control character ({control[0]!r})")
-        parsed[name] = value
-    return parsed
-
-
-def check_key(key: str | None, what: str) -> str | None:
-    """The key without surrounding blanks; one that holds a control character cannot be sent."""
-    if key is None:
-        return None
-    key = key.strip()
-    if _CONTROL.search(key) or " " in key or "\t" in key:
-        raise UsageError(f"the {what} holds a space or a control character", hint="check how it is set")
-    return key or None
-
-
-def auth_headers(api_key: str | None, super_agent_key: str | None, *, require: str = "any") -> dict[str, str]:
-    """Authorization for the OpenRouter key, superAgentKey for the Super Agent key.
-
-    ``require`` is "any" (chat: one key is enough, any OpenAI-compatible server works) or
-    "super_agent" (the Memory and RAG APIs identify the account by that key).
-    """
-    api_key = check_key(api_key, "OpenRouter key")
-    super_agent_key = check_key(super_agent_key, "Super Agent key")
-    if require == "super_agent" and not super_agent_key:
-        raise AuthError(
-            "no Super Agent key configured",
-            hint="set SUPER_AGENT_KEY, --super-agent-key or super_agent_key in the config file",
-        )
-    if not api_key and not super_agent_key:
-        raise AuthError(
-            "no API key configured",
-            hint="set OPENROUTER_KEY (and SUPER_AGENT_KEY), or --api-key, or api_key in the config file",
-        )
-    headers = {}
-    if api_key:
-        headers["Authorization"] = f"Bearer {api_key}"
-    if super_agent_key:
-        headers["superAgentKey"] = super_agent_key
-    return headers

@@ -1,24 +1,136 @@
-"""JSON calls to the Memory and RAG APIs, with their differing envelopes read tolerantly."""
+"""The Super Agent Stack as one run talks to it: the settings, the headers, the one HTTP client, JSON calls.
+
+An ``ApiClient`` is made before anything is read or sent (so that a missing key or a bad
+``-H`` fails first), and opens its HTTP client (``transport``, which imports httpx2) only when
+the first request is about to go out. The Memory and RAG replies come in differing envelopes,
+read tolerantly by ``unwrap``.
+"""
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sacli.api.errorbodies import error_message
+from sacli.api.headers import USER_AGENT, auth_headers
+from sacli.api.limits import Limits
 from sacli.api.retry import RETRY_STATUSES
-from sacli.commands.connection import Runtime
+from sacli.config import Settings
+from sacli.deadline import Deadline
 from sacli.errors import ApiError, SacliError, UsageError
+
+if TYPE_CHECKING:
+    from sacli.api.transport import Reporter, Response, Transport
 
 T = TypeVar("T")
 
-if TYPE_CHECKING:
-    from sacli.api.transport import Response, Transport
-
-
 # IDs that, as a path segment, would name the collection itself or its parent (DELETE /api/rag/files/..).
 UNSAFE_IDS = frozenset({"", ".", ".."})
+
+
+class ApiClient:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        extra_headers: Mapping[str, str],
+        limits: Limits,
+        reporter: Reporter,
+        timeout: float | None,
+    ) -> None:
+        self.settings = settings
+        self.extra_headers = dict(extra_headers)
+        self.limits = limits
+        self.reporter = reporter
+        self.timeout = timeout
+        self.deadline = Deadline(timeout)
+        self._transport: Transport | None = None
+
+    def headers(self, *, require: str = "any", **extra: str) -> dict[str, str]:
+        """sacli's headers for a request, with each -H header replacing its namesake (names ignore case).
+
+        ``require``: "any" key will do (chat), or the "super_agent" key (the Memory and RAG APIs).
+        """
+        s = self.settings
+        own = {"User-Agent": USER_AGENT, **auth_headers(s.api_key, s.super_agent_key, require=require), **extra}
+        replaced = {name.lower() for name in self.extra_headers}
+        return {**{k: v for k, v in own.items() if k.lower() not in replaced}, **self.extra_headers}
+
+    @property
+    def transport(self) -> Transport:
+        """The run's one HTTP client, opened on first use."""
+        if self._transport is None:
+            from sacli.api.transport import Transport
+
+            self._transport = Transport(
+                base_url=self.settings.base_url,
+                limits=self.limits,
+                reporter=self.reporter,
+                remaining=lambda: self.deadline.remaining(),
+            )
+            if not gc.isenabled():
+                # What was imported and built so far lives for the whole run: keep it out of every collection.
+                gc.freeze()
+                gc.enable()
+        return self._transport
+
+    def restart_deadline(self) -> None:
+        """Give the next piece of work (a turn of a conversation) a whole ``--timeout`` of its own."""
+        self.deadline.cancel()
+        self.deadline = Deadline(self.timeout)
+
+    def call_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: Any = None,
+        require: str = "super_agent",
+        retry_on: frozenset[int] | None = None,
+    ) -> Any:
+        """``method`` on ``{api root}{path}``; the decoded JSON body (None for an empty body)."""
+        return self.transport.request(
+            method,
+            self.settings.api_root + path,
+            json=json_body,
+            params=params,
+            headers=self.headers(require=require, Accept="application/json"),
+            handle=decode_json_reply,
+            retry_on=RETRY_STATUSES if retry_on is None else retry_on,
+        )
+
+    def first_accepted(self, attempts: Sequence[tuple[str, Callable[[], T]]], *, fall_back_on: frozenset[int]) -> T:
+        """Each ``(label, call)`` in turn while the server answers with a status in ``fall_back_on``.
+
+        For endpoints whose method or path the API reference only assumes: when no form is accepted,
+        the first form's error is the one reported (a 404 for the documented path says more than a
+        405 for a guessed one). Any other error is final at once.
+        """
+        first_error: SacliError | None = None
+        for label, call in attempts:
+            try:
+                return call()
+            except SacliError as error:
+                if error.status not in fall_back_on:
+                    raise
+                first_error = first_error or error
+                self.reporter.debug(f"{label} answered {error.status}; trying the next form")
+        assert first_error is not None, "no attempts given"
+        raise first_error
+
+    def close(self) -> None:
+        self.deadline.cancel()
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def require_ids(ids: Sequence[str], what: str) -> list[str]:
@@ -29,32 +141,8 @@ def require_ids(ids: Sequence[str], what: str) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def call_json(
-    runtime: Runtime,
-    transport: Transport,
-    method: str,
-    path: str,
-    *,
-    json_body: Any = None,
-    params: Any = None,
-    require: str = "super_agent",
-    retry_on: frozenset[int] | None = None,
-) -> Any:
-    """``method`` on ``{api root}{path}``; the decoded JSON body (None for an empty body)."""
-    headers = runtime.headers(require=require, Accept="application/json")
-    return transport.request(
-        method,
-        runtime.settings.api_root + path,
-        json=json_body,
-        params=params,
-        headers=headers,
-        handle=decode_json_reply,
-        retry_on=RETRY_STATUSES if retry_on is None else retry_on,
-    )
-
-
 def decode_json_reply(response: Response) -> Any:
-    from sacli.api.transport import read_json_body
+    from sacli.api.bodies import read_json_body
 
     body = read_json_body(response)
     if not body.strip():
@@ -64,30 +152,10 @@ def decode_json_reply(response: Response) -> Any:
     except ValueError:
         raise ApiError(f"the reply from {response.url.path} is not valid JSON") from None
     if isinstance(payload, dict) and payload.get("success") is False:
+        from sacli.api.errorbodies import error_message
+
         raise ApiError(f"the server reported an error: {error_message(payload.get('error'), payload) or 'no details'}")
     return payload
-
-
-def first_accepted(
-    attempts: Sequence[tuple[str, Callable[[], T]]], *, fall_back_on: frozenset[int], runtime: Runtime
-) -> T:
-    """Each ``(label, call)`` in turn while the server answers with a status in ``fall_back_on``.
-
-    For endpoints whose method or path the API reference only assumes: when no form is accepted,
-    the first form's error is the one reported (a 404 for the documented path says more than a
-    405 for a guessed one). Any other error is final at once.
-    """
-    first_error: SacliError | None = None
-    for label, call in attempts:
-        try:
-            return call()
-        except SacliError as error:
-            if error.status not in fall_back_on:
-                raise
-            first_error = first_error or error
-            runtime.messages.debug(f"{label} answered {error.status}; trying the next form")
-    assert first_error is not None, "no attempts given"
-    raise first_error
 
 
 def unwrap(payload: Any, *keys: str) -> Any:

@@ -8,17 +8,12 @@ a list as ``{files: [...]}``, ``{data: [...]}``, ``{data: {files: [...]}}`` or a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
-from sacli.api.client import call_json, first_accepted, require_ids, unwrap
-from sacli.api.client import decode_json_reply as decode_json
+from sacli.api.client import ApiClient, decode_json_reply, require_ids, unwrap
 from sacli.api.multipart import MultipartBody
-from sacli.commands.connection import Runtime
 from sacli.errors import ApiError
-
-if TYPE_CHECKING:
-    from sacli.api.transport import Transport
 
 UPLOAD_PATH = "/api/rag/upload"
 FILES_PATH = "/api/rag/files"
@@ -85,27 +80,25 @@ def file_records(payload: Any) -> list[dict[str, Any]]:
 
 
 def upload(
-    runtime: Runtime,
-    transport: Transport,
+    api: ApiClient,
     body: MultipartBody,
     *,
     on_attempt: Callable[[], Callable[[int], None] | None] = lambda: None,
 ) -> Any:
     """POST one multipart body; the decoded reply. ``on_attempt`` gives each attempt its progress callback."""
-    headers = runtime.headers(require="super_agent", Accept="application/json", **body.headers())
-    return transport.request(
+    headers = api.headers(require="super_agent", Accept="application/json", **body.headers())
+    return api.transport.request(
         "POST",
-        runtime.settings.api_root + UPLOAD_PATH,
+        api.settings.api_root + UPLOAD_PATH,
         content=lambda: body.chunks(on_attempt()),
         headers=headers,
-        handle=decode_json,
+        handle=decode_json_reply,
         retry_on=UPLOAD_RETRY_STATUSES,
     )
 
 
 def list_files(
-    runtime: Runtime,
-    transport: Transport,
+    api: ApiClient,
     *,
     category: str | None = None,
     tags: Sequence[str] = (),
@@ -118,16 +111,15 @@ def list_files(
     params += [("tags", tag) for tag in tags]
     if status is not None:
         params.append(("status", status))
-    payload = call_json(runtime, transport, "GET", FILES_PATH, params=params or None)
+    payload = api.call_json("GET", FILES_PATH, params=params or None)
     return payload, file_records(payload)
 
 
-def delete_file(runtime: Runtime, transport: Transport, file_id: str) -> Any:
+def delete_file(api: ApiClient, file_id: str) -> Any:
     """Delete one file, trying each of ``DELETE_FORMS`` in turn while the server says 404/405."""
     require_ids([file_id], "file")
     forms = [form(file_id) for form in DELETE_FORMS]
     attempts = [
-        (f"DELETE {path}", lambda p=path, q=params: call_json(runtime, transport, "DELETE", p, params=q))
-        for path, params in forms
+        (f"DELETE {path}", lambda p=path, q=params: api.call_json("DELETE", p, params=q)) for path, params in forms
     ]
-    return first_accepted(attempts, fall_back_on=FALLBACK_STATUSES, runtime=runtime)
+    return api.first_accepted(attempts, fall_back_on=FALLBACK_STATUSES)

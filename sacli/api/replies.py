@@ -1,7 +1,8 @@
-"""Turning a chat reply (an SSE stream or one chat.completion) into output.
+"""Reading a chat reply (an SSE stream or one chat.completion) into a sink as it arrives.
 
 Text mode writes each ``choices[0].delta.content`` the moment its event is parsed; JSON mode
-writes each data payload as one line. A reply is complete when ``[DONE]`` or a choice with a
+writes each data payload as one line. Which of the two the server sent is read from the
+Content-Type, or, when that says neither, from the first bytes. A reply is complete when ``[DONE]`` or a choice with a
 ``finish_reason`` has arrived; anything else that ends is "stream ended early", and a
 connection that breaks after that point does not make a complete reply fail.
 """
@@ -11,17 +12,33 @@ from __future__ import annotations
 import json
 import json.scanner
 from collections.abc import Iterable, Iterator
-from typing import Any
+from itertools import chain
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sacli.api.limits import mib
+from sacli.api.bodies import collect, decoded_pieces, read_json_body
+from sacli.api.limits import JSON_BODY_LIMIT, mib
 from sacli.api.sse import EventTooLarge, SSEParser
 from sacli.errors import ApiError, NetworkError, SacliError
-from sacli.term.stdout import Output
+
+if TYPE_CHECKING:
+    from sacli.api.transport import Response
+
+JSON_TYPES = ("application/json", "text/json")
+SSE_FIELD_STARTS = (b"data:", b"data\n", b":", b"event:", b"id:", b"retry:")
+SNIFF_LIMIT = 64 * 1024  # how much of an unlabelled reply is read to tell what it is
 
 _decoder = json.JSONDecoder(strict=False)
 _loads = _decoder.decode
 # The C scanner behind json.loads, without its per-call wrappers: one JSON value from the start.
 _scan = json.scanner.make_scanner(_decoder)  # type: ignore[attr-defined]
+
+
+class Sink(Protocol):
+    """Where the reply goes (stdout, or a holder until the reply is complete)."""
+
+    def write(self, text: str) -> None: ...
+
+    def write_line(self, line: str) -> None: ...
 
 
 class Reply:
@@ -41,7 +58,7 @@ class Reply:
 class ReplyReader:
     """Reads one reply into ``out``. ``keep_text`` also collects the text (for chat history)."""
 
-    def __init__(self, out: Output, *, json_lines: bool, keep_text: bool = False) -> None:
+    def __init__(self, out: Sink, *, json_lines: bool, keep_text: bool = False) -> None:
         self.out = out
         self.json_lines = json_lines
         self.keep_text = keep_text
@@ -139,6 +156,40 @@ class ReplyReader:
         if isinstance(payload, dict):
             return stream_error(payload)
         return ApiError(f"the stream reported an error: {_clip(data)}")
+
+
+def read_reply(response: Response, reader: ReplyReader) -> Reply:
+    """Read an SSE stream or a whole chat.completion, whichever the server sent."""
+    content_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+    pieces = decoded_pieces(response)
+    if content_type == "text/event-stream":
+        return reader.read_events(pieces)
+    if content_type in JSON_TYPES or content_type.endswith("+json"):
+        return reader.read_completion(read_json_body(response))
+    first = _first_bytes(pieces)
+    start = first.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not start:
+        raise NetworkError("stream ended early: the server sent an empty reply", retryable=True)
+    if start.startswith(SSE_FIELD_STARTS):
+        return reader.read_events(chain([first], pieces))
+    if start.startswith((b"{", b"[")):
+        return reader.read_completion(collect(chain([first], pieces), JSON_BODY_LIMIT, what="the reply"))
+    from sacli.api.errorbodies import first_line
+
+    shown = content_type or "none"
+    raise ApiError(
+        f"the reply is neither an event stream nor a chat completion (Content-Type: {shown}): "
+        f"{first_line(first[:SNIFF_LIMIT].decode('utf-8', 'replace'), html=start.startswith(b'<'))}"
+    )
+
+
+def _first_bytes(chunks: Iterator[bytes]) -> bytes:
+    data = b""
+    for chunk in chunks:
+        data += chunk
+        if data.strip() or len(data) > SNIFF_LIMIT:
+            break
+    return data
 
 
 def _parse_or_fail(data: str) -> Any:

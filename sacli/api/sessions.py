@@ -8,17 +8,12 @@ URL becomes an ``ApiError`` naming the session.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
-from sacli.api.client import call_json, first_accepted, require_ids, unwrap
+from sacli.api.client import ApiClient, require_ids, unwrap
 from sacli.api.retry import RETRY_STATUSES
-from sacli.commands.connection import Runtime
 from sacli.errors import ApiError, SacliError
-
-if TYPE_CHECKING:
-    from sacli.api.transport import Transport
-    from sacli.term.stderr import Messages
 
 T = TypeVar("T")
 
@@ -55,33 +50,31 @@ def record_id(record: dict[str, Any]) -> Any:
     return value if value not in (None, "") else record.get("sessionId")
 
 
-def list_sessions(runtime: Runtime, transport: Transport, *, limit: int) -> list[dict[str, Any]]:
-    payload = call_json(runtime, transport, "GET", SESSIONS_PATH, params={"limit": limit})
+def list_sessions(api: ApiClient, *, limit: int) -> list[dict[str, Any]]:
+    payload = api.call_json("GET", SESSIONS_PATH, params={"limit": limit})
     items = unwrap(payload, "sessions")
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise ApiError("the session list reply holds no list of sessions")
     return items
 
 
-def create_session(
-    runtime: Runtime, transport: Transport, *, title: str | None = None, session_id: str | None = None
-) -> dict[str, Any]:
+def create_session(api: ApiClient, *, title: str | None = None, session_id: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {}
     if title is not None:
         body["title"] = title
     if session_id is not None:
         body["sessionId"] = session_id
-    payload = call_json(runtime, transport, "POST", SESSIONS_PATH, json_body=body, retry_on=CREATE_RETRY_STATUSES)
+    payload = api.call_json("POST", SESSIONS_PATH, json_body=body, retry_on=CREATE_RETRY_STATUSES)
     record = unwrap(payload, "session")
     if not isinstance(record, dict) or not isinstance(record_id(record), str) or not record_id(record):
         raise ApiError("the server created a session but its reply holds no session ID")
     return record
 
 
-def get_session(runtime: Runtime, transport: Transport, session_id: str) -> dict[str, Any]:
+def get_session(api: ApiClient, session_id: str) -> dict[str, Any]:
     """The session's object; messages the server sent beside it (not inside) are added as ``messages``."""
     path = session_path(session_id)
-    payload = _for_session(session_id, lambda: call_json(runtime, transport, "GET", path))
+    payload = _for_session(session_id, lambda: api.call_json("GET", path))
     record = unwrap(payload, "session")
     if not isinstance(record, dict):
         raise ApiError(f"the reply for session {session_id} holds no session object")
@@ -90,23 +83,21 @@ def get_session(runtime: Runtime, transport: Transport, session_id: str) -> dict
     return record
 
 
-def rename_session(runtime: Runtime, transport: Transport, session_id: str, title: str) -> Any:
+def rename_session(api: ApiClient, session_id: str, title: str) -> Any:
     """The server's reply (unwrapped; None when it sent no body)."""
     path = session_path(session_id)
     attempts = [
-        (f"{method} {path}", lambda m=method: call_json(runtime, transport, m, path, json_body={"title": title}))
+        (f"{method} {path}", lambda m=method: api.call_json(m, path, json_body={"title": title}))
         for method in RENAME_METHODS
     ]
-    payload = _for_session(
-        session_id, lambda: first_accepted(attempts, fall_back_on=RENAME_FALLBACK_STATUSES, runtime=runtime)
-    )
+    payload = _for_session(session_id, lambda: api.first_accepted(attempts, fall_back_on=RENAME_FALLBACK_STATUSES))
     return unwrap(payload, "session")
 
 
-def delete_session(runtime: Runtime, transport: Transport, session_id: str) -> Any:
+def delete_session(api: ApiClient, session_id: str) -> Any:
     """The server's reply (unwrapped; None for 204 or an empty body)."""
     path = session_path(session_id)
-    return unwrap(_for_session(session_id, lambda: call_json(runtime, transport, "DELETE", path)), "session")
+    return unwrap(_for_session(session_id, lambda: api.call_json("DELETE", path)), "session")
 
 
 def _for_session(session_id: str, call: Callable[[], T]) -> T:
@@ -118,7 +109,7 @@ def _for_session(session_id: str, call: Callable[[], T]) -> T:
         raise
 
 
-def check_session_id(session: str | None, messages: Messages) -> None:
+def check_session_id(session: str | None, warn: Callable[[str], None]) -> None:
     """A usable ID (not empty, '.' or '..'); a warning when it is not a UUID, as memory operations may then fail."""
     if session is None:
         return
@@ -128,4 +119,4 @@ def check_session_id(session: str | None, messages: Messages) -> None:
     try:
         uuid.UUID(session)
     except ValueError:
-        messages.warn(f"session ID {session!r} is not a UUID; the API says memory operations may fail")
+        warn(f"session ID {session!r} is not a UUID; the API says memory operations may fail")

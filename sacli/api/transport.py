@@ -12,12 +12,14 @@ from __future__ import annotations
 import json as jsonlib
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import httpx2
 
-from sacli.api.limits import ERROR_BODY_LIMIT, JSON_BODY_LIMIT, mib
+from sacli.api.bodies import read_error_body
+from sacli.api.headers import redact_header
+from sacli.api.limits import Limits
 from sacli.api.retry import LONGEST_HONOURED_WAIT, RETRY_STATUSES, backoff_delay, server_retry_delay
 from sacli.api.urls import proxy_problem, redact_url
 from sacli.errors import (
@@ -29,12 +31,9 @@ from sacli.errors import (
     TimeoutError_,
     UsageError,
 )
-from sacli.term.stderr import Messages
 
 if TYPE_CHECKING:
     import ssl
-
-    from sacli.deadline import Deadline
 
 T = TypeVar("T")
 Response = httpx2.Response
@@ -42,10 +41,14 @@ Response = httpx2.Response
 DEBUG_BODY_LIMIT = 2000
 
 
-class Limits(NamedTuple):
-    retries: int = 2
-    connect_timeout: float = 10.0
-    idle_timeout: float = 120.0
+class Reporter(Protocol):
+    """Where the transport announces retries and writes its debug log (sacli's stderr)."""
+
+    debug_enabled: bool
+
+    def notice(self, message: str) -> None: ...
+
+    def debug(self, message: str) -> None: ...
 
 
 def tls_context(base_url: str) -> ssl.SSLContext:
@@ -63,10 +66,13 @@ def tls_context(base_url: str) -> ssl.SSLContext:
 
 
 class Transport:
-    def __init__(self, *, base_url: str, limits: Limits, messages: Messages, deadline: Deadline) -> None:
+    def __init__(
+        self, *, base_url: str, limits: Limits, reporter: Reporter, remaining: Callable[[], float | None]
+    ) -> None:
+        """``remaining`` tells how much of the whole command's time is left (None: no --timeout)."""
         self.limits = limits
-        self.messages = messages
-        self.deadline = deadline
+        self.reporter = reporter
+        self.remaining = remaining
         timeout = httpx2.Timeout(
             connect=limits.connect_timeout,
             read=limits.idle_timeout,
@@ -151,7 +157,7 @@ class Transport:
             )
         except (httpx2.InvalidURL, httpx2.UnsupportedProtocol) as exc:
             raise UsageError(f"invalid URL {redact_url(url)}: {reason_of(exc)}", hint="check --base-url") from None
-        debug = self.messages.debug_enabled
+        debug = self.reporter.debug_enabled
         if debug:
             self._log_request(request, logged_body)
         started = time.monotonic()
@@ -184,15 +190,15 @@ class Transport:
         if delay > LONGEST_HONOURED_WAIT:
             error.hint = f"not retried: the server asked to wait {delay:.0f} s"
             raise error
-        remaining = self.deadline.remaining()
+        remaining = self.remaining()
         if remaining is not None and delay >= remaining:
             error.hint = f"not retried: waiting {delay:.1f} s would pass --timeout"
             raise error
-        self.messages.notice(f"{error.message}; retrying in {delay:.1f} s (retry {attempt} of {retries})")
+        self.reporter.notice(f"{error.message}; retrying in {delay:.1f} s (retry {attempt} of {retries})")
         time.sleep(delay)
 
     def _log_request(self, request: httpx2.Request, body: bytes | None) -> None:
-        say = self.messages.debug
+        say = self.reporter.debug
         say(f"> {request.method} {redact_url(str(request.url))}")
         for name, value in decoded(request.headers.raw):
             say(f"> {name}: {redact_header(name, value)}")
@@ -201,7 +207,7 @@ class Transport:
             say(f"> body: {text if len(text) <= DEBUG_BODY_LIMIT else text[:DEBUG_BODY_LIMIT] + '...'}")
 
     def _log_response(self, response: Response, started: float) -> None:
-        say = self.messages.debug
+        say = self.reporter.debug
         elapsed = time.monotonic() - started
         say(f"< {response.http_version} {response.status_code} {response.reason_phrase} ({elapsed:.3f} s)")
         for name, value in decoded(response.headers.raw):
@@ -229,17 +235,6 @@ class Hops:
 
 def host_port(host: str, port: Any) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
-SECRET_HEADER_WORDS = ("auth", "key", "token", "secret", "cookie", "password")
-
-
-def redact_header(name: str, value: str) -> str:
-    lowered = name.lower()
-    if any(word in lowered for word in SECRET_HEADER_WORDS):
-        scheme, _, rest = value.partition(" ")
-        return f"{scheme} ***" if rest and scheme.lower() in ("bearer", "basic", "token") else "***"
-    return value
 
 
 def reason_of(exc: BaseException) -> str:
@@ -354,33 +349,3 @@ def http_error(response: Response, retry_on: frozenset[int]) -> SacliError:
     error.status = status
     error.payload = payload
     return error
-
-
-def read_error_body(response: Response) -> bytes:
-    """The first ERROR_BODY_LIMIT bytes of an error reply's decoded body; the rest is not read."""
-    data = bytearray()
-    for piece in decoded_pieces(response):
-        data += piece
-        if len(data) >= ERROR_BODY_LIMIT:
-            break
-    return bytes(data[:ERROR_BODY_LIMIT])
-
-
-def read_json_body(response: Response) -> bytes:
-    """A whole JSON reply's decoded body, which may be at most JSON_BODY_LIMIT bytes (more is an ``ApiError``)."""
-    return collect(decoded_pieces(response), JSON_BODY_LIMIT, what=f"the reply from {response.url.path}")
-
-
-def collect(pieces: Iterable[bytes], limit: int, *, what: str) -> bytes:
-    data = bytearray()
-    for piece in pieces:
-        data += piece
-        if len(data) > limit:
-            raise ApiError(f"{what} is larger than {mib(limit)}; sacli stopped reading it")
-    return bytes(data)
-
-
-def decoded_pieces(response: Response) -> Iterator[bytes]:
-    """The body as it arrives, decoded from its Content-Encoding (httpx2 decodes in pieces of at most 1 MiB)."""
-    encoding = response.headers.get("content-encoding", "identity").strip().lower()
-    return response.iter_raw() if encoding in ("", "identity") else response.iter_bytes()

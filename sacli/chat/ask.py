@@ -1,104 +1,46 @@
-"""One request to the chat endpoint and its reply on stdout: the engine of stream and chat."""
+"""Asking the model: one request to the chat endpoint, its reply on stdout as it arrives, then the report.
+
+A spinner turns on stderr (on a terminal) until the first piece of the reply is written; with
+``--json`` the server's error body goes to stdout when a request fails before any output.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import chain
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from sacli.api.chat import ChatParameters
-from sacli.api.limits import JSON_BODY_LIMIT
-from sacli.api.replies import Reply, ReplyReader
-from sacli.cli.options import ChatOptions, OutputOptions
-from sacli.commands.connection import Runtime
-from sacli.errors import ApiError, NetworkError, SacliError
+from sacli.api.client import ApiClient
+from sacli.api.replies import Reply, ReplyReader, read_reply
+from sacli.errors import SacliError
 from sacli.term.spinner import Spinner
-from sacli.term.stderr import Messages
+from sacli.term.stderr import MESSAGES, Messages
 from sacli.term.stdout import Output
 from sacli.term.stdoutwatch import watch_stdout
 
-if TYPE_CHECKING:
-    from sacli.api.transport import Response, Transport
 
-JSON_TYPES = ("application/json", "text/json")
-SSE_FIELD_STARTS = (b"data:", b"data\n", b":", b"event:", b"id:", b"retry:")
-SNIFF_LIMIT = 64 * 1024  # how much of an unlabelled reply is read to tell what it is
+class ReplyOptions(Protocol):
+    """How the reply is shown (the command line's output options)."""
 
-
-def chat_parameters(chat: ChatOptions) -> ChatParameters:
-    return ChatParameters(
-        system=chat.system,
-        temperature=chat.temperature,
-        max_tokens=chat.max_tokens,
-        top_p=chat.top_p,
-        params=tuple(chat.param or ()),
-        session=chat.session,
-        save=chat.save,
-        rag=chat.rag,
-        rag_query=chat.rag_query,
-        user_memory=chat.user_memory,
-        memory_strategy=chat.memory_strategy.value if chat.memory_strategy else None,
-    )
+    json: bool
+    usage: bool
+    no_newline: bool
+    raw: bool
 
 
-def read_reply(response: Response, reader: ReplyReader) -> Reply:
-    """Read an SSE stream or a whole chat.completion, whichever the server sent."""
-    from sacli.api.transport import collect, decoded_pieces, read_json_body
-
-    content_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
-    pieces = decoded_pieces(response)
-    if content_type == "text/event-stream":
-        return reader.read_events(pieces)
-    if content_type in JSON_TYPES or content_type.endswith("+json"):
-        return reader.read_completion(read_json_body(response))
-    first = _first_bytes(pieces)
-    start = first.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not start:
-        raise NetworkError("stream ended early: the server sent an empty reply", retryable=True)
-    if start.startswith(SSE_FIELD_STARTS):
-        return reader.read_events(chain([first], pieces))
-    if start.startswith((b"{", b"[")):
-        return reader.read_completion(collect(chain([first], pieces), JSON_BODY_LIMIT, what="the reply"))
-    from sacli.api.errorbodies import first_line
-
-    shown = content_type or "none"
-    raise ApiError(
-        f"the reply is neither an event stream nor a chat completion (Content-Type: {shown}): "
-        f"{first_line(first[:SNIFF_LIMIT].decode('utf-8', 'replace'), html=start.startswith(b'<'))}"
-    )
-
-
-def _first_bytes(chunks: Iterator[bytes]) -> bytes:
-    data = b""
-    for chunk in chunks:
-        data += chunk
-        if data.strip() or len(data) > SNIFF_LIMIT:
-            break
-    return data
-
-
-class Exchange:
+class Asker:
     """Sends chat requests and writes their replies; one per command run."""
 
-    def __init__(self, runtime: Runtime, out_options: OutputOptions) -> None:
-        self.runtime = runtime
-        self.out_options = out_options
-        self.output = Output(raw=out_options.raw)
+    def __init__(self, api: ApiClient, options: ReplyOptions) -> None:
+        self.api = api
+        self.options = options
+        self.output = Output(raw=options.raw)
 
-    def send(
-        self,
-        transport: Transport,
-        body: dict[str, Any],
-        *,
-        keep_text: bool = False,
-        output: Output | None = None,
-    ) -> Reply:
-        runtime = self.runtime
+    def ask(self, body: dict[str, Any], *, keep_text: bool = False, output: Output | None = None) -> Reply:
+        api = self.api
         output = output or self.output
-        messages = runtime.messages
-        reader = ReplyReader(output, json_lines=self.out_options.json, keep_text=keep_text)
+        messages = MESSAGES
+        reader = ReplyReader(output, json_lines=self.options.json, keep_text=keep_text)
         accept = "text/event-stream" if body.get("stream") else "application/json"
-        headers = runtime.headers(Accept=accept, **({"Accept-Encoding": "identity"} if body.get("stream") else {}))
+        headers = api.headers(Accept=accept, **({"Accept-Encoding": "identity"} if body.get("stream") else {}))
         watch_stdout(output.fd)
         spinner = None
         if messages.decorative:
@@ -106,16 +48,16 @@ class Exchange:
             output.before_first_write = spinner.stop
             messages.before_write = spinner.clear
         try:
-            return transport.request(
+            return api.transport.request(
                 "POST",
-                f"{runtime.settings.base_url}/chat/completions",
+                f"{api.settings.base_url}/chat/completions",
                 json=body,
                 headers=headers,
                 handle=lambda response: read_reply(response, reader),
                 output_started=lambda: output.started,
             )
         except SacliError as error:
-            if self.out_options.json and error.payload and not output.started:
+            if self.options.json and error.payload and not output.started:
                 output.write_line(error.payload)
             raise
         finally:
@@ -126,10 +68,10 @@ class Exchange:
 
     def finish(self, reply: Reply) -> None:
         """Final newline, finish-reason warnings and usage, after a complete reply."""
-        opts = self.out_options
+        opts = self.options
         if not opts.no_newline and not opts.json:
             self.output.end_line()
-        report_reply(reply, self.runtime.messages, usage=opts.usage)
+        report_reply(reply, MESSAGES, usage=opts.usage)
 
 
 def report_reply(reply: Reply, messages: Messages, *, usage: bool) -> None:

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sacli.api.chat import ChatParameters, chat_body
 
 if TYPE_CHECKING:
-    from sacli.api.transport import Transport
-    from sacli.commands.connection import Runtime
+    from sacli.api.client import ApiClient
 
 TITLE_LENGTH = 60
 
@@ -60,11 +59,11 @@ class Conversation:
         if self.params.session is not None:
             self.session_pending = True
 
-    def start_session(self, runtime: Runtime, transport: Transport, first_message: str) -> str:
+    def start_session(self, api: ApiClient, first_message: str) -> str:
         """Create a session titled after ``first_message`` and use it from now on."""
         from sacli.api.sessions import create_session, record_id
 
-        session_id = str(record_id(create_session(runtime, transport, title=title_for(first_message))))
+        session_id = str(record_id(create_session(api, title=title_for(first_message))))
         self.params = self.params._replace(session=session_id)
         self.session_pending = False
         self.history.clear()

@@ -14,22 +14,18 @@ empty prompt.
 from __future__ import annotations
 
 import signal
-from typing import TYPE_CHECKING
 
+from sacli.api.chat import ChatParameters
+from sacli.api.client import ApiClient
 from sacli.api.sessions import check_session_id
-from sacli.chat.ask import Exchange, chat_parameters, report_reply
+from sacli.chat.ask import Asker, ReplyOptions, report_reply
 from sacli.chat.conversation import Conversation
-from sacli.cli.options import ChatOptions, ConnectionOptions, OutputOptions
-from sacli.commands.connection import Runtime
 from sacli.config import state_dir
-from sacli.deadline import Deadline
 from sacli.errors import DeadlineExceeded, SacliError, Stop
 from sacli.term.lineeditor import LineEditor
+from sacli.term.stderr import MESSAGES
 from sacli.term.stdout import Output
 from sacli.term.tty import is_terminal
-
-if TYPE_CHECKING:
-    from sacli.api.transport import Transport
 
 PROMPT = "> "
 
@@ -51,45 +47,41 @@ def is_interactive() -> bool:
         return False
 
 
-def run_repl(*, conn: ConnectionOptions, chat: ChatOptions, out: OutputOptions, new_session: bool) -> None:
-    runtime = Runtime(conn, model=chat.model)
-    runtime.deadline.cancel()  # --timeout limits each turn, not the whole conversation
+def run_repl(api: ApiClient, *, params: ChatParameters, options: ReplyOptions, new_session: bool) -> None:
+    api.deadline.cancel()  # --timeout limits each turn, not the whole conversation
     # Missing keys end sacli before the first prompt rather than failing every turn.
-    runtime.headers(require="super_agent" if new_session else "any")
-    conversation = Conversation(chat_parameters(chat), model=runtime.settings.model, session_pending=new_session)
+    api.headers(require="super_agent" if new_session else "any")
+    conversation = Conversation(params, model=api.settings.model, session_pending=new_session)
     conversation.body("", stream=True)  # a bad --param fails now
-    check_session_id(conversation.session, runtime.messages)
-    editor = LineEditor(state_dir() / "history", secrets=runtime.settings.secrets, messages=runtime.messages)
-    Repl(runtime, out, conversation, editor).run()
+    check_session_id(conversation.session, MESSAGES.warn)
+    editor = LineEditor(state_dir() / "history", secrets=api.settings.secrets, messages=MESSAGES)
+    with api:
+        Repl(api, options, conversation, editor).run()
 
 
 class Repl:
-    def __init__(self, runtime: Runtime, out: OutputOptions, conversation: Conversation, editor: LineEditor) -> None:
-        self.runtime = runtime
-        self.messages = runtime.messages
-        self.out = out
+    def __init__(self, api: ApiClient, options: ReplyOptions, conversation: Conversation, editor: LineEditor) -> None:
+        self.api = api
+        self.messages = MESSAGES
+        self.options = options
         self.conversation = conversation
         self.editor = editor
-        self.exchange = Exchange(runtime, out)
-        self.transport: Transport | None = None
+        self.asker = Asker(api, options)
 
     def run(self) -> None:
         self._banner()
-        try:
-            while True:
-                line = self.editor.read(PROMPT)
-                if line is None:
+        while True:
+            line = self.editor.read(PROMPT)
+            if line is None:
+                return
+            text = line.strip()
+            if not text:
+                continue
+            if text.startswith("/") and not text.startswith("//"):
+                if self._command(text) == "exit":
                     return
-                text = line.strip()
-                if not text:
-                    continue
-                if text.startswith("/") and not text.startswith("//"):
-                    if self._command(text) == "exit":
-                        return
-                    continue
-                self._turn(text[1:] if text.startswith("//") else text)
-        finally:
-            self._close_transport()
+                continue
+            self._turn(text[1:] if text.startswith("//") else text)
 
     def _command(self, text: str) -> str | None:
         word, _, rest = text.partition(" ")
@@ -128,19 +120,18 @@ class Repl:
         return f"session: {conversation.session}"
 
     def _turn(self, prompt: str) -> None:
-        runtime = self.runtime
+        api = self.api
         conversation = self.conversation
-        transport = self._transport()
-        runtime.deadline = transport.deadline = Deadline(runtime.conn.timeout)
-        output = Output(raw=self.out.raw)
+        api.restart_deadline()
+        output = Output(raw=self.options.raw)
         try:
             if conversation.session_pending:
-                self.messages.notice(f"new session {conversation.start_session(runtime, transport, prompt)}")
+                self.messages.notice(f"new session {conversation.start_session(api, prompt)}")
             body = conversation.body(prompt, stream=True)
-            reply = self.exchange.send(transport, body, keep_text=True, output=output)
-            runtime.deadline.cancel()
+            reply = self.asker.ask(body, keep_text=True, output=output)
+            api.deadline.cancel()
             output.end_line()
-            report_reply(reply, self.messages, usage=self.out.usage)
+            report_reply(reply, self.messages, usage=self.options.usage)
             conversation.record(prompt, "".join(reply.text))
         except Stop as stop:
             if stop.signum != signal.SIGINT:
@@ -155,22 +146,12 @@ class Repl:
             output.end_line()
             self.messages.error(f"timed out after {exceeded.seconds:g} s (--timeout)")
         finally:
-            runtime.deadline.cancel()
-
-    def _transport(self) -> Transport:
-        if self.transport is None:
-            self.transport = self.runtime.transport()
-        return self.transport
-
-    def _close_transport(self) -> None:
-        if self.transport is not None:
-            transport, self.transport = self.transport, None
-            transport.close()
+            api.deadline.cancel()
 
     def _banner(self) -> None:
         messages = self.messages
         if messages.stderr_is_terminal:
-            messages.write(f"sacli chat with {self.runtime.settings.model}; /help lists the commands, Ctrl-D leaves\n")
+            messages.write(f"sacli chat with {self.api.settings.model}; /help lists the commands, Ctrl-D leaves\n")
         conversation = self.conversation
         if conversation.session is not None:
             messages.notice(f"session {conversation.session}")

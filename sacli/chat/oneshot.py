@@ -13,46 +13,48 @@ import contextlib
 import json
 from typing import Any
 
+from sacli.api.chat import ChatParameters
+from sacli.api.client import ApiClient
 from sacli.api.limits import JSON_BODY_LIMIT, mib
 from sacli.api.sessions import check_session_id
-from sacli.chat.ask import Exchange, chat_parameters
+from sacli.chat.ask import Asker, ReplyOptions
 from sacli.chat.conversation import Conversation
 from sacli.chat.prompt import build_prompt, read_stdin
-from sacli.cli.options import ChatOptions, ConnectionOptions, OutputOptions
-from sacli.commands.connection import Runtime
 from sacli.errors import ApiError, SacliError, Stop
+from sacli.term.stderr import MESSAGES
 from sacli.term.stdout import Output
 
 
 def run_one_shot(
+    api: ApiClient,
     words: list[str],
     *,
-    conn: ConnectionOptions,
-    chat: ChatOptions,
-    out: OutputOptions,
+    params: ChatParameters,
+    options: ReplyOptions,
+    use_stdin: bool,
     stream: bool,
     command: str = "stream",
     new_session: bool = False,
 ) -> None:
-    runtime = Runtime(conn, model=chat.model)
-    messages = runtime.messages
-    runtime.headers(require="super_agent" if new_session else "any")  # no key: fail before waiting on stdin
-    stdin_text = None if out.no_stdin else read_stdin(messages.notice)
+    """Ask once; ``use_stdin``: standard input, when it is not a terminal, is part of the prompt."""
+    messages = MESSAGES
+    api.headers(require="super_agent" if new_session else "any")  # no key: fail before waiting on stdin
+    stdin_text = read_stdin(messages.notice) if use_stdin else None
     prompt = build_prompt(words, stdin_text, command=command)
-    conversation = Conversation(chat_parameters(chat), model=runtime.settings.model, session_pending=new_session)
-    check_session_id(conversation.session, messages)
+    conversation = Conversation(params, model=api.settings.model, session_pending=new_session)
+    check_session_id(conversation.session, messages.warn)
     body = conversation.body(prompt, stream=stream)  # a bad --param fails here, before any request
-    exchange = Exchange(runtime, out)
-    output = exchange.output
+    asker = Asker(api, options)
+    output = asker.output
     held = None if stream else HeldOutput()
     try:
-        with runtime.transport() as transport:
+        with api:
             if conversation.session_pending:
-                messages.notice(f"new session {conversation.start_session(runtime, transport, prompt)}")
+                messages.notice(f"new session {conversation.start_session(api, prompt)}")
                 body = conversation.body(prompt, stream=stream)
-            reply = exchange.send(transport, body, output=held)
+            reply = asker.ask(body, output=held)
     except BaseException as error:
-        if held is not None and out.json and isinstance(error, SacliError):
+        if held is not None and options.json and isinstance(error, SacliError):
             document = error_document(held, error)
             if document is not None:
                 output.write_line(document)
@@ -62,10 +64,9 @@ def run_one_shot(
             with contextlib.suppress(Stop):
                 output.write("\n")
         raise
-    runtime.deadline.cancel()
     if held is not None:
-        output.write(held.release(json_mode=out.json))
-    exchange.finish(reply)
+        output.write(held.release(json_mode=options.json))
+    asker.finish(reply)
 
 
 class HeldOutput(Output):

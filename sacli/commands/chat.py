@@ -42,18 +42,25 @@ def chat(
     as they arrive, /help lists the commands, Ctrl-C stops a reply, Ctrl-D or /exit leaves.
     With --session the server keeps the history; without one sacli keeps it and resends it.
     """
+    from sacli.api.chat import ChatParameters
+    from sacli.commands.connection import connect
     from sacli.errors import UsageError
 
     if new_session and chat.session:
         raise UsageError("--new-session and --session cannot be used together")
+    api = connect(conn, model=chat.model)
+    params = ChatParameters.from_options(chat)
     if not prompt:
         from sacli.chat.interactive import is_interactive
 
         if is_interactive():
             from sacli.chat.interactive import run_repl
 
-            run_repl(conn=conn, chat=chat, out=out, new_session=new_session)
+            run_repl(api, params=params, options=out, new_session=new_session)
             return
     from sacli.chat.oneshot import run_one_shot
 
-    run_one_shot(prompt or [], conn=conn, chat=chat, out=out, stream=False, command="chat", new_session=new_session)
+    run_one_shot(
+        api, prompt or [], params=params, options=out, use_stdin=not out.no_stdin,
+        stream=False, command="chat", new_session=new_session,
+    )  # fmt: skip

@@ -1,12 +1,22 @@
-"""sacli files: list and delete the files of the RAG knowledge base."""
+"""sacli files: list and delete the files of the RAG knowledge base, shown as records on stdout."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 import typer
 
+from sacli.api import files as files_api
+from sacli.api.client import require_ids
 from sacli.cli.options import ConnectionOptions, options
+from sacli.commands.connection import connect
+from sacli.errors import SacliError
+from sacli.term.confirm import confirm
+from sacli.term.progress import human_size
+from sacli.term.stderr import MESSAGES
+from sacli.term.stdout import Output
+from sacli.term.tables import Column, emit_json, emit_records
 
 FILTER_PANEL = "Filters"
 
@@ -50,8 +60,6 @@ def list_(
     On a terminal a table; off it one line per file and no header: ID, file name, status,
     size in bytes and upload time, separated by tabs.
     """
-    from sacli.knowledge import run_list
-
     run_list(category=category, tags=tuple(tag or ()), status=status, json=json, conn=conn)
 
 
@@ -67,6 +75,73 @@ def delete(
     conn: ConnectionOptions,
 ) -> None:
     """Delete files and their search chunks; stdout gets each deleted ID."""
-    from sacli.knowledge import run_delete
-
     run_delete(ids, yes=yes, conn=conn)
+
+
+# What the commands do
+
+COLUMNS: tuple[Column, ...] = (
+    ("fileId", "ID", None),
+    ("filename", "File name", None),
+    ("status", "Status", None),
+    ("size", "Size", human_size),
+    ("uploadedAt", "Uploaded", None),
+)
+
+
+def row(record: dict[str, Any]) -> dict[str, Any]:
+    """A file object, whatever its server's spelling, as the columns name its fields."""
+    return {
+        "fileId": files_api.file_id(record),
+        "filename": files_api.first_of(record, files_api.NAME_KEYS),
+        "status": record.get("status"),
+        "size": record.get("size"),
+        "uploadedAt": files_api.first_of(record, files_api.UPLOADED_KEYS),
+    }
+
+
+def run_list(
+    *, category: str | None, tags: Sequence[str], status: str | None, json: bool, conn: ConnectionOptions
+) -> None:
+    with connect(conn) as api:
+        _, records = files_api.list_files(api, category=category, tags=tags, status=status)
+    out = Output()
+    if json:
+        for record in records:
+            emit_json(out, record)
+        return
+    if not records and MESSAGES.stderr_is_terminal:
+        MESSAGES.notice("no files")
+    emit_records(out, [row(r) for r in records], COLUMNS)
+
+
+def run_delete(ids: Sequence[str], *, yes: bool, conn: ConnectionOptions) -> None:
+    ids = require_ids(ids, "file")
+    api = connect(conn)
+    messages = MESSAGES
+    api.headers(require="super_agent")  # no key: fail before asking
+    shown = ids[0] if len(ids) == 1 else f"{len(ids)} files ({', '.join(ids)})"
+    if not confirm(f"Delete {shown} from the knowledge base?", yes=yes, messages=messages):
+        messages.notice("nothing deleted")
+        return
+    out = Output()
+    deleted: list[str] = []
+    current = None
+    try:
+        with api:
+            for file_id in ids:
+                current = file_id
+                files_api.delete_file(api, file_id)
+                deleted.append(file_id)
+                current = None
+                out.write_line(file_id)
+    except BaseException as error:
+        if current is not None and isinstance(error, SacliError):
+            error.message = f"deleting {current}: {error.message}"
+            if error.status == 404:
+                error.hint = "no such file ID? see 'sacli files list'"
+        if len(ids) > 1:
+            for file_id in ids:
+                state = "deleted" if file_id in deleted else "failed" if file_id == current else "not deleted"
+                messages.write(f"sacli: {state}: {file_id}\n")
+        raise

@@ -35,6 +35,10 @@ def stream(
     The prompt is the arguments joined by spaces; when stdin is not a terminal it is read to
     the end and becomes the prompt (or follows the arguments after a blank line).
     """
+    from sacli.api.chat import ChatParameters
     from sacli.chat.oneshot import run_one_shot
+    from sacli.commands.connection import connect
 
-    run_one_shot(prompt or [], conn=conn, chat=chat, out=out, stream=not no_stream)
+    api = connect(conn, model=chat.model)
+    params = ChatParameters.from_options(chat)
+    run_one_shot(api, prompt or [], params=params, options=out, use_stdin=not out.no_stdin, stream=not no_stream)

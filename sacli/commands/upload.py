@@ -1,12 +1,33 @@
-"""sacli upload: send files to the RAG knowledge base."""
+"""sacli upload: send files to the RAG knowledge base, each in its own request, and wait for processing.
+
+The paths are checked first (sacli.commands.upload_paths); then each file is streamed from
+disk in a multipart body (sacli.api.multipart). On the first failure sacli reports on stderr
+which files were uploaded, which failed and which were not, and stops. ``--wait`` then polls
+the file list until every uploaded file is processed or has failed, within ``--timeout``.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import json as jsonlib
+import os
+import time
+from collections.abc import Sequence
+from contextlib import ExitStack
+from typing import Annotated, Any, NamedTuple
 
 import typer
 
+from sacli.api import files as files_api
+from sacli.api.client import ApiClient
+from sacli.api.multipart import FileSource, MultipartBody
 from sacli.cli.options import ConnectionOptions, options
+from sacli.commands.connection import connect
+from sacli.commands.upload_paths import collect_sources, content_type_of
+from sacli.errors import ApiError, DeadlineExceeded, SacliError, TimeoutError_, UsageError
+from sacli.term.progress import UploadProgress
+from sacli.term.stderr import MESSAGES, Messages
+from sacli.term.stdout import Output
+from sacli.term.tables import emit_json, tsv_field
 
 UPLOAD_PANEL = "Upload"
 
@@ -100,8 +121,6 @@ def upload(
     tab, its path. If an upload fails sacli stops and lists on stderr which files were
     uploaded and which were not.
     """
-    from sacli.commands.upload_paths import UploadOptions, run_upload
-
     opts = UploadOptions(
         recursive=recursive,
         name=name,
@@ -113,3 +132,187 @@ def upload(
         verbose=verbose,
     )
     run_upload(paths, opts=opts, conn=conn)
+
+
+# --wait: the file list is read after POLL_FIRST seconds, then each wait is POLL_FACTOR times
+# longer, up to POLL_CAP_FACTOR times the first. SACLI_POLL_INTERVAL sets the first wait.
+POLL_FIRST = 1.0
+POLL_FACTOR = 1.5
+POLL_CAP_FACTOR = 5.0
+POLL_ENV = "SACLI_POLL_INTERVAL"
+
+
+class UploadOptions(NamedTuple):
+    recursive: bool = False
+    name: str | None = None
+    category: str | None = None
+    tags: tuple[str, ...] = ()
+    metadata: str | None = None
+    wait: bool = False
+    json: bool = False
+    verbose: bool = False
+
+
+class Uploaded(NamedTuple):
+    source: FileSource
+    file_id: str | None
+    record: dict[str, Any]
+
+
+def run_upload(paths: Sequence[str], *, opts: UploadOptions, conn: ConnectionOptions) -> None:
+    api = connect(conn)
+    messages = MESSAGES
+    fields = metadata_fields(opts)
+    poll_first = poll_interval()
+    api.headers(require="super_agent")  # no key: fail before reading stdin or sending anything
+    with ExitStack() as spools:  # the temporary file holding stdin, if any, is removed at the end
+        sources = collect_sources(paths, recursive=opts.recursive, name=opts.name, messages=messages, spools=spools)
+        with api:
+            uploaded = upload_all(api, sources, fields, opts)
+            if opts.wait:
+                wait_for_processing(api, uploaded, verbose=opts.verbose, first=poll_first)
+
+
+def metadata_fields(opts: UploadOptions) -> list[tuple[str, str]]:
+    """The ``metadata`` form field, from --metadata as given or built from --category and --tag."""
+    if opts.metadata is not None:
+        if opts.category is not None or opts.tags:
+            raise UsageError("--metadata gives the whole metadata; it cannot be combined with --category or --tag")
+        try:
+            value = jsonlib.loads(opts.metadata)
+        except ValueError as exc:
+            raise UsageError(f"--metadata is not valid JSON: {exc}") from None
+        if not isinstance(value, dict):
+            raise UsageError('--metadata must be a JSON object, e.g. \'{"category":"docs","tags":["a"]}\'')
+        return [("metadata", opts.metadata.strip())]
+    built: dict[str, Any] = {}
+    if opts.category is not None:
+        built["category"] = opts.category
+    if opts.tags:
+        built["tags"] = list(opts.tags)
+    if not built:
+        return []
+    return [("metadata", jsonlib.dumps(built, ensure_ascii=False, separators=(",", ":")))]
+
+
+def poll_interval() -> float:
+    text = os.environ.get(POLL_ENV)
+    if not text:
+        return POLL_FIRST
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise UsageError(f"{POLL_ENV} must be a number of seconds above 0, got {text!r}")
+    return value
+
+
+def upload_all(
+    api: ApiClient,
+    sources: Sequence[FileSource],
+    fields: list[tuple[str, str]],
+    opts: UploadOptions,
+) -> list[Uploaded]:
+    """Upload one file after another; on the first failure report what was and was not uploaded, and stop."""
+    messages = MESSAGES
+    out = Output()
+    progress = UploadProgress(messages, verbose=opts.verbose)
+    uploaded: list[Uploaded] = []
+    current: FileSource | None = None
+    try:
+        for source in sources:
+            current = source
+            body = MultipartBody(
+                fields=fields, file_field="file", source=source, content_type=content_type_of(source.filename)
+            )
+            payload = files_api.upload(api, body, on_attempt=lambda s=source: progress.start(s))
+            record = files_api.upload_record(payload)
+            fid = files_api.file_id(record)
+            progress.done(fid)
+            uploaded.append(Uploaded(source, fid, record))
+            current = None
+            if opts.json:
+                emit_json(out, payload)
+            if fid is None and (opts.wait or not opts.json):
+                raise ApiError(f"the server took {source.label}, but its reply carries no file ID")
+            if not opts.json:
+                out.write_line(f"{tsv_field(fid)}\t{tsv_field(source.label)}")
+    except BaseException as error:
+        progress.finish()
+        if current is not None and isinstance(error, SacliError):
+            error.message = f"uploading {current.label}: {error.message}"
+        if len(sources) > 1:
+            report(messages, sources, uploaded, current)
+        raise
+    return uploaded
+
+
+def report(
+    messages: Messages, sources: Sequence[FileSource], uploaded: list[Uploaded], failed: FileSource | None
+) -> None:
+    """One line per file on stderr: uploaded, failed, or not uploaded."""
+    done = {id(u.source) for u in uploaded}
+    for source in sources:
+        if id(source) in done:
+            state = "uploaded"
+        elif source is failed:
+            state = "failed"
+        else:
+            state = "not uploaded"
+        messages.write(f"sacli: {state}: {source.label}\n")
+
+
+# -- waiting for processing --------------------------------------------------------------------
+
+
+def wait_for_processing(api: ApiClient, uploaded: list[Uploaded], *, verbose: bool, first: float) -> None:
+    """Poll the file list until every uploaded file is processed (or has failed), within --timeout."""
+    messages = MESSAGES
+    pending: dict[str, Uploaded] = {}
+    statuses: dict[str, str] = {}
+    failed: list[str] = []
+    for item in uploaded:
+        assert item.file_id is not None
+        status = files_api.file_status(item.record)
+        statuses[item.file_id] = status or "uploaded"
+        if status in files_api.FAILED_STATUSES:
+            failed.append(item.file_id)
+        elif status not in files_api.DONE_STATUSES:
+            pending[item.file_id] = item
+    labels = {item.file_id: item.source.label for item in uploaded}
+    spinner = None
+    if pending and messages.decorative:
+        from sacli.term.spinner import Spinner
+
+        count = f"{len(pending)} files" if len(pending) > 1 else labels[next(iter(pending))]
+        spinner = Spinner(f"waiting for the server to process {count}").start()
+        messages.before_write = spinner.clear
+    delay = first
+    try:
+        while pending:
+            time.sleep(delay)
+            delay = min(delay * POLL_FACTOR, first * POLL_CAP_FACTOR)
+            _, records = files_api.list_files(api)
+            listed = {files_api.file_id(r): r for r in records}
+            for fid in list(pending):
+                record = listed.get(fid)
+                status = files_api.file_status(record) if record is not None else "not listed yet"
+                if verbose and status != statuses[fid]:
+                    messages.notice(f"{labels[fid]} ({fid}): {status or 'no status'}")
+                statuses[fid] = status
+                if status in files_api.DONE_STATUSES:
+                    del pending[fid]
+                elif status in files_api.FAILED_STATUSES:
+                    del pending[fid]
+                    failed.append(fid)
+    except DeadlineExceeded:
+        waiting = ", ".join(f"{labels[fid]} ({statuses[fid]})" for fid in pending)
+        raise TimeoutError_(f"timed out (--timeout) waiting for the server to process {waiting}") from None
+    finally:
+        if spinner is not None:
+            spinner.stop()
+            messages.before_write = None
+    if failed:
+        shown = ", ".join(f"{labels[fid]} ({fid}: {statuses[fid]})" for fid in failed)
+        raise ApiError(f"the server failed to process {shown}")

@@ -9,12 +9,20 @@ again below the message.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sacli.term.stderr import Messages
 
-if TYPE_CHECKING:
-    from sacli.api.multipart import FileSource
+
+class Upload(Protocol):
+    """What the progress of one file shows: how the user named it, and its size."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def size(self) -> int: ...
+
 
 # A bar's label longer than this shows only its end (where the file name is).
 LABEL_WIDTH = 40
@@ -46,12 +54,12 @@ class UploadProgress:
         self.lines = verbose and not self.bars
         self._progress: Any = None
         self._task: Any = None
-        self._source: FileSource | None = None
+        self._source: Upload | None = None
         self._sent = 0
         self._step = 0
         self._started = 0.0
 
-    def start(self, source: FileSource) -> Any:
+    def start(self, source: Upload) -> Any:
         """Begin (or begin again, for a retry) the upload of ``source``; the callback for its bytes sent."""
         if self._source is source:
             self._sent = self._step = 0

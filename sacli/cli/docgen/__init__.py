@@ -502,4 +502,3 @@ def main() -> int:
             path.write_text(content)
             print(f"updated {path.relative_to(ROOT)}", file=sys.stderr)
     return 0
-
