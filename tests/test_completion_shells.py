@@ -28,7 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from sacli.cli.docgen import COMPLETIONS, command_tree
+from sacli.cli.docgen import COMPLETIONS
+from sacli.cli.docgen.manpage import command_tree
 from tests.helpers import SACLI, needs_tool, run
 
 TIMEOUT = 30

@@ -13,16 +13,9 @@ from pathlib import Path
 import pytest
 
 from sacli import __version__
-from sacli.cli.docgen import (
-    COMPLETIONS,
-    MAN_PAGE,
-    ROOT,
-    command_tree,
-    generated_files,
-    render_man,
-    roff_escape,
-    roff_paragraphs,
-)
+from sacli.cli.docgen import COMPLETIONS, MAN_PAGE, ROOT, generated_files
+from sacli.cli.docgen.manpage import command_tree, render_man
+from sacli.cli.docgen.roff import roff_escape, roff_paragraphs
 from sacli.exitcodes import EXIT_CODES
 from tests.helpers import needs_tool, run
 

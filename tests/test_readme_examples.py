@@ -22,7 +22,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from sacli.cli.docgen import README, FencedBlock, iter_fenced_blocks
+from sacli.cli.docgen import README
+from sacli.cli.docgen.readme import FencedBlock, iter_fenced_blocks
 from tests.helpers import SACLI, completion, require_tool, sse
 
 CHAT = "/api/v1/chat/completions"
