@@ -1,4 +1,4 @@
-"""Every row of the exit-code table, produced by the installed sacli (signals: tests/test_stream_live.py)."""
+"""Every row of the exit-code table, produced by the installed sacli (signals: tests/commands/test_stream_live.py)."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""One module per command. Each imports only typer at module level; the work is imported when it runs."""
+"""One module per command (its typer signature and what it does), and connection.py: options to the API client."""

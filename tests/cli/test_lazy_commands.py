@@ -50,7 +50,7 @@ def test_exactly_one_module_imports_httpx2() -> None:
     import ast
     from pathlib import Path
 
-    package = Path(__file__).resolve().parents[1] / "sacli"
+    package = Path(__file__).resolve().parents[2] / "sacli"
     importers = []
     for path in sorted(package.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):

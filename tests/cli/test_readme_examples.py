@@ -123,7 +123,7 @@ def test_every_shell_block_is_tested_or_says_why_not() -> None:
         if b.language in SHELLS and not b.tested and not b.comment.startswith("<!-- untested:")
     ]
     assert not unmarked, (
-        "shell examples must be run by tests/test_readme_examples.py: mark each as ```sh tested, "
+        "shell examples must be run by tests/cli/test_readme_examples.py: mark each as ```sh tested, "
         "or give the reason on the line before it as <!-- untested: reason -->: " + ", ".join(unmarked)
     )
 
