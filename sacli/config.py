@@ -1,8 +1,11 @@
-"""Settings: command-line flag > environment > config file > default.
+"""Settings: command-line flag > environment > config file > default, and where each value came from.
 
-Typer has already applied flag > environment (each option names its variable); this module
-fills what is still unset from ``$XDG_CONFIG_HOME/sacli/config.toml`` (top-level keys, then the
-chosen ``[profiles.NAME]`` table over them), then from the defaults.
+Typer has applied flag > environment (each option names its variable, and the option groups
+record which of the two gave a value); ``apply`` fills what is still unset from
+``$XDG_CONFIG_HOME/sacli/config.toml`` (top-level keys, then the chosen ``[profiles.NAME]``
+table over them), then from the defaults (sacli.settings). A value in the file is checked as
+its flag checks it: a bad one is a usage error naming the file and the line; an unknown key
+is a warning naming them, and the command runs.
 """
 
 from __future__ import annotations
@@ -10,22 +13,16 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from sacli.errors import UsageError
+from sacli.settings import DEFAULT_BASE_URL, DEFAULT_MODEL, SETTINGS, attribute_of, check
 
-DEFAULT_BASE_URL = "https://superagentstack.orionixtech.com/api/v1"
-DEFAULT_MODEL = "anthropic/claude-3-sonnet"
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_MODEL", "Settings", "apply", "config_path", "state_dir"]
 
-# key in the file -> expected type
-FILE_KEYS: dict[str, type] = {
-    "api_key": str,
-    "super_agent_key": str,
-    "base_url": str,
-    "model": str,
-}
-SECRET_KEYS = ("api_key", "super_agent_key")
+Warn = Callable[[str], None]
 
 
 def config_path() -> Path:
@@ -39,10 +36,13 @@ def state_dir() -> Path:
 
 
 class Settings(NamedTuple):
+    """Where the API is and who sacli is to it; ``key_sources`` says where each key came from."""
+
     base_url: str
     model: str
     api_key: str | None
     super_agent_key: str | None
+    key_sources: tuple[str, ...] = ()
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -59,31 +59,50 @@ class Settings(NamedTuple):
         return base[: -len("/api/v1")] if base.endswith("/api/v1") else base
 
 
-def resolve(
-    *,
-    base_url: str | None,
-    model: str | None,
-    api_key: str | None,
-    super_agent_key: str | None,
-    profile: str | None,
-    warn: Any,
-) -> Settings:
-    flags = {"base_url": base_url, "model": model, "api_key": api_key, "super_agent_key": super_agent_key}
-    values = dict(flags)
-    if any(v is None for v in values.values()) or profile:
-        from_file = load_file(config_path(), profile, warn)
-        for key, value in from_file.items():
-            if values.get(key) is None:
-                values[key] = value
-    return Settings(
-        base_url=(values["base_url"] or DEFAULT_BASE_URL).rstrip("/"),
-        model=values["model"] or DEFAULT_MODEL,
-        api_key=values["api_key"] or None,
-        super_agent_key=values["super_agent_key"] or None,
+class FileValue(NamedTuple):
+    value: Any
+    where: str  # "PATH:LINE", or "profile NAME (PATH:LINE)"
+    from_profile: bool
+
+
+def apply(groups: Iterable[Any], *, warn: Warn, add_secrets: Callable[[tuple[str, ...]], None]) -> None:
+    """Fill each option group's unset settings from the config file, then from the defaults.
+
+    Each group's ``sources`` maps an attribute to where its value came from ("flag --model",
+    "env SACLI_MODEL", "PATH:LINE", "profile NAME (PATH:LINE)", "default").
+    """
+    members = {name: group for group in groups for name in type(group).__annotations__}
+    # Keys given as flags or in the environment are secrets before anything can go wrong with the file.
+    add_secrets(
+        tuple(getattr(members[k], k) for k in ("api_key", "super_agent_key") if k in members and getattr(members[k], k))
     )
+    profile = getattr(members["profile"], "profile", None) if "profile" in members else None
+    from_file = load_file(config_path(), profile, warn)
+    for key, setting in SETTINGS.items():
+        name = attribute_of(key)
+        group = members.get(name)
+        if group is None:
+            continue
+        given = group.sources.get(name)
+        found = from_file.get(key)
+        if key == "headers":
+            if found is not None:
+                group.file_headers = found
+            continue
+        if given is not None:
+            if found is not None and found.from_profile and given.startswith("env "):
+                warn(f"{given[4:]} overrides {key} of {found.where}; unset it to use the profile's")
+            continue
+        if found is not None:
+            setattr(group, name, found.value)
+            group.sources[name] = found.where
+        else:
+            setattr(group, name, setting.default)
+            group.sources[name] = "default"
+    add_secrets(tuple(f.value for k, f in from_file.items() if SETTINGS[k].secret and f.value))
 
 
-def load_file(path: Path, profile: str | None, warn: Any) -> dict[str, str]:
+def load_file(path: Path, profile: str | None, warn: Warn) -> dict[str, FileValue]:
     """The file's settings for ``profile`` ({} when there is no file and no profile asked for)."""
     try:
         raw = path.read_bytes()
@@ -107,36 +126,38 @@ def load_file(path: Path, profile: str | None, warn: Any) -> dict[str, str]:
     profiles = document.pop("profiles", {})
     if not isinstance(profiles, dict):
         raise UsageError(f"invalid config file {path}, line {_line_of(text, 'profiles')}: 'profiles' must be a table")
-    values = _checked(document, path, text, "")
+    values = _checked(document, path, text, None, warn)
     if profile:
         chosen = profiles.get(profile)
         if not isinstance(chosen, dict):
             known = ", ".join(sorted(profiles)) or "none"
             raise UsageError(f"no profile {profile!r} in {path} (profiles: {known})")
-        values.update(_checked(chosen, path, text, f"profiles.{profile}."))
-    if any(key in values for key in SECRET_KEYS) or any(
-        isinstance(p, dict) and any(k in p for k in SECRET_KEYS) for p in profiles.values()
+        values.update(_checked(chosen, path, text, profile, warn))
+    if any(SETTINGS[key].secret for key in values) or any(
+        isinstance(p, dict) and any(k in p and SETTINGS[k].secret for k in SETTINGS) for p in profiles.values()
     ):
         _warn_if_readable(path, warn)
     return values
 
 
-def _checked(table: dict[str, Any], path: Path, text: str, prefix: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    table_name = prefix.rstrip(".")
+def _checked(table: dict[str, Any], path: Path, text: str, profile: str | None, warn: Warn) -> dict[str, FileValue]:
+    values: dict[str, FileValue] = {}
+    section = f"profiles.{profile}" if profile else ""
+    prefix = f"{section}." if section else ""
     for key, value in table.items():
-        expected = FILE_KEYS.get(key)
-        if expected is None:
-            known = ", ".join(FILE_KEYS)
-            raise UsageError(
-                f"invalid config file {path}, line {_line_of(text, key, table_name)}: "
-                f"unknown key {prefix}{key!r} (known: {known})"
-            )
-        if not isinstance(value, expected):
-            raise UsageError(
-                f"invalid config file {path}, line {_line_of(text, key, table_name)}: {prefix}{key} must be a string"
-            )
-        values[key] = value
+        line = _line_of(text, key, section)
+        if key not in SETTINGS:
+            import difflib
+
+            close = difflib.get_close_matches(key, SETTINGS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            warn(f"config file {path}, line {line}: unknown key {prefix}{key!r} ignored{hint}")
+            continue
+        problem = check(key, value)
+        if problem is not None:
+            raise UsageError(f"invalid config file {path}, line {line}: {prefix}{key} {problem}")
+        where = f"{path}:{line}"
+        values[key] = FileValue(value, f"profile {profile} ({where})" if profile else where, profile is not None)
     return values
 
 
@@ -151,7 +172,7 @@ def _line_of(text: str, key: str, table: str = "") -> int:
     return text.count("\n", 0, match.start()) + 1 if match else 1
 
 
-def _warn_if_readable(path: Path, warn: Any) -> None:
+def _warn_if_readable(path: Path, warn: Warn) -> None:
     try:
         mode = path.stat().st_mode
     except OSError:

@@ -33,6 +33,8 @@ class SacliError(Exception):
         self.status: int | None = None
         # The server's error body as one JSON line, for --json output when the error is final.
         self.payload: str | None = None
+        # What a retry notice says of the error: the message, or for an HTTP error its status line.
+        self.summary = message
 
 
 class UsageError(SacliError):

@@ -16,6 +16,8 @@ import pytest
 SACLI = str(Path(sys.executable).with_name("sacli"))
 OPENROUTER_KEY = "sk-or-v1-test-0123456789abcdef"
 SUPER_AGENT_KEY = "sk_live_test_fedcba9876543210"
+# The hint of a 401 or 403 when both keys come from their environment variables.
+AUTH_HINT = "check the OpenRouter key from OPENROUTER_KEY and the Super Agent key from SUPER_AGENT_KEY"
 
 
 def chunk(content: str | None = None, *, finish: str | None = None, role: str | None = None, **extra: Any) -> dict:

@@ -73,7 +73,7 @@ def test_unknown_profile_is_a_usage_error(env: dict[str, str]) -> None:
     ("text", "line", "message"),
     [
         ('model = "ok"\n\nmodel = "twice"\n', 3, "Cannot overwrite a value"),
-        ('model = "ok"\ntemperature = 1\n', 2, "unknown key 'temperature'"),
+        ('model = "ok"\ntemperature = 3\n', 2, "temperature must be a number from 0 to 2"),
         ('api_key = "k"\nmodel = 5\n', 2, "model must be a string"),
         ('model = "ok"\n[profiles.x]\nmodel = 5\n', 3, "profiles.x.model must be a string"),
     ],

@@ -19,7 +19,7 @@ ALLOWED: dict[str, set[str]] = {
     "term": {SHARED},
     "api": {SHARED},
     "chat": {"api", "term", SHARED},
-    "cli": {SHARED},
+    "cli": {"term", SHARED},
     "commands": {"cli", "chat", "api", "term", SHARED},
 }
 PARTS = {"term", "api", "chat", "cli", "commands"}

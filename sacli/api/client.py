@@ -68,6 +68,7 @@ class ApiClient:
                 limits=self.limits,
                 reporter=self.reporter,
                 remaining=lambda: self.deadline.remaining(),
+                auth_hint="check " + " and ".join(self.settings.key_sources or ("the keys",)),
             )
             if not gc.isenabled():
                 # What was imported and built so far lives for the whole run: keep it out of every collection.

@@ -33,6 +33,8 @@ def parse_headers(headers: tuple[str, ...]) -> dict[str, str]:
         control = _CONTROL.search(value)
         if control:
             raise UsageError(f"--header {name}: the value holds a control character ({control[0]!r})")
+        for known in [k for k in parsed if k.lower() == name.lower()]:
+            del parsed[known]  # a later header of the same name (any case) replaces an earlier one
         parsed[name] = value
     return parsed
 

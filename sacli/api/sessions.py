@@ -29,11 +29,8 @@ CREATE_RETRY_STATUSES = RETRY_STATUSES - {409}
 
 
 class SessionNotFound(ApiError):
-    def __init__(self, session_id: str, detail: str) -> None:
-        super().__init__(
-            f"session {session_id} not found: {detail}",
-            hint="see 'sacli sessions list'",
-        )
+    def __init__(self, session_id: str) -> None:
+        super().__init__(f"session {session_id} not found (HTTP 404)", hint="see 'sacli sessions list'")
         self.session_id = session_id
         self.status = 404
 
@@ -105,7 +102,7 @@ def _for_session(session_id: str, call: Callable[[], T]) -> T:
         return call()
     except SacliError as error:
         if error.status == 404:
-            raise SessionNotFound(session_id, error.message) from error
+            raise SessionNotFound(session_id) from error
         raise
 
 

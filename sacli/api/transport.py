@@ -67,10 +67,18 @@ def tls_context(base_url: str) -> ssl.SSLContext:
 
 class Transport:
     def __init__(
-        self, *, base_url: str, limits: Limits, reporter: Reporter, remaining: Callable[[], float | None]
+        self,
+        *,
+        base_url: str,
+        limits: Limits,
+        reporter: Reporter,
+        remaining: Callable[[], float | None],
+        auth_hint: str = "check the keys",
     ) -> None:
-        """``remaining`` tells how much of the whole command's time is left (None: no --timeout)."""
+        """``remaining`` tells how much of the whole command's time is left (None: no --timeout);
+        ``auth_hint`` is the hint of a 401 or 403, naming where the keys came from."""
         self.limits = limits
+        self.auth_hint = auth_hint
         self.reporter = reporter
         self.remaining = remaining
         timeout = httpx2.Timeout(
@@ -172,7 +180,7 @@ class Transport:
             if 300 <= status < 400:
                 raise redirect_error(response)
             if status >= 400:
-                raise http_error(response, retry_on)
+                raise http_error(response, retry_on, auth_hint=self.auth_hint)
             return handle(response)
         except httpx2.HTTPError as exc:
             raise translate(exc, self.limits, hops) from exc
@@ -194,7 +202,7 @@ class Transport:
         if remaining is not None and delay >= remaining:
             error.hint = f"not retried: waiting {delay:.1f} s would pass --timeout"
             raise error
-        self.reporter.notice(f"{error.message}; retrying in {delay:.1f} s (retry {attempt} of {retries})")
+        self.reporter.notice(f"{error.summary}; retrying in {delay:.1f} s (retry {attempt} of {retries})")
         time.sleep(delay)
 
     def _log_request(self, request: httpx2.Request, body: bytes | None) -> None:
@@ -325,19 +333,18 @@ def redirect_error(response: Response) -> SacliError:
     return error
 
 
-def http_error(response: Response, retry_on: frozenset[int]) -> SacliError:
+def http_error(response: Response, retry_on: frozenset[int], *, auth_hint: str = "check the keys") -> SacliError:
     """The error for a 4xx or 5xx reply, with the server's own message and its raw JSON body."""
     from sacli.api.errorbodies import describe_error_body
 
     body = read_error_body(response)
     status = response.status_code
     detail, payload = describe_error_body(body, response.headers.get("content-type", ""))
-    message = f"HTTP {status} {response.reason_phrase}".rstrip()
-    if detail:
-        message += f": {detail}"
+    status_line = f"HTTP {status} {response.reason_phrase}".rstrip()
+    message = f"{status_line}: {detail}" if detail else status_line
     error: SacliError
     if status in (401, 403):
-        error = AuthError(message, hint="check OPENROUTER_KEY and SUPER_AGENT_KEY")
+        error = AuthError(message, hint=auth_hint)
     elif status == 429:
         error = RateLimitError(message, retryable=status in retry_on)
     else:
@@ -346,6 +353,7 @@ def http_error(response: Response, retry_on: frozenset[int]) -> SacliError:
             hint = "the account is out of credits"
         error = ApiError(message, hint=hint, retryable=status in retry_on)
     error.retry_after = server_retry_delay(response.headers, detail or "")
+    error.summary = status_line
     error.status = status
     error.payload = payload
     return error

@@ -80,7 +80,7 @@ def report_reply(reply: Reply, messages: Messages, *, usage: bool) -> None:
     elif reply.finish_reason == "content_filter":
         messages.warn("the reply was stopped by a content filter (finish_reason: content_filter)")
     if usage:
-        messages.write(format_usage(reply.usage) + "\n")
+        messages.notice(format_usage(reply.usage))
 
 
 def format_usage(usage: dict[str, Any] | None) -> str:

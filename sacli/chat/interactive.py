@@ -20,12 +20,12 @@ from sacli.api.client import ApiClient
 from sacli.api.sessions import check_session_id
 from sacli.chat.ask import Asker, ReplyOptions, report_reply
 from sacli.chat.conversation import Conversation
+from sacli.chat.oneshot import require_keys
 from sacli.config import state_dir
 from sacli.errors import DeadlineExceeded, SacliError, Stop
 from sacli.term.lineeditor import LineEditor
 from sacli.term.stderr import MESSAGES
 from sacli.term.stdout import Output
-from sacli.term.tty import is_terminal
 
 PROMPT = "> "
 
@@ -40,17 +40,10 @@ Ctrl-C stops a reply; at an empty prompt it leaves.
 """
 
 
-def is_interactive() -> bool:
-    try:
-        return is_terminal(0) and is_terminal(1)
-    except OSError:
-        return False
-
-
 def run_repl(api: ApiClient, *, params: ChatParameters, options: ReplyOptions, new_session: bool) -> None:
     api.deadline.cancel()  # --timeout limits each turn, not the whole conversation
     # Missing keys end sacli before the first prompt rather than failing every turn.
-    api.headers(require="super_agent" if new_session else "any")
+    require_keys(api, params, new_session=new_session)
     conversation = Conversation(params, model=api.settings.model, session_pending=new_session)
     conversation.body("", stream=True)  # a bad --param fails now
     check_session_id(conversation.session, MESSAGES.warn)
@@ -138,7 +131,7 @@ class Repl:
                 raise
             output.end_line()
             # The terminal has echoed ^C at the start of the line: write over it.
-            self.messages.write(("\r" if self.messages.stderr_is_terminal else "") + "sacli: reply stopped\n")
+            self.messages.notice("reply stopped", over_line=True)
         except SacliError as error:
             output.end_line()
             self.messages.error(error.message, hint=error.hint)

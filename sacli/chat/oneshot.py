@@ -20,7 +20,7 @@ from sacli.api.sessions import check_session_id
 from sacli.chat.ask import Asker, ReplyOptions
 from sacli.chat.conversation import Conversation
 from sacli.chat.prompt import build_prompt, read_stdin
-from sacli.errors import ApiError, SacliError, Stop
+from sacli.errors import ApiError, AuthError, SacliError, Stop
 from sacli.term.stderr import MESSAGES
 from sacli.term.stdout import Output
 
@@ -38,7 +38,7 @@ def run_one_shot(
 ) -> None:
     """Ask once; ``use_stdin``: standard input, when it is not a terminal, is part of the prompt."""
     messages = MESSAGES
-    api.headers(require="super_agent" if new_session else "any")  # no key: fail before waiting on stdin
+    require_keys(api, params, new_session=new_session)  # no key: fail before waiting on stdin
     stdin_text = read_stdin(messages.notice) if use_stdin else None
     prompt = build_prompt(words, stdin_text, command=command)
     conversation = Conversation(params, model=api.settings.model, session_pending=new_session)
@@ -67,6 +67,17 @@ def run_one_shot(
     if held is not None:
         output.write(held.release(json_mode=options.json))
     asker.finish(reply)
+
+
+def require_keys(api: ApiClient, params: ChatParameters, *, new_session: bool) -> None:
+    """A key for the chat; the Super Agent key too when a session is used (the Memory API's account)."""
+    if (params.session or new_session) and not api.settings.super_agent_key:
+        what = "--session" if params.session else "--new-session"
+        raise AuthError(
+            f"{what} needs the Super Agent key: sessions belong to its account",
+            hint="set SUPER_AGENT_KEY, --super-agent-key or super_agent_key in the config file",
+        )
+    api.headers()
 
 
 class HeldOutput(Output):

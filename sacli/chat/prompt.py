@@ -39,7 +39,24 @@ def read_stdin(notice: Callable[[str], None], *, fd: int = 0) -> str | None:
         if not chunk:
             break
         chunks.append(chunk)
-    return b"".join(chunks).decode("utf-8", "replace")
+    return as_text(b"".join(chunks))
+
+
+def as_text(data: bytes) -> str:
+    """Standard input as the prompt's text: UTF-8 with no NUL byte, or a usage error naming the offset."""
+    nul = data.find(b"\0")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if nul < 0 or exc.start < nul:
+            raise UsageError(
+                f"standard input is not UTF-8 text: the bytes at offset {exc.start} are not UTF-8",
+                hint="the prompt must be text",
+            ) from None
+        text = ""
+    if nul >= 0:
+        raise UsageError(f"standard input is not text: a NUL byte at offset {nul}", hint="the prompt must be text")
+    return text
 
 
 def build_prompt(words: list[str], stdin_text: str | None, *, command: str = "stream") -> str:

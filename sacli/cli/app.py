@@ -30,6 +30,9 @@ COMMANDS.update(
         "sacli.commands.upload:upload", "Upload files to the knowledge base searched with --rag, one request per file."
     ),
     files=CommandSpec("sacli.commands.files:files", "List and delete the files of the knowledge base."),
+    config=CommandSpec(
+        "sacli.commands.config:config_app", "Show the settings and where each came from, or the config file's path."
+    ),
 )
 
 app = typer.Typer(

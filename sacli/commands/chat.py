@@ -51,13 +51,18 @@ def chat(
     api = connect(conn, model=chat.model)
     params = ChatParameters.from_options(chat)
     if not prompt:
-        from sacli.chat.interactive import is_interactive
+        from sacli.term.tty import is_terminal
 
-        if is_interactive():
+        if is_terminal(0) and is_terminal(1):
             from sacli.chat.interactive import run_repl
 
             run_repl(api, params=params, options=out, new_session=new_session)
             return
+        if is_terminal(0):
+            raise UsageError(
+                "a conversation needs a terminal on standard output too",
+                hint='for a one-shot answer give the prompt: sacli chat "..." > FILE',
+            )
     from sacli.chat.oneshot import run_one_shot
 
     run_one_shot(

@@ -1,21 +1,24 @@
 """From the connection options of the command line to the API client of this run.
 
-``connect`` does, in this order, what must happen before anything is read or sent: check
-that stdout can take the answer, register the keys given as flags as secrets (so no message
-can show them, whatever goes wrong with the config file), resolve the settings, register
-the keys and URL passwords they hold, check the ``-H`` headers, and start the ``--timeout``.
+The options arrive with the config file and the defaults applied (sacli.config). ``connect``
+then does what must happen before anything is read or sent: check that stdout can take the
+answer, register the URL passwords as secrets, check the headers (the config file's
+``headers`` table first, each ``-H`` over it), and start the ``--timeout``.
 """
 
 from __future__ import annotations
 
-from sacli import config
 from sacli.api.client import ApiClient
 from sacli.api.headers import parse_headers
 from sacli.api.limits import Limits
 from sacli.api.urls import passwords
 from sacli.cli.options import ConnectionOptions
+from sacli.config import DEFAULT_BASE_URL, DEFAULT_MODEL, Settings
+from sacli.errors import UsageError
 from sacli.term.stderr import MESSAGES
 from sacli.term.stdout import check_stdout
+
+KEYS = (("api_key", "the OpenRouter key"), ("super_agent_key", "the Super Agent key"))
 
 
 def connect(conn: ConnectionOptions, *, model: str | None = None) -> ApiClient:
@@ -23,21 +26,45 @@ def connect(conn: ConnectionOptions, *, model: str | None = None) -> ApiClient:
     messages = MESSAGES
     if conn.debug:
         messages.debug_enabled = True
-    messages.add_secrets(tuple(k for k in (conn.api_key, conn.super_agent_key) if k))
-    settings = config.resolve(
-        base_url=conn.base_url,
-        model=model,
-        api_key=conn.api_key,
-        super_agent_key=conn.super_agent_key,
-        profile=conn.profile,
-        warn=messages.warn,
+    base_url = (conn.base_url or DEFAULT_BASE_URL).rstrip("/")
+    messages.add_secrets(passwords(base_url))
+    settings = Settings(
+        base_url=base_url,
+        model=model or DEFAULT_MODEL,
+        api_key=conn.api_key or None,
+        super_agent_key=conn.super_agent_key or None,
+        key_sources=tuple(
+            f"{what} from {_shown(conn.sources.get(name))}" for name, what in KEYS if getattr(conn, name)
+        ),
     )
-    messages.add_secrets(settings.secrets)
-    messages.add_secrets(passwords(settings.base_url))
     return ApiClient(
         settings,
-        extra_headers=parse_headers(tuple(conn.header or ())),
+        extra_headers=headers_of(conn),
         limits=Limits(retries=conn.retries, connect_timeout=conn.connect_timeout, idle_timeout=conn.idle_timeout),
         reporter=messages,
         timeout=conn.timeout,
     )
+
+
+def headers_of(conn: ConnectionOptions) -> dict[str, str]:
+    """The config file's ``headers`` table, then each ``-H`` (which replaces a header of its name)."""
+    merged: dict[str, str] = {}
+    found = getattr(conn, "file_headers", None)
+    if found is not None:
+        try:
+            merged = parse_headers(tuple(f"{name}: {value}" for name, value in found.value.items()))
+        except UsageError as error:
+            raise UsageError(f"invalid config file {found.where}: headers: {error.message}") from None
+    for name, value in parse_headers(tuple(conn.header or ())).items():
+        merged = {k: v for k, v in merged.items() if k.lower() != name.lower()}
+        merged[name] = value
+    return merged
+
+
+def _shown(source: str | None) -> str:
+    if source is None:
+        return "an unknown place"
+    kind, _, rest = source.partition(" ")
+    if kind in ("flag", "env"):
+        return rest
+    return f"the config file {source}" if not source.startswith("profile ") else source

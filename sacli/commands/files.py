@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from sacli.api import files as files_api
-from sacli.api.client import require_ids
+from sacli.api.client import require_ids, unwrap
 from sacli.cli.options import ConnectionOptions, options
 from sacli.commands.connection import connect
 from sacli.errors import SacliError
@@ -16,7 +16,8 @@ from sacli.term.confirm import confirm
 from sacli.term.progress import human_size
 from sacli.term.stderr import MESSAGES
 from sacli.term.stdout import Output
-from sacli.term.tables import Column, emit_json, emit_records
+from sacli.term.tables import Column, deletion, emit_json, emit_list
+from sacli.term.timefmt import human_time
 
 FILTER_PANEL = "Filters"
 
@@ -72,10 +73,22 @@ def delete(
         bool,
         typer.Option("--yes", "-y", help="Do not ask; required when there is no terminal to ask on."),
     ] = False,
+    json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Write one JSON object per ID: {id, deleted, response, error}.",
+            rich_help_panel="Output",
+            show_default=False,
+        ),
+    ] = False,
     conn: ConnectionOptions,
 ) -> None:
-    """Delete files and their search chunks; stdout gets each deleted ID."""
-    run_delete(ids, yes=yes, conn=conn)
+    """Delete files and their search chunks; stdout gets each deleted ID.
+
+    If one delete fails sacli stops, and lists on stderr which IDs were deleted and which were not.
+    """
+    run_delete(ids, yes=yes, json=json, conn=conn)
 
 
 # What the commands do
@@ -85,7 +98,7 @@ COLUMNS: tuple[Column, ...] = (
     ("filename", "File name", None),
     ("status", "Status", None),
     ("size", "Size", human_size),
-    ("uploadedAt", "Uploaded", None),
+    ("uploadedAt", "Uploaded", human_time),
 )
 
 
@@ -105,17 +118,10 @@ def run_list(
 ) -> None:
     with connect(conn) as api:
         _, records = files_api.list_files(api, category=category, tags=tags, status=status)
-    out = Output()
-    if json:
-        for record in records:
-            emit_json(out, record)
-        return
-    if not records and MESSAGES.stderr_is_terminal:
-        MESSAGES.notice("no files")
-    emit_records(out, [row(r) for r in records], COLUMNS)
+    emit_list(Output(), records, COLUMNS, json=json, empty="no files", shown=[row(r) for r in records])
 
 
-def run_delete(ids: Sequence[str], *, yes: bool, conn: ConnectionOptions) -> None:
+def run_delete(ids: Sequence[str], *, yes: bool, json: bool, conn: ConnectionOptions) -> None:
     ids = require_ids(ids, "file")
     api = connect(conn)
     messages = MESSAGES
@@ -131,15 +137,21 @@ def run_delete(ids: Sequence[str], *, yes: bool, conn: ConnectionOptions) -> Non
         with api:
             for file_id in ids:
                 current = file_id
-                files_api.delete_file(api, file_id)
+                reply = files_api.delete_file(api, file_id)
                 deleted.append(file_id)
                 current = None
-                out.write_line(file_id)
+                if json:
+                    emit_json(out, deletion(file_id, deleted=True, response=unwrap(reply)))
+                else:
+                    out.write_line(file_id)
     except BaseException as error:
         if current is not None and isinstance(error, SacliError):
             error.message = f"deleting {current}: {error.message}"
             if error.status == 404:
                 error.hint = "no such file ID? see 'sacli files list'"
+            if json:
+                for file_id in ids[len(deleted) :]:
+                    emit_json(out, deletion(file_id, deleted=False, error=error if file_id == current else None))
         if len(ids) > 1:
             for file_id in ids:
                 state = "deleted" if file_id in deleted else "failed" if file_id == current else "not deleted"

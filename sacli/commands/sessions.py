@@ -30,11 +30,11 @@ from sacli.api.sessions import (
 )
 from sacli.cli.options import OUTPUT_PANEL, ConnectionOptions, options
 from sacli.commands.connection import connect
-from sacli.errors import ApiError
+from sacli.errors import ApiError, SacliError
 from sacli.term.confirm import confirm
 from sacli.term.stderr import MESSAGES
 from sacli.term.stdout import Output
-from sacli.term.tables import Column, emit_json, emit_records, tsv_field
+from sacli.term.tables import Column, deletion, emit_json, emit_list, emit_records, tsv_field
 from sacli.term.timefmt import human_time
 
 sessions_app = typer.Typer(
@@ -154,11 +154,8 @@ SESSION_COLUMNS: list[Column] = [
 def run_list(conn: ConnectionOptions, *, limit: int, json: bool) -> None:
     with connect(conn) as api:
         sessions = list_sessions(api, limit=limit)
-    out = Output()
-    if json:
-        emit_json(out, sessions)
-    else:
-        emit_records(out, [_with_id(s) for s in sessions], SESSION_COLUMNS)
+    shown = [_with_id(s) for s in sessions]
+    emit_list(Output(), sessions, SESSION_COLUMNS, json=json, empty="no sessions", shown=shown)
 
 
 def run_create(conn: ConnectionOptions, *, title: str | None, session_id: str | None, json: bool) -> None:
@@ -222,19 +219,31 @@ def run_delete(conn: ConnectionOptions, session_ids: list[str], *, yes: bool, js
         return
     out = Output()
     missing: list[SessionNotFound] = []
-    with api:
-        for session_id in ids:
-            try:
-                reply = delete_session(api, session_id)
-            except SessionNotFound as error:
-                missing.append(error)
-                continue
-            if json:
-                emit_json(out, {"id": session_id, "deleted": True, "response": reply})
-            elif out.is_terminal:
-                out.write_line(f"deleted {session_id}")
-            else:
-                out.write_line(tsv_field(session_id))
+    done: set[str] = set()
+    try:
+        with api:
+            for session_id in ids:
+                try:
+                    reply = delete_session(api, session_id)
+                except SessionNotFound as error:
+                    missing.append(error)
+                    if json:
+                        emit_json(out, deletion(session_id, deleted=False, error=error))
+                    continue
+                done.add(session_id)
+                if json:
+                    emit_json(out, deletion(session_id, deleted=True, response=reply))
+                elif out.is_terminal:
+                    out.write_line(f"deleted {session_id}")
+                else:
+                    out.write_line(tsv_field(session_id))
+    except SacliError as error:
+        if json:  # the one that failed, then the ones not tried
+            seen = done | {e.session_id for e in missing}
+            rest = [i for i in ids if i not in seen]
+            for index, session_id in enumerate(rest):
+                emit_json(out, deletion(session_id, deleted=False, error=error if index == 0 else None))
+        raise
     if len(missing) == 1:
         raise missing[0]
     if missing:

@@ -27,7 +27,7 @@ from sacli.errors import ApiError, DeadlineExceeded, SacliError, TimeoutError_, 
 from sacli.term.progress import UploadProgress
 from sacli.term.stderr import MESSAGES, Messages
 from sacli.term.stdout import Output
-from sacli.term.tables import emit_json, tsv_field
+from sacli.term.tables import emit_json, failure, tsv_field
 
 UPLOAD_PANEL = "Upload"
 
@@ -170,7 +170,7 @@ def run_upload(paths: Sequence[str], *, opts: UploadOptions, conn: ConnectionOpt
         with api:
             uploaded = upload_all(api, sources, fields, opts)
             if opts.wait:
-                wait_for_processing(api, uploaded, verbose=opts.verbose, first=poll_first)
+                wait_for_processing(api, uploaded, verbose=opts.verbose, first=poll_first, json=opts.json)
 
 
 def metadata_fields(opts: UploadOptions) -> list[tuple[str, str]]:
@@ -232,8 +232,8 @@ def upload_all(
             progress.done(fid)
             uploaded.append(Uploaded(source, fid, record))
             current = None
-            if opts.json:
-                emit_json(out, payload)
+            if opts.json and not opts.wait:  # with --wait the lines come once the final statuses are known
+                emit_json(out, upload_line(source, record))
             if fid is None and (opts.wait or not opts.json):
                 raise ApiError(f"the server took {source.label}, but its reply carries no file ID")
             if not opts.json:
@@ -242,10 +242,21 @@ def upload_all(
         progress.finish()
         if current is not None and isinstance(error, SacliError):
             error.message = f"uploading {current.label}: {error.message}"
+            if opts.json:
+                lines = [upload_line(u.source, u.record) for u in uploaded] if opts.wait else []
+                lines.append(upload_line(current, None, error))
+                lines += [upload_line(s, None) for s in sources[len(uploaded) + 1 :]]
+                for line in lines:
+                    emit_json(out, line)
         if len(sources) > 1:
             report(messages, sources, uploaded, current)
         raise
     return uploaded
+
+
+def upload_line(source: FileSource, record: dict[str, Any] | None, error: SacliError | None = None) -> dict[str, Any]:
+    """One file's JSON Lines record: the server's file object (unwrapped), its path, whether it was uploaded."""
+    return {**(record or {}), "path": source.label, "uploaded": record is not None, "error": failure(error)}
 
 
 def report(
@@ -266,8 +277,14 @@ def report(
 # -- waiting for processing --------------------------------------------------------------------
 
 
-def wait_for_processing(api: ApiClient, uploaded: list[Uploaded], *, verbose: bool, first: float) -> None:
-    """Poll the file list until every uploaded file is processed (or has failed), within --timeout."""
+def wait_for_processing(
+    api: ApiClient, uploaded: list[Uploaded], *, verbose: bool, first: float, json: bool = False
+) -> None:
+    """Poll the file list until every uploaded file is processed (or has failed), within --timeout.
+
+    With ``json``, each file's record with its final status is written at the end, also when
+    the wait fails: the error of a file that failed or was still pending is in its record.
+    """
     messages = MESSAGES
     pending: dict[str, Uploaded] = {}
     statuses: dict[str, str] = {}
@@ -297,6 +314,8 @@ def wait_for_processing(api: ApiClient, uploaded: list[Uploaded], *, verbose: bo
             listed = {files_api.file_id(r): r for r in records}
             for fid in list(pending):
                 record = listed.get(fid)
+                if record is not None:
+                    pending[fid].record.update(record)
                 status = files_api.file_status(record) if record is not None else "not listed yet"
                 if verbose and status != statuses[fid]:
                     messages.notice(f"{labels[fid]} ({fid}): {status or 'no status'}")
@@ -308,11 +327,24 @@ def wait_for_processing(api: ApiClient, uploaded: list[Uploaded], *, verbose: bo
                     failed.append(fid)
     except DeadlineExceeded:
         waiting = ", ".join(f"{labels[fid]} ({statuses[fid]})" for fid in pending)
-        raise TimeoutError_(f"timed out (--timeout) waiting for the server to process {waiting}") from None
+        timed_out = TimeoutError_(f"timed out (--timeout) waiting for the server to process {waiting}")
+        if json:
+            write_final(uploaded, dict.fromkeys(pending, timed_out))
+        raise timed_out from None
     finally:
         if spinner is not None:
             spinner.stop()
             messages.before_write = None
+    failure_of = ApiError(
+        f"the server failed to process {', '.join(f'{labels[f]} ({f}: {statuses[f]})' for f in failed)}"
+    )
+    if json:
+        write_final(uploaded, dict.fromkeys(failed, failure_of))
     if failed:
-        shown = ", ".join(f"{labels[fid]} ({fid}: {statuses[fid]})" for fid in failed)
-        raise ApiError(f"the server failed to process {shown}")
+        raise failure_of
+
+
+def write_final(uploaded: list[Uploaded], errors: dict[str, SacliError]) -> None:
+    out = Output()
+    for item in uploaded:
+        emit_json(out, upload_line(item.source, item.record, errors.get(item.file_id or "")))

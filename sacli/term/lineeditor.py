@@ -68,8 +68,9 @@ class LineEditor:
             self.messages.write("\n")
             return None
         except Stop as stop:
-            self.messages.write("\n")
-            if stop.signum == signal.SIGINT and typed and typed[0]:
+            discarded = stop.signum == signal.SIGINT and typed and typed[0]
+            self.messages.write("^C\n" if discarded else "\n")  # a discarded line is marked, as a shell does
+            if discarded:
                 return ""
             raise
         finally:

@@ -38,7 +38,8 @@ class Messages:
             text = text.replace(secret, "***")
         return text
 
-    def write(self, text: str) -> None:
+    def write(self, text: str, *, over_line: bool = False) -> None:
+        """Write ``text``; ``over_line``: on a terminal, from the start of the line, over what is there."""
         if self.before_write is not None:
             self.before_write()
         text = self.redact(text)
@@ -46,7 +47,7 @@ class Messages:
             # Messages quote the server (error bodies, error events): as untrusted as model text.
             from sacli.term.stdout import escape_controls
 
-            text = escape_controls(text)
+            text = ("\r\x1b[K" if over_line else "") + escape_controls(text)
         data = text.encode("utf-8", "replace")
         try:
             while data:
@@ -63,8 +64,8 @@ class Messages:
     def warn(self, message: str) -> None:
         self.write(f"sacli: warning: {_one_line(message)}\n")
 
-    def notice(self, message: str) -> None:
-        self.write(f"sacli: {_one_line(message)}\n")
+    def notice(self, message: str, *, over_line: bool = False) -> None:
+        self.write(f"sacli: {_one_line(message)}\n", over_line=over_line)
 
     def debug(self, message: str) -> None:
         if self.debug_enabled:

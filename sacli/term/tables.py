@@ -33,6 +33,45 @@ def emit_json(out: Output, value: Any) -> None:
     out.write_line(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
+def failure(error: BaseException | None) -> dict[str, Any] | None:
+    """An item's error as a JSON record carries it: ``{"message", "exit_code"}``, or None."""
+    if error is None:
+        return None
+    message = getattr(error, "message", None) or str(error)
+    return {"message": message, "exit_code": int(getattr(error, "exit_code", 1))}
+
+
+def deletion(
+    item_id: str, *, deleted: bool, response: Any = None, error: BaseException | None = None
+) -> dict[str, Any]:
+    """One JSON Lines record of a delete: whether it was deleted, the server's reply, the error if any."""
+    return {"id": item_id, "deleted": deleted, "response": response, "error": failure(error)}
+
+
+def emit_list(
+    out: Output,
+    records: Sequence[dict[str, Any]],
+    columns: Sequence[Column],
+    *,
+    json: bool,
+    empty: str,
+    shown: Any = None,
+) -> None:
+    """A listing: with ``json`` one JSON array of the records as the API sent them (``[]`` when empty);
+    else a table or TSV of ``shown`` (the records as the columns name their fields), and on a
+    terminal a notice (``empty``) when there is nothing to list."""
+    if json:
+        emit_json(out, list(records))
+        return
+    if not records:
+        from sacli.term.stderr import MESSAGES
+
+        if MESSAGES.stderr_is_terminal:
+            MESSAGES.notice(empty)
+        return
+    emit_records(out, records if shown is None else shown, columns)
+
+
 def emit_records(out: Output, records: Sequence[dict[str, Any]], columns: Sequence[Column], *, title: str = "") -> None:
     if not records:
         return
@@ -45,13 +84,20 @@ def emit_records(out: Output, records: Sequence[dict[str, Any]], columns: Sequen
     # The API's text is escaped here, cell by cell; rich's own escape sequences (bold, colour)
     # then go to the terminal as they are.
     cell = escape_controls if out.escape else str
+    rows = [
+        [cell(show(record.get(key)) if show else tsv_field(record.get(key))) for key, _, show in columns]
+        for record in records
+    ]
     table = Table(title=title or None, show_lines=False, header_style="bold")
-    for _, heading, _ in columns:
-        table.add_column(heading, overflow="fold")
-    for record in records:
-        table.add_row(
-            *(cell(show(record.get(key)) if show else tsv_field(record.get(key))) for key, _, show in columns)
-        )
+    for index, (_, heading, _) in enumerate(columns):
+        if index == 0:
+            # The first column is what a user copies (an ID): never wrapped, never cut.
+            widest = max(len(heading), *(len(row[0]) for row in rows))
+            table.add_column(heading, no_wrap=True, min_width=widest)
+        else:
+            table.add_column(heading, no_wrap=True, overflow="ellipsis")
+    for row in rows:
+        table.add_row(*row)
     console = Console(file=_TextOut(out), force_terminal=True, no_color=bool(os.environ.get("NO_COLOR")))
     console.print(table, markup=False, highlight=False, emoji=False)
 

@@ -48,8 +48,8 @@ def test_a_retried_request_prints_the_answer_once(httpserver: HTTPServer, api_en
     result = run("stream", "--retries", "2", "hi", env=api_env)
     assert (result.returncode, result.stdout) == (0, b"once\n")
     notices = result.stderr.decode().splitlines()
-    assert notices[0] == "sacli: HTTP 429 TOO MANY REQUESTS: slow down; retrying in 0.0 s (retry 1 of 2)"
-    assert notices[1].startswith("sacli: HTTP 503 SERVICE UNAVAILABLE: upstream down; retrying in ")
+    assert notices[0] == "sacli: HTTP 429 TOO MANY REQUESTS; retrying in 0.0 s (retry 1 of 2)"
+    assert notices[1].startswith("sacli: HTTP 503 SERVICE UNAVAILABLE; retrying in ")
     assert len(notices) == 2
 
 

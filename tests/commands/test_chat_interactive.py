@@ -13,7 +13,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.helpers import OPENROUTER_KEY, chunk, event, sse
+from tests.helpers import AUTH_HINT, OPENROUTER_KEY, chunk, event, sse
 from tests.terminal import PROMPT, Terminal
 
 CHAT = "/api/v1/chat/completions"
@@ -246,7 +246,7 @@ def test_a_failed_turn_is_reported_and_the_conversation_goes_on(
     chat.type_line("/exit")
     assert chat.exit_code() == 0
     assert stderr.read_text().splitlines() == [
-        "sacli: error: HTTP 401 UNAUTHORIZED: Invalid API key (check OPENROUTER_KEY and SUPER_AGENT_KEY)",
+        f"sacli: error: HTTP 401 UNAUTHORIZED: Invalid API key ({AUTH_HINT})",
         "sacli: error: HTTP 429 TOO MANY REQUESTS: slow down",
     ]
     assert sent_messages(httpserver)[2] == [{"role": "user", "content": "three"}]

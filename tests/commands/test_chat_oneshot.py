@@ -8,7 +8,7 @@ import socket
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tests.helpers import USAGE, chunk, completion, event, run, sse
+from tests.helpers import AUTH_HINT, USAGE, chunk, completion, event, run, sse
 
 CHAT = "/api/v1/chat/completions"
 SESSIONS = "/api/v1/memory/sessions"
@@ -98,13 +98,13 @@ def test_usage_goes_to_stderr(httpserver: HTTPServer, api_env: dict[str, str]) -
     httpserver.expect_request(CHAT).respond_with_json(completion("ok"))
     result = run("chat", "--usage", "hi", env=api_env)
     assert result.stdout == b"ok\n"
-    assert result.stderr == b"tokens: prompt 12, completion 3, total 15\n"
+    assert result.stderr == b"sacli: tokens: prompt 12, completion 3, total 15\n"
 
 
 @pytest.mark.parametrize(
     ("status", "code", "message"),
     [
-        (401, 3, b"sacli: error: HTTP 401 UNAUTHORIZED: Invalid API key (check OPENROUTER_KEY and SUPER_AGENT_KEY)\n"),
+        (401, 3, f"sacli: error: HTTP 401 UNAUTHORIZED: Invalid API key ({AUTH_HINT})\n".encode()),
         (429, 4, b"sacli: error: HTTP 429 TOO MANY REQUESTS: Invalid API key\n"),
         (500, 5, b"sacli: error: HTTP 500 INTERNAL SERVER ERROR: Invalid API key\n"),
     ],

@@ -11,6 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from sacli.term.timefmt import human_time
 from tests.helpers import OPENROUTER_KEY, SACLI, SUPER_AGENT_KEY, read_terminal_until_closed, run
 
 FILES = "/api/rag/files"
@@ -86,7 +87,7 @@ def test_list_json_writes_each_file_as_sent(httpserver: HTTPServer, api_env: dic
     httpserver.expect_request(FILES).respond_with_json(DOCUMENTED)
     result = run("files", "list", "--json", env=api_env)
     assert result.returncode == 0, result.stderr
-    assert [json.loads(line) for line in result.stdout.splitlines()] == RECORDS
+    assert json.loads(result.stdout) == RECORDS  # one array, as every listing writes
 
 
 def test_list_that_is_not_a_list_is_an_api_error(httpserver: HTTPServer, api_env: dict[str, str]) -> None:
@@ -118,8 +119,8 @@ def test_list_on_a_terminal_is_a_table(httpserver: HTTPServer, api_env: dict[str
     assert [cell.strip() for cell in header.split("┃")[1:-1]] == ["ID", "File name", "Status", "Size", "Uploaded"]
     rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in lines if "file_" in line]
     assert rows == [
-        ["file_abc123", "privacy-policy.pdf", "processed", "239.9 KiB", "2025-11-16T10:30:00Z"],
-        ["file_def456", "notes with tab.md", "processing", "86.9 KiB", "2025-11-16T11:00:00Z"],
+        ["file_abc123", "privacy-policy.pdf", "processed", "239.9 KiB", human_time("2025-11-16T10:30:00Z")],
+        ["file_def456", "notes with tab.md", "processing", "86.9 KiB", human_time("2025-11-16T11:00:00Z")],
         ["file_x", "red\\e[31m.txt", "processed", "5 B", ""],  # a name cannot colour the terminal
     ]
 

@@ -423,8 +423,7 @@ def test_show_of_a_missing_session_names_it_and_exits_5(httpserver: HTTPServer, 
     assert result.returncode == 5
     assert result.stdout == b""
     # The server's reason phrase ("Not Found") is its own business; the message around it is ours.
-    assert result.stderr.startswith(f"sacli: error: session {SID3} not found: HTTP 404 ".encode())
-    assert result.stderr.endswith(b": Session not found (see 'sacli sessions list')\n")
+    assert result.stderr == f"sacli: error: session {SID3} not found (HTTP 404) (see 'sacli sessions list')\n".encode()
     assert len(requests_to(httpserver)) == 1  # a 404 is not retried
 
 
@@ -576,8 +575,8 @@ def test_delete_json_writes_one_object_per_deleted_session(httpserver: HTTPServe
     result = run("sessions", "delete", "--yes", "--json", SID1, SID2, env=api_env)
     assert result.returncode == 0, result.stderr
     assert [json.loads(line) for line in result.stdout.splitlines()] == [
-        {"id": SID1, "deleted": True, "response": {"id": SID1, "deleted": True}},
-        {"id": SID2, "deleted": True, "response": None},
+        {"id": SID1, "deleted": True, "response": {"id": SID1, "deleted": True}, "error": None},
+        {"id": SID2, "deleted": True, "response": None, "error": None},
     ]
 
 
@@ -603,7 +602,7 @@ def test_delete_of_one_missing_session_gives_the_server_reason(httpserver: HTTPS
     result = run("sessions", "delete", "-y", SID3, env=api_env)
     assert result.returncode == 5
     assert result.stdout == b""
-    assert result.stderr.startswith(f"sacli: error: session {SID3} not found: HTTP 404".encode())
+    assert result.stderr.startswith(f"sacli: error: session {SID3} not found (HTTP 404)".encode())
 
 
 def test_delete_stops_at_an_error_that_is_not_a_missing_session(

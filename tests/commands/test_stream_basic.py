@@ -93,7 +93,7 @@ def test_usage_goes_to_stderr(httpserver: HTTPServer, api_env: dict[str, str]) -
     result = run("stream", "--usage", "hi", env=api_env)
     assert result.stdout == b"ok\n"
     total = USAGE["total_tokens"]
-    assert result.stderr == f"tokens: prompt 12, completion 3, total {total}\n".encode()
+    assert result.stderr == f"sacli: tokens: prompt 12, completion 3, total {total}\n".encode()
 
 
 def test_no_newline_and_existing_newline(httpserver: HTTPServer, api_env: dict[str, str]) -> None:

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tests.helpers import USAGE, chunk, event, run, sse
+from tests.helpers import AUTH_HINT, USAGE, chunk, event, run, sse
 
 CHAT = "/api/v1/chat/completions"
 SSE = "text/event-stream"
 DONE = b"data: [DONE]\n\n"
 ROLE = event(chunk(role="assistant", content=""))
-TOKENS = "tokens: prompt 12, completion 3, total 15\n"
+TOKENS = "sacli: tokens: prompt 12, completion 3, total 15\n"
 
 
 def body(*blocks: bytes | dict[str, Any]) -> bytes:
@@ -121,7 +121,7 @@ def test_complete_streams_print_the_text_and_exit_0(
     httpserver.expect_request(CHAT, method="POST").respond_with_data(stream, content_type=SSE)
     result = run("stream", "--usage", "hi", env=api_env)
     assert (result.returncode, result.stdout) == (0, stdout), result.stderr
-    assert result.stderr.decode() == (usage or "tokens: not reported by the server\n")
+    assert result.stderr.decode() == (usage or "sacli: tokens: not reported by the server\n")
 
 
 def test_json_mode_writes_each_payload_and_nothing_else(httpserver: HTTPServer, api_env: dict[str, str]) -> None:
@@ -270,11 +270,11 @@ PROXY_ERRORS = {
     "HTML page with style and script": (
         403, CLOUDFLARE_LIKE, "text/html; charset=UTF-8", 3,
         "HTTP 403 FORBIDDEN: Access denied | api.example.com used Cloudflare to restrict access",
-        "check OPENROUTER_KEY and SUPER_AGENT_KEY",
+        AUTH_HINT,
     ),
     "HTML without a content type": (
         401, b"<html><body><h1>401 Authorization Required</h1></body></html>", None, 3,
-        "HTTP 401 UNAUTHORIZED: 401 Authorization Required", "check OPENROUTER_KEY and SUPER_AGENT_KEY",
+        "HTTP 401 UNAUTHORIZED: 401 Authorization Required", AUTH_HINT,
     ),
     "plain text 429": (
         429, b"Too many requests, slow down.\nRequest id: 123\n", "text/plain", 4,

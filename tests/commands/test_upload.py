@@ -333,14 +333,17 @@ def test_an_upload_is_not_retried_after_a_plain_500(
     assert len(uploads(httpserver)) == 1
 
 
-def test_json_writes_each_reply_as_one_line(httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path) -> None:
+def test_json_writes_each_file_unwrapped_as_one_line(
+    httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path
+) -> None:
     doc = tmp_path / "a.txt"
     doc.write_bytes(b"x")
-    reply = {"success": True, "data": {"fileId": "file_9", "filename": "a.txt", "status": "processing", "chunks": 0}}
-    httpserver.expect_request(UPLOAD).respond_with_json(reply)
+    record = {"fileId": "file_9", "filename": "a.txt", "status": "processing", "chunks": 0}
+    httpserver.expect_request(UPLOAD).respond_with_json({"success": True, "data": record})
     result = run("upload", "--json", str(doc), str(doc), env=api_env)
     assert result.returncode == 0, result.stderr
-    assert [json.loads(line) for line in result.stdout.splitlines()] == [reply, reply]
+    line = {**record, "path": str(doc), "uploaded": True, "error": None}
+    assert [json.loads(line) for line in result.stdout.splitlines()] == [line, line]
 
 
 def test_a_reply_without_a_file_id_is_an_api_error(

@@ -313,9 +313,9 @@ def render_man(readme: str) -> str:
         if var not in documented:
             out += [".TP", f".B {roff_escape(var)}", roff_line(roff_inline(text))]
 
-    from sacli.config import FILE_KEYS
+    from sacli.settings import SETTINGS
 
-    keys = ", ".join(f"`{key}`" for key in FILE_KEYS)
+    keys = ", ".join(f"`{key}`" for key in SETTINGS)
     out += [
         ".SH FILES",
         ".TP",
@@ -323,8 +323,11 @@ def render_man(readme: str) -> str:
         roff_inline(
             f"The configuration file (`~/.config/sacli/config.toml` when `XDG_CONFIG_HOME` is unset), TOML. "
             f"Its top-level keys ({keys}) apply always; a `[profiles.NAME]` table with the same keys "
-            "overrides them when chosen with `--profile NAME` or `SACLI_PROFILE`. sacli warns when a file "
-            "holding a key is readable by others: `chmod 600` it."
+            "overrides them when chosen with `--profile NAME` or `SACLI_PROFILE`. Each key takes what "
+            "its option takes (`headers` is a table of header names and values); a bad value is a usage "
+            "error naming the file and the line, an unknown key a warning. `sacli config show` lists every "
+            "setting and where it came from. sacli warns when a file holding a key is readable by others: "
+            "`chmod 600` it."
         ),
         ".TP",
         ".I $XDG_STATE_HOME/sacli/history",

@@ -1,0 +1,111 @@
+"""sacli config: every setting with its value and where it came from, and the config file's path.
+
+``show`` takes the same connection and model options as ``stream``, so it shows what a command
+given those options would use. Keys are shown only as ``***`` and their last four characters;
+header values that may hold a secret are hidden as the debug log hides them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from sacli.cli.options import OUTPUT_PANEL, ChatOptions, ConnectionOptions, options
+
+config_app = typer.Typer(
+    help="Show the settings and where each came from, or the config file's path.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+)
+
+
+@config_app.command("show")
+@options(conn=ConnectionOptions, chat=ChatOptions)
+def show(
+    *,
+    json: Annotated[
+        bool,
+        typer.Option("--json", help="Write one JSON array of {key, value, source}.", rich_help_panel=OUTPUT_PANEL),
+    ] = False,
+    conn: ConnectionOptions,
+    chat: ChatOptions,
+) -> None:
+    """Show every setting, its value and where it came from (flag, environment, file:line, profile, default).
+
+    Off a terminal one line per setting: KEY, VALUE and SOURCE, separated by tabs.
+    """
+    from sacli.term.stdout import Output
+    from sacli.term.tables import emit_json, emit_records
+
+    rows = setting_rows(conn, chat)
+    out = Output()
+    if json:
+        emit_json(out, rows)
+    else:
+        columns = [("key", "Key", None), ("value", "Value", None), ("source", "Source", None)]
+        emit_records(out, [{**row, "value": _shown(row["value"])} for row in rows], columns)
+
+
+@config_app.command("path")
+def path() -> None:
+    """Print the config file's path (whether or not it exists)."""
+    from sacli.config import config_path
+    from sacli.term.stdout import Output
+
+    Output().write_line(str(config_path()))
+
+
+def setting_rows(conn: ConnectionOptions, chat: ChatOptions) -> list[dict[str, Any]]:
+    from sacli.settings import SETTINGS, attribute_of
+
+    groups = {name: group for group in (conn, chat) for name in type(group).__annotations__}
+    rows = [{"key": "profile", "value": conn.profile, "source": conn.sources.get("profile") or "not set"}]
+    for key, setting in SETTINGS.items():
+        name = attribute_of(key)
+        group = groups[name]
+        if key == "headers":
+            value, source = _headers(conn)
+        else:
+            value = getattr(group, name)
+            source = group.sources.get(name, "default")
+            if value is None and source == "default":
+                source = "not set"
+            if setting.secret and isinstance(value, str):
+                value = mask(value)
+            elif hasattr(value, "value"):  # an enum's member (--memory-strategy)
+                value = value.value
+        rows.append({"key": key, "value": value, "source": source})
+    return rows
+
+
+def mask(secret: str) -> str:
+    return f"***{secret[-4:]}" if len(secret) > 8 else "***"
+
+
+def _headers(conn: ConnectionOptions) -> tuple[dict[str, str] | None, str]:
+    from sacli.api.headers import redact_header
+    from sacli.commands.connection import headers_of
+
+    headers = headers_of(conn)
+    if not headers:
+        return None, "not set"
+    sources = []
+    found = getattr(conn, "file_headers", None)
+    if found is not None:
+        sources.append(found.where)
+    if conn.header:
+        sources.append(conn.sources.get("header", "flag --header"))
+    return {name: redact_header(name, value) for name, value in headers.items()}, ", ".join(sources)
+
+
+def _shown(value: Any) -> str:
+    import json
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
