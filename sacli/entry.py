@@ -65,8 +65,9 @@ def run(args: list[str]) -> int:
         except NoArgsIsHelpError:
             return ExitCode.USAGE  # the help has been printed already
         except ClickException as exc:
-            command_path = exc.ctx.command_path if getattr(exc, "ctx", None) else "sacli"  # type: ignore[attr-defined]
-            messages.error(_lower_first(exc.format_message()), hint=f"see '{command_path} --help'")
+            ctx = getattr(exc, "ctx", None)
+            command_path = ctx.command_path if ctx is not None else _command_path(args)
+            messages.error(_lower_first(exc.format_message()).rstrip("."), hint=f"see '{command_path} --help'")
             return exc.exit_code if exc.exit_code != ExitCode.UNEXPECTED else ExitCode.USAGE
         return result if isinstance(result, int) else ExitCode.OK
     except SacliError as error:
@@ -83,6 +84,24 @@ def run(args: list[str]) -> int:
         _debug_traceback()
         messages.error(f"unexpected error: {type(exc).__name__}: {exc}", hint="this is a bug; rerun with --debug")
         return ExitCode.UNEXPECTED
+
+
+def _command_path(args: list[str]) -> str:
+    """``sacli stream`` for ``stream -m`` (an error the parser raises before it knows its command)."""
+    from sacli.cli.lazygroup import COMMANDS, build
+
+    words = []
+    for arg in args:
+        if arg.startswith("-"):
+            break
+        words.append(arg)
+    if not words or words[0] not in COMMANDS:
+        return "sacli"
+    command = build(words[0], COMMANDS[words[0]])
+    subcommands = getattr(command, "commands", {})
+    if len(words) > 1 and words[1] in subcommands:
+        return f"sacli {words[0]} {words[1]}"
+    return f"sacli {words[0]}"
 
 
 def _debug_requested(args: list[str]) -> bool:

@@ -79,6 +79,23 @@ def check(key: str, value: Any) -> str | None:
     return None
 
 
+def takes(key: str) -> str:
+    """What ``key`` takes, in words: "a number from 0 to 2", "true or false"."""
+    setting = SETTINGS[key]
+    kind = setting.kind
+    if kind == "text":
+        return "a string"
+    if kind == "url":
+        return "an http:// or https:// URL"
+    if kind == "switch":
+        return "true or false"
+    if kind == "choice":
+        return ", ".join(setting.choices[:-1]) + " or " + setting.choices[-1]
+    if kind == "headers":
+        return "a table of header names and values"
+    return f"{'a whole number' if kind == 'whole' else 'a number'}{_bounds(setting)}"
+
+
 def _bounds(setting: Setting) -> str:
     low, high = setting.low, setting.high
     if low is not None and high is not None:

@@ -12,7 +12,7 @@ def chat(
     prompt: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[PROMPT]...",
+            metavar="PROMPT...",
             help="The prompt; stdin is appended after a blank line when it is not a terminal. "
             "Without one, on a terminal, a conversation starts.",
             show_default=False,

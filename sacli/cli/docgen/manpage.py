@@ -28,7 +28,13 @@ DESCRIPTION = [
     "EXIT STATUS); there is never a traceback unless `--debug` asks for one. Failed requests are "
     "retried only while nothing has been written, so no output is ever printed twice.",
     "Each setting is taken from the command-line option, else from its environment variable, else "
-    "from the configuration file, else from its default. Every command takes `-h`, `--help`.",
+    "from the configuration file, else from its default (`sacli config show` says which). Every "
+    "command takes `-h`, `--help`.",
+    "With `--json`, a command that lists writes one JSON array (`[]` when empty); a command that acts "
+    "on items one after another (`upload`, `files delete`, `sessions delete`) writes one JSON object "
+    "per item as it goes, failed ones included, each with an `error` (`null` or `{message, exit_code}`); "
+    "a command that shows or makes one thing writes that object. Objects come out of the API's "
+    "envelopes. `stream --json` writes the stream's raw chunks, one per line.",
 ]
 
 EXTRA_ENVIRONMENT = [
@@ -142,7 +148,8 @@ def _option_lines(param: Any) -> list[str]:
 
 def _argument_lines(param: Any, ctx: Context) -> list[str]:
     metavar = param.make_metavar(ctx)
-    lines = [".TP", roff_line(_synopsis_piece(metavar.strip("[]")))]
+    bare = re.sub(r"^\[(.*)\](\.\.\.)?$", r"\1\2", metavar.strip())  # [PROMPT]... -> PROMPT...
+    lines = [".TP", roff_line(_synopsis_piece(bare))]
     if getattr(param, "help", None):
         lines.append(roff_line(roff_inline(" ".join(param.help.split()))))
     return lines

@@ -17,8 +17,23 @@ def exit_code_table_markdown() -> str:
     return "\n".join(rows) + "\n\n" + SIGNAL_NOTE + "\n"
 
 
+SETTINGS_BLOCK = re.compile(r"(<!-- settings:start -->\n).*?(<!-- settings:end -->)", re.DOTALL)
+
+
+def settings_table_markdown() -> str:
+    from sacli.settings import SETTINGS, takes
+
+    rows = ["| config key | flag | environment | takes | default |", "|---|---|---|---|---|"]
+    for key, setting in SETTINGS.items():
+        env = f"`{setting.env}`" if setting.env else ""
+        default = f"`{setting.default}`" if setting.default is not None else "none"
+        rows.append(f"| `{key}` | `{setting.flag}` | {env} | {takes(key)} | {default} |")
+    return "\n".join(rows) + "\n"
+
+
 def render_readme(text: str) -> str:
-    return EXIT_CODES_BLOCK.sub(lambda m: m.group(1) + exit_code_table_markdown() + m.group(2), text)
+    text = EXIT_CODES_BLOCK.sub(lambda m: m.group(1) + exit_code_table_markdown() + m.group(2), text)
+    return SETTINGS_BLOCK.sub(lambda m: m.group(1) + settings_table_markdown() + m.group(2), text)
 
 
 @dataclass(frozen=True)
