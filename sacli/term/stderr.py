@@ -47,7 +47,8 @@ class Messages:
             # Messages quote the server (error bodies, error events): as untrusted as model text.
             from sacli.term.stdout import escape_controls
 
-            text = ("\r\x1b[K" if over_line else "") + escape_controls(text)
+            start = ("\r\x1b[K" if self.decorative else "\r") if over_line else ""
+            text = start + escape_controls(text)
         data = text.encode("utf-8", "replace")
         try:
             while data:

@@ -80,6 +80,7 @@ def emit_records(out: Output, records: Sequence[dict[str, Any]], columns: Sequen
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     # The API's text is escaped here, cell by cell; rich's own escape sequences (bold, colour)
     # then go to the terminal as they are.
@@ -95,9 +96,10 @@ def emit_records(out: Output, records: Sequence[dict[str, Any]], columns: Sequen
             widest = max(len(heading), *(len(row[0]) for row in rows))
             table.add_column(heading, no_wrap=True, min_width=widest)
         else:
-            table.add_column(heading, no_wrap=True, overflow="ellipsis")
+            table.add_column(heading, overflow="ellipsis")
     for row in rows:
-        table.add_row(*row)
+        # Each other cell stays on one line: what does not fit ends in "…".
+        table.add_row(row[0], *(Text(value, no_wrap=True, overflow="ellipsis") for value in row[1:]))
     console = Console(file=_TextOut(out), force_terminal=True, no_color=bool(os.environ.get("NO_COLOR")))
     console.print(table, markup=False, highlight=False, emoji=False)
 
