@@ -7,7 +7,8 @@
     ├── ApiError                  5  other HTTP errors, error events, replies that are not what the API promises
     ├── NetworkError              6  cannot connect, connection lost, stream ended early
     ├── TimeoutError_             7  connect, idle or total timeout
-    └── OutputError               8  stdout cannot be written: a full disk, a closed descriptor
+    ├── OutputError               8  stdout cannot be written: a full disk, a closed descriptor
+    └── SchemaMismatch            9  the reply is not JSON that matches --schema
 
     Stop(BaseException)           a signal or a closed stdout: end at once, exit by that signal
     DeadlineExceeded(BaseException) raised by the --timeout alarm wherever sacli is blocked
@@ -63,6 +64,10 @@ class TimeoutError_(SacliError):
 
 class OutputError(SacliError):
     exit_code = ExitCode.OUTPUT
+
+
+class SchemaMismatch(SacliError):
+    exit_code = ExitCode.SCHEMA
 
 
 class Stop(BaseException):

@@ -16,6 +16,7 @@ class ExitCode(IntEnum):
     NETWORK = 6
     TIMEOUT = 7
     OUTPUT = 8
+    SCHEMA = 9
     INTERRUPTED = 130
     STDOUT_CLOSED = 141
     TERMINATED = 143
@@ -34,6 +35,7 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.NETWORK: "network: cannot connect, connection lost, stream ended early",
     ExitCode.TIMEOUT: "timeout: connect, idle or total",
     ExitCode.OUTPUT: "cannot write the output: stdout is full or closed (> /dev/full, >&-)",
+    ExitCode.SCHEMA: "the reply does not match --schema: not JSON, or against the schema (the first violation named)",
     ExitCode.INTERRUPTED: (
         "aborted by SIGINT (Ctrl-C): after cleanup sacli ends itself with SIGINT, so a calling shell script stops too"
     ),

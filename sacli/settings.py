@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 DEFAULT_BASE_URL = "https://superagentstack.orionixtech.com/api/v1"
 DEFAULT_MODEL = "anthropic/claude-3-sonnet"
 MEMORY_STRATEGIES = ("truncate", "summarize", "sliding_window")
+REASONING_EFFORTS = ("minimal", "low", "medium", "high")
 
 
 class Setting(NamedTuple):
@@ -44,6 +45,9 @@ SETTINGS: dict[str, Setting] = {
     "user_memory": Setting("switch", "--user-memory/--no-user-memory"),
     "memory_strategy": Setting("choice", "--memory-strategy", choices=MEMORY_STRATEGIES),
     "headers": Setting("headers", "--header", attribute="header"),
+    "reasoning": Setting("choice", "--reasoning", choices=REASONING_EFFORTS),
+    "reasoning_tokens": Setting("whole", "--reasoning-tokens", low=1),
+    "show_reasoning": Setting("switch", "--show-reasoning/--hide-reasoning"),
 }
 
 

@@ -25,6 +25,13 @@ class ChatParameters(NamedTuple):
     rag_query: str | None = None
     user_memory: bool | None = None
     memory_strategy: str | None = None
+    schema: dict[str, Any] | None = None  # response_format json_schema, strict
+    reasoning_effort: str | None = None
+    reasoning_tokens: int | None = None
+    tools: tuple[dict[str, Any], ...] = ()
+    tool_choice: str | dict[str, Any] | None = None
+    attachments: tuple[dict[str, Any], ...] = ()  # content parts after the prompt's text
+    usage_accounting: bool = False  # ask for the cost in the usage (OpenRouter's usage accounting)
 
     @classmethod
     def from_options(cls, chat: Any) -> ChatParameters:
@@ -42,7 +49,24 @@ class ChatParameters(NamedTuple):
             rag_query=chat.rag_query,
             user_memory=chat.user_memory,
             memory_strategy=str(strategy) if strategy is not None else None,
+            reasoning_effort=str(chat.reasoning) if chat.reasoning is not None else None,
+            reasoning_tokens=chat.reasoning_tokens,
         )
+
+    def given_messages(self) -> list[Any] | None:
+        """The conversation given whole with ``-p messages=[...]``, if it was."""
+        value = parse_params(self.params).get("messages")
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(m, dict) for m in value):
+            raise UsageError("--param messages= wants a JSON array of message objects")
+        return value
+
+    def user_message(self, prompt: str) -> dict[str, Any]:
+        """The user's message: the prompt, with the attachments as content parts after its text."""
+        if not self.attachments:
+            return {"role": "user", "content": prompt}
+        return {"role": "user", "content": [{"type": "text", "text": prompt}, *self.attachments]}
 
 
 def chat_body(chat: ChatParameters, *, model: str, messages: list[dict[str, Any]], stream: bool) -> dict[str, Any]:
@@ -61,7 +85,23 @@ def chat_body(chat: ChatParameters, *, model: str, messages: list[dict[str, Any]
         "memoryStrategy": chat.memory_strategy,
     }
     body.update((key, value) for key, value in optional.items() if value is not None)
-    body.update(parse_params(chat.params))
+    if chat.schema is not None:
+        body["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {"name": "sacli", "strict": True, "schema": chat.schema},
+        }
+    reasoning = {"effort": chat.reasoning_effort, "max_tokens": chat.reasoning_tokens}
+    if any(value is not None for value in reasoning.values()):
+        body["reasoning"] = {key: value for key, value in reasoning.items() if value is not None}
+    if chat.tools:
+        body["tools"] = list(chat.tools)
+    if chat.tool_choice is not None:
+        body["tool_choice"] = chat.tool_choice
+    if chat.usage_accounting:
+        body["usage"] = {"include": True}
+    extra = parse_params(chat.params)
+    extra.pop("messages", None)  # the conversation itself: see ChatParameters.given_messages
+    body.update(extra)
     return body
 
 

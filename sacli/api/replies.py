@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import json.scanner
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -42,13 +42,15 @@ class Sink(Protocol):
 
 
 class Reply:
-    __slots__ = ("done", "finish_reason", "text", "usage")
+    __slots__ = ("done", "finish_reason", "text", "tool_calls", "usage")
 
     def __init__(self, *, finish_reason: str | None = None, usage: dict[str, Any] | None = None) -> None:
         self.finish_reason = finish_reason
         self.usage = usage
         self.done = False
         self.text: list[str] = []
+        # index -> {"id", "name", "arguments": [pieces]}, gathered from the deltas' fragments
+        self.tool_calls: dict[int, dict[str, Any]] = {}
 
     @property
     def complete(self) -> bool:
@@ -56,12 +58,24 @@ class Reply:
 
 
 class ReplyReader:
-    """Reads one reply into ``out``. ``keep_text`` also collects the text (for chat history)."""
+    """Reads one reply into ``out``. ``keep_text`` also collects the text (for chat history, --schema).
 
-    def __init__(self, out: Sink, *, json_lines: bool, keep_text: bool = False) -> None:
+    Reasoning never goes to ``out``: each piece of it goes to ``on_reasoning`` when one is given.
+    Tool calls are gathered into the reply; a finish reason of ``tool_calls`` completes it.
+    """
+
+    def __init__(
+        self,
+        out: Sink,
+        *,
+        json_lines: bool,
+        keep_text: bool = False,
+        on_reasoning: Callable[[str], None] | None = None,
+    ) -> None:
         self.out = out
         self.json_lines = json_lines
         self.keep_text = keep_text
+        self.on_reasoning = on_reasoning
 
     def read_events(self, chunks: Iterable[bytes]) -> Reply:
         reply = Reply()
@@ -104,6 +118,8 @@ class ReplyReader:
                                 out.write(content)
                             if keep is not None:
                                 keep(content)
+                        if "tool_calls" in delta or "reasoning" in delta or "reasoning_details" in delta:
+                            self._other_parts(delta, reply)
                     finish = choice.get("finish_reason")
                     if finish:
                         if finish == "error":
@@ -137,6 +153,8 @@ class ReplyReader:
         message = choice.get("message")
         content = message.get("content") if isinstance(message, dict) else choice.get("text")
         reply = Reply(finish_reason=choice.get("finish_reason") or "stop", usage=payload.get("usage") or None)
+        if isinstance(message, dict):
+            self._other_parts(message, reply)
         if isinstance(content, str) and content:
             if not self.json_lines:
                 self.out.write(content)
@@ -145,6 +163,40 @@ class ReplyReader:
         if reply.finish_reason == "error":
             raise ApiError("the model stopped with an error (finish_reason: error)")
         return reply
+
+    def _other_parts(self, delta: dict[str, Any], reply: Reply) -> None:
+        """Reasoning (to ``on_reasoning``) and tool-call fragments (into ``reply``) of a delta or a message."""
+        reasoning = delta.get("reasoning")
+        if self.on_reasoning is not None:
+            if isinstance(reasoning, str) and reasoning:
+                self.on_reasoning(reasoning)
+            elif isinstance(delta.get("reasoning_details"), list):  # sent alone, or beside the same text
+                for item in delta["reasoning_details"]:
+                    piece = item.get("text") or item.get("summary") if isinstance(item, dict) else None
+                    if isinstance(piece, str) and piece:
+                        self.on_reasoning(piece)
+        calls = delta.get("tool_calls")
+        if not isinstance(calls, list):
+            return
+        for position, call in enumerate(calls):
+            if not isinstance(call, dict):
+                continue
+            index = call.get("index", position)
+            slot = reply.tool_calls.setdefault(index, {"id": None, "name": "", "arguments": [], "size": 0})
+            if isinstance(call.get("id"), str):
+                slot["id"] = call["id"]
+            function = call.get("function")
+            if isinstance(function, dict):
+                if isinstance(function.get("name"), str):
+                    slot["name"] += function["name"]
+                arguments = function.get("arguments")
+                if isinstance(arguments, str):
+                    slot["arguments"].append(arguments)
+                    slot["size"] += len(arguments)
+                    if slot["size"] > JSON_BODY_LIMIT:
+                        raise ApiError(f"the arguments of a tool call are larger than {mib(JSON_BODY_LIMIT)}")
+                elif isinstance(arguments, dict):  # a whole message may carry them parsed already
+                    slot["arguments"].append(json.dumps(arguments))
 
     def _error_event(self, data: str) -> SacliError:
         try:

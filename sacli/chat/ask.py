@@ -6,6 +6,7 @@ A spinner turns on stderr (on a terminal) until the first piece of the reply is 
 
 from __future__ import annotations
 
+import json
 from typing import Any, Protocol
 
 from sacli.api.client import ApiClient
@@ -24,6 +25,7 @@ class ReplyOptions(Protocol):
     usage: bool
     no_newline: bool
     raw: bool
+    show_reasoning: bool | None
 
 
 class Asker:
@@ -38,15 +40,23 @@ class Asker:
         api = self.api
         output = output or self.output
         messages = MESSAGES
-        reader = ReplyReader(output, json_lines=self.options.json, keep_text=keep_text)
+        reasoning = ReasoningShown(messages) if self.options.show_reasoning and not self.options.json else None
+        reader = ReplyReader(
+            output,
+            json_lines=self.options.json,
+            keep_text=keep_text,
+            on_reasoning=reasoning.write if reasoning is not None else None,
+        )
         accept = "text/event-stream" if body.get("stream") else "application/json"
         headers = api.headers(Accept=accept, **({"Accept-Encoding": "identity"} if body.get("stream") else {}))
         watch_stdout(output.fd)
         spinner = None
         if messages.decorative:
             spinner = Spinner(f"waiting for {body['model']}").start()
-            output.before_first_write = spinner.stop
             messages.before_write = spinner.clear
+        if spinner is not None or reasoning is not None:
+            # Before the answer's first piece: the spinner goes, the reasoning's line ends.
+            output.before_first_write = lambda: _first_write(spinner, reasoning)
         try:
             return api.transport.request(
                 "POST",
@@ -64,14 +74,49 @@ class Asker:
             if spinner is not None:
                 spinner.stop()
                 messages.before_write = None
-                output.before_first_write = None
+            if reasoning is not None:
+                reasoning.end()
+            output.before_first_write = None
 
-    def finish(self, reply: Reply) -> None:
-        """Final newline, finish-reason warnings and usage, after a complete reply."""
+    def finish(self, reply: Reply, output: Output | None = None) -> None:
+        """Final newline, the tool calls' JSON line, finish-reason warnings and usage, after a complete reply."""
         opts = self.options
-        if not opts.no_newline and not opts.json:
-            self.output.end_line()
+        output = output or self.output
+        if reply.tool_calls and not opts.json:
+            from sacli.chat.tools import tool_calls_document
+
+            document = tool_calls_document(reply.tool_calls)
+            output.end_line()
+            output.write_line(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+        elif not opts.no_newline and not opts.json:
+            output.end_line()
         report_reply(reply, MESSAGES, usage=opts.usage)
+
+
+class ReasoningShown:
+    """``--show-reasoning``: the reasoning on stderr as it arrives, its line ended before the answer."""
+
+    def __init__(self, messages: Messages) -> None:
+        self.messages = messages
+        self.shown = False
+        self.ends_with_newline = True
+
+    def write(self, text: str) -> None:
+        self.shown = True
+        self.ends_with_newline = text.endswith("\n")
+        self.messages.write(text, dim=True)
+
+    def end(self) -> None:
+        if self.shown and not self.ends_with_newline:
+            self.messages.write("\n")
+            self.ends_with_newline = True
+
+
+def _first_write(spinner: Spinner | None, reasoning: ReasoningShown | None) -> None:
+    if spinner is not None:
+        spinner.stop()
+    if reasoning is not None:
+        reasoning.end()
 
 
 def report_reply(reply: Reply, messages: Messages, *, usage: bool) -> None:
@@ -84,9 +129,24 @@ def report_reply(reply: Reply, messages: Messages, *, usage: bool) -> None:
 
 
 def format_usage(usage: dict[str, Any] | None) -> str:
+    """``tokens: prompt 20 (3 cached), completion 100 (40 reasoning), total 120; cost $0.00042``."""
     if not usage:
         return "tokens: not reported by the server"
-    return (
-        f"tokens: prompt {usage.get('prompt_tokens', '?')}, completion {usage.get('completion_tokens', '?')}, "
-        f"total {usage.get('total_tokens', '?')}"
-    )
+    prompt = f"prompt {usage.get('prompt_tokens', '?')}"
+    cached = _detail(usage, "prompt_tokens_details", "cached_tokens")
+    if cached:
+        prompt += f" ({cached} cached)"
+    completion = f"completion {usage.get('completion_tokens', '?')}"
+    reasoning = _detail(usage, "completion_tokens_details", "reasoning_tokens")
+    if reasoning:
+        completion += f" ({reasoning} reasoning)"
+    line = f"tokens: {prompt}, {completion}, total {usage.get('total_tokens', '?')}"
+    cost = usage.get("cost")
+    if isinstance(cost, int | float) and not isinstance(cost, bool):
+        line += f"; cost ${f'{cost:.10f}'.rstrip('0').rstrip('.') or '0'}"
+    return line
+
+
+def _detail(usage: dict[str, Any], group: str, key: str) -> Any:
+    details = usage.get(group)
+    return details.get(key) if isinstance(details, dict) else None

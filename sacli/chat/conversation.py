@@ -37,12 +37,18 @@ class Conversation:
         return self.params.session is None or self.params.save is False
 
     def body(self, prompt: str, *, stream: bool) -> dict[str, Any]:
+        """The next request. With ``-p messages=[...]`` those are the conversation, and the prompt,
+        when there is one, follows them as the user's message."""
         messages: list[dict[str, Any]] = []
         if self.params.system:
             messages.append({"role": "system", "content": self.params.system})
-        if self.keeps_history:
+        given = self.params.given_messages()
+        if given is not None:
+            messages += given
+        elif self.keeps_history:
             messages += self.history
-        messages.append({"role": "user", "content": prompt})
+        if prompt or given is None:
+            messages.append(self.params.user_message(prompt))
         return chat_body(self.params, model=self.model, messages=messages, stream=stream)
 
     def record(self, prompt: str, reply_text: str) -> None:

@@ -40,7 +40,7 @@ def run_one_shot(
     messages = MESSAGES
     require_keys(api, params, new_session=new_session)  # no key: fail before waiting on stdin
     stdin_text = read_stdin(messages.notice) if use_stdin else None
-    prompt = build_prompt(words, stdin_text, command=command)
+    prompt = build_prompt(words, stdin_text, command=command, optional=params.given_messages() is not None)
     conversation = Conversation(params, model=api.settings.model, session_pending=new_session)
     check_session_id(conversation.session, messages.warn)
     body = conversation.body(prompt, stream=stream)  # a bad --param fails here, before any request
@@ -52,7 +52,7 @@ def run_one_shot(
             if conversation.session_pending:
                 messages.notice(f"new session {conversation.start_session(api, prompt)}")
                 body = conversation.body(prompt, stream=stream)
-            reply = asker.ask(body, output=held)
+            reply = asker.ask(body, output=held, keep_text=params.schema is not None)
     except BaseException as error:
         if held is not None and options.json and isinstance(error, SacliError):
             document = error_document(held, error)
@@ -67,6 +67,10 @@ def run_one_shot(
     if held is not None:
         output.write(held.release(json_mode=options.json))
     asker.finish(reply)
+    if params.schema is not None and not reply.tool_calls:
+        from sacli.chat.schema import check_reply
+
+        check_reply("".join(reply.text), params.schema)
 
 
 def require_keys(api: ApiClient, params: ChatParameters, *, new_session: bool) -> None:

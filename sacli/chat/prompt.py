@@ -59,14 +59,17 @@ def as_text(data: bytes) -> str:
     return text
 
 
-def build_prompt(words: list[str], stdin_text: str | None, *, command: str = "stream") -> str:
-    """Arguments, a blank line, then stdin; either alone when the other is empty."""
+def build_prompt(words: list[str], stdin_text: str | None, *, command: str = "stream", optional: bool = False) -> str:
+    """Arguments, a blank line, then stdin; either alone when the other is empty.
+
+    ``optional``: the conversation was given whole (``-p messages=``), so no prompt is needed.
+    """
     args_text = " ".join(words)
     if stdin_text and stdin_text.strip():
         text = f"{args_text}\n\n{stdin_text}" if args_text.strip() else stdin_text
     else:
         text = args_text
-    if not text.strip():
+    if not text.strip() and not optional:
         raise UsageError(
             "empty prompt: give it as arguments or on standard input", hint=f"see 'sacli {command} --help'"
         )

@@ -42,20 +42,22 @@ def chat(
     as they arrive, /help lists the commands, Ctrl-C stops a reply, Ctrl-D or /exit leaves.
     With --session the server keeps the history; without one sacli keeps it and resends it.
     """
-    from sacli.api.chat import ChatParameters
+    from sacli.chat.inputs import attaches_stdin, chat_parameters
     from sacli.commands.connection import connect
     from sacli.errors import UsageError
 
     if new_session and chat.session:
         raise UsageError("--new-session and --session cannot be used together")
     api = connect(conn, model=chat.model)
-    params = ChatParameters.from_options(chat)
+    params = chat_parameters(chat, usage=out.usage)
     if not prompt:
         from sacli.term.tty import is_terminal
 
         if is_terminal(0) and is_terminal(1):
             from sacli.chat.interactive import run_repl
 
+            if chat.schema or chat.tools or chat.attach:
+                raise UsageError("--schema, --tools and --attach need a prompt: give one for a one-shot answer")
             run_repl(api, params=params, options=out, new_session=new_session)
             return
         if is_terminal(0):
@@ -66,6 +68,6 @@ def chat(
     from sacli.chat.oneshot import run_one_shot
 
     run_one_shot(
-        api, prompt or [], params=params, options=out, use_stdin=not out.no_stdin,
+        api, prompt or [], params=params, options=out, use_stdin=not out.no_stdin and not attaches_stdin(chat),
         stream=False, command="chat", new_session=new_session,
     )  # fmt: skip

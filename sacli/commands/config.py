@@ -57,9 +57,14 @@ def path() -> None:
 
 
 def setting_rows(conn: ConnectionOptions, chat: ChatOptions) -> list[dict[str, Any]]:
+    from sacli.cli.options import OutputOptions
+    from sacli.config import apply
     from sacli.settings import SETTINGS, attribute_of
+    from sacli.term.stderr import MESSAGES
 
-    groups = {name: group for group in (conn, chat) for name in type(group).__annotations__}
+    out = OutputOptions()  # its --json is this command's own: the output settings come from the file alone
+    apply([conn, out], warn=lambda message: None, add_secrets=MESSAGES.add_secrets)
+    groups = {name: group for group in (conn, chat, out) for name in type(group).__annotations__}
     rows = [{"key": "profile", "value": conn.profile, "source": conn.sources.get("profile") or "not set"}]
     for key, setting in SETTINGS.items():
         name = attribute_of(key)

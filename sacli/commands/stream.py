@@ -35,10 +35,17 @@ def stream(
     The prompt is the arguments joined by spaces; when stdin is not a terminal it is read to
     the end and becomes the prompt (or follows the arguments after a blank line).
     """
-    from sacli.api.chat import ChatParameters
+    from sacli.chat.inputs import attaches_stdin, chat_parameters
     from sacli.chat.oneshot import run_one_shot
     from sacli.commands.connection import connect
 
     api = connect(conn, model=chat.model)
-    params = ChatParameters.from_options(chat)
-    run_one_shot(api, prompt or [], params=params, options=out, use_stdin=not out.no_stdin, stream=not no_stream)
+    params = chat_parameters(chat, usage=out.usage)
+    run_one_shot(
+        api,
+        prompt or [],
+        params=params,
+        options=out,
+        use_stdin=not out.no_stdin and not attaches_stdin(chat),
+        stream=not no_stream,
+    )

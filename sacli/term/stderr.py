@@ -38,8 +38,9 @@ class Messages:
             text = text.replace(secret, "***")
         return text
 
-    def write(self, text: str, *, over_line: bool = False) -> None:
-        """Write ``text``; ``over_line``: on a terminal, from the start of the line, over what is there."""
+    def write(self, text: str, *, over_line: bool = False, dim: bool = False) -> None:
+        """Write ``text``; ``over_line``: on a terminal, from the start of the line, over what is there;
+        ``dim``: on a terminal with colour, in faint type (the model's reasoning)."""
         if self.before_write is not None:
             self.before_write()
         text = self.redact(text)
@@ -49,6 +50,8 @@ class Messages:
 
             start = ("\r\x1b[K" if self.decorative else "\r") if over_line else ""
             text = start + escape_controls(text)
+            if dim and self.decorative and not os.environ.get("NO_COLOR"):
+                text = f"\x1b[2m{text}\x1b[22m"
         data = text.encode("utf-8", "replace")
         try:
             while data:

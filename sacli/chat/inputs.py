@@ -1,0 +1,40 @@
+"""What a chat request carries, from the command line's chat options, loaded and checked before anything is sent.
+
+The plain values come over as they are (sacli.api.chat.ChatParameters.from_options); the
+``--schema``, the ``--tools`` with their ``--tool-choice`` and the ``--attach`` files are read
+and checked here, so that a bad one is a usage error while nothing has been sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sacli.api.chat import ChatParameters
+from sacli.errors import UsageError
+
+
+def chat_parameters(chat: Any, *, usage: bool = False) -> ChatParameters:
+    params = ChatParameters.from_options(chat)._replace(usage_accounting=usage)
+    if chat.reasoning is not None and chat.reasoning_tokens is not None:
+        raise UsageError("--reasoning and --reasoning-tokens cannot be used together: give one")
+    if chat.schema is not None:
+        from sacli.chat.schema import load_schema
+
+        params = params._replace(schema=load_schema(chat.schema))
+    if chat.tools is not None:
+        from sacli.chat.tools import load_tools
+
+        params = params._replace(tools=load_tools(chat.tools))
+    if chat.tool_choice is not None:
+        from sacli.chat.tools import tool_choice
+
+        params = params._replace(tool_choice=tool_choice(chat.tool_choice, params.tools))
+    if chat.attach:
+        from sacli.chat.attachments import load_attachments
+
+        params = params._replace(attachments=load_attachments(list(chat.attach)))
+    return params
+
+
+def attaches_stdin(chat: Any) -> bool:
+    return "-" in (chat.attach or ())
