@@ -24,7 +24,7 @@ from werkzeug import Request, Response
 
 from sacli.cli.docgen import README
 from sacli.cli.docgen.readme import FencedBlock, iter_fenced_blocks
-from tests.helpers import SACLI, completion, require_tool, sse
+from tests.helpers import SACLI, chunk, completion, event, require_tool
 
 CHAT = "/api/v1/chat/completions"
 SHELLS = {"sh", "bash", "shell", "console", "zsh", "fish"}
@@ -48,10 +48,36 @@ def script_of(block: FencedBlock) -> str:
 
 
 def answer(request: Request) -> Response:
+    """The canned reply, in the shape the request asks for (a schema, tools, reasoning, usage accounting)."""
     body = request.get_json()
-    if body.get("stream"):
-        return Response(sse(*PIECES), content_type="text/event-stream")
-    return Response(json.dumps(completion("".join(PIECES))), content_type="application/json")
+    if not body.get("stream"):
+        return Response(json.dumps(completion("".join(PIECES))), content_type="application/json")
+    deltas: list[dict] = []
+    if body.get("reasoning"):
+        deltas.append({"content": "", "reasoning": "Thinking it over. "})
+    finish = "stop"
+    if "response_format" in body:
+        deltas += [{"content": '{"answer": "'}, {"content": MARK}, {"content": '"}'}]
+    elif body.get("tools") and body["messages"][-1]["role"] != "tool":
+        name = body["tools"][0]["function"]["name"]
+        deltas += [
+            {
+                "tool_calls": [
+                    {"index": 0, "id": "call_1", "type": "function", "function": {"name": name, "arguments": ""}}
+                ]
+            },
+            {"tool_calls": [{"index": 0, "function": {"arguments": json.dumps({"city": MARK})}}]},
+        ]
+        finish = "tool_calls"
+    else:
+        deltas += [{"content": piece} for piece in PIECES]
+    usage = {"prompt_tokens": 20, "completion_tokens": 100, "total_tokens": 120}
+    if body.get("usage", {}).get("include"):
+        usage.update(prompt_tokens_details={"cached_tokens": 3}, cost=0.00042)
+    chunks = [event({**chunk(), "choices": [{"index": 0, "delta": d, "finish_reason": None}]}) for d in deltas]
+    chunks.append(event(chunk("", finish=finish)))
+    chunks.append(event({**chunk(), "choices": [], "usage": usage}))
+    return Response(b"".join(chunks) + b"data: [DONE]\n\n", content_type="text/event-stream")
 
 
 # Canned Memory and RAG answers in the shapes of the API reference, for examples of the
