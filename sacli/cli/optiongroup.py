@@ -13,6 +13,12 @@ from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+CONNECTION_PANEL = "Connection and configuration"
+MODEL_PANEL = "Model"
+MEMORY_PANEL = "Super Agent Stack memory and RAG"
+REPLY_PANEL = "Structured output, reasoning, tools and attachments"
+OUTPUT_PANEL = "Output"
+
 
 class OptionGroup:
     """A group of options: each annotated class attribute is one, its value the default.
