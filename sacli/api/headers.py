@@ -52,8 +52,9 @@ def check_key(key: str | None, what: str) -> str | None:
 def auth_headers(api_key: str | None, super_agent_key: str | None, *, require: str = "any") -> dict[str, str]:
     """Authorization for the OpenRouter key, superAgentKey for the Super Agent key.
 
-    ``require`` is "any" (chat: one key is enough, any OpenAI-compatible server works) or
-    "super_agent" (the Memory and RAG APIs identify the account by that key).
+    ``require`` is "any" (chat: one key is enough, any OpenAI-compatible server works),
+    "super_agent" (the Memory and RAG APIs identify the account by that key) or "none" (a
+    public list: the keys that are set are sent, none is needed).
     """
     api_key = check_key(api_key, "OpenRouter key")
     super_agent_key = check_key(super_agent_key, "Super Agent key")
@@ -62,7 +63,7 @@ def auth_headers(api_key: str | None, super_agent_key: str | None, *, require: s
             "no Super Agent key configured",
             hint="set SUPER_AGENT_KEY, --super-agent-key or super_agent_key in the config file",
         )
-    if not api_key and not super_agent_key:
+    if not api_key and not super_agent_key and require != "none":
         raise AuthError(
             "no API key configured",
             hint="set OPENROUTER_KEY (and SUPER_AGENT_KEY), or --api-key, or api_key in the config file",

@@ -30,6 +30,14 @@ COMMANDS.update(
         "sacli.commands.upload:upload", "Upload files to the knowledge base searched with --rag, one request per file."
     ),
     files=CommandSpec("sacli.commands.files:files", "List and delete the files of the knowledge base."),
+    facts=CommandSpec(
+        "sacli.commands.facts:facts_app",
+        "List, add, search, update and delete the user-memory facts (--user-memory injects them).",
+    ),
+    models=CommandSpec(
+        "sacli.commands.models:models",
+        "List the models the server offers: ID, context length, prompt and completion price per million tokens.",
+    ),
     config=CommandSpec(
         "sacli.commands.config:config_app", "Show the settings and where each came from, or the config file's path."
     ),

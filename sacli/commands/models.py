@@ -1,0 +1,71 @@
+"""sacli models: the models the server offers, with their context length and prices.
+
+Off a terminal one line per model: ID, context length, and the prompt and completion prices of
+a million tokens, separated by tabs; a table on a terminal; ``--json`` one array of the models
+as the server describes them. SEARCH keeps the models whose ID or name holds it (any case).
+The list is kept for a day (``$XDG_CACHE_HOME/sacli/models.json``), and ``-m`` completes model
+IDs from it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from sacli.cli.options import OUTPUT_PANEL, ConnectionOptions, options
+
+
+@options(conn=ConnectionOptions)
+def models(
+    search: Annotated[
+        str | None, typer.Argument(metavar="[SEARCH]", help="Only models whose ID or name holds this.")
+    ] = None,
+    *,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Ask the server even when the list kept for a day is fresh.")
+    ] = False,
+    json: Annotated[
+        bool, typer.Option("--json", help="Write one JSON array of the models.", rich_help_panel=OUTPUT_PANEL)
+    ] = False,
+    conn: ConnectionOptions,
+) -> None:
+    """List the models the server offers: ID, context length, prompt and completion price per million tokens."""
+    from sacli import modelcache
+    from sacli.api.models import list_models
+    from sacli.commands.connection import connect
+    from sacli.term.stdout import Output
+    from sacli.term.tables import emit_list
+
+    api = connect(conn)
+    found = None if refresh else modelcache.read(api.settings.base_url)
+    if found is None:
+        with api:
+            found = list_models(api)
+        modelcache.write(api.settings.base_url, found)
+    if search:
+        needle = search.lower()
+        found = [m for m in found if needle in m["id"].lower() or needle in str(m.get("name", "")).lower()]
+    rows = [row(model) for model in found]
+    emit_list(
+        Output(), found, COLUMNS, json=json, empty="no models" + (f" match {search!r}" if search else ""), shown=rows
+    )
+
+
+COLUMNS = [
+    ("id", "ID", None),
+    ("context_length", "Context", None),
+    ("prompt", "Prompt $/M", None),
+    ("completion", "Completion $/M", None),
+]
+
+
+def row(model: dict[str, Any]) -> dict[str, Any]:
+    from sacli.api.models import price_per_million
+
+    return {
+        "id": model["id"],
+        "context_length": model.get("context_length"),
+        "prompt": price_per_million(model, "prompt"),
+        "completion": price_per_million(model, "completion"),
+    }

@@ -1,0 +1,70 @@
+"""The models list, kept for a day under ``$XDG_CACHE_HOME/sacli/models.json``.
+
+``sacli models`` writes it (whole or not at all: a temporary file renamed over the old one)
+and reads it while it is fresh for the same base URL; TAB completion of ``-m`` reads it and
+nothing else, so completing never makes a request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+FRESH_FOR = 24 * 3600.0  # seconds
+
+
+def cache_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "sacli" / "models.json"
+
+
+def read(base_url: str | None = None) -> list[dict[str, Any]] | None:
+    """The cached models; None when there are none, or they are older than a day or (given
+    ``base_url``) from another server."""
+    try:
+        document = json.loads(cache_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(document, dict) or not isinstance(document.get("models"), list):
+        return None
+    if base_url is not None and document.get("base_url") != base_url:
+        return None
+    fetched = document.get("fetched_at")
+    if not isinstance(fetched, int | float) or time.time() - fetched > FRESH_FOR:
+        return None
+    return [model for model in document["models"] if isinstance(model, dict)]
+
+
+def write(base_url: str, models: list[dict[str, Any]]) -> None:
+    """Keep ``models``; a cache that cannot be written is no error (the next run asks again)."""
+    import tempfile
+
+    path = cache_path()
+    temporary: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=".models-", delete=False) as file:
+            temporary = file.name
+            json.dump({"base_url": base_url, "fetched_at": time.time(), "models": models}, file)
+        os.replace(temporary, path)
+    except OSError:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+def model_ids(prefix: str) -> list[str]:
+    """Cached model IDs that start with ``prefix`` (for completion; any server's, however old)."""
+    try:
+        document = json.loads(cache_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    models = document.get("models") if isinstance(document, dict) else None
+    if not isinstance(models, list):
+        return []
+    ids = (model.get("id") for model in models if isinstance(model, dict))
+    return sorted(i for i in ids if isinstance(i, str) and i.startswith(prefix))
