@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from sacli.errors import UsageError
 from sacli.settings import DEFAULT_BASE_URL, DEFAULT_MODEL, SETTINGS, attribute_of, check
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_MODEL", "Settings", "apply", "config_path", "state_dir"]
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_MODEL", "Settings", "apply", "config_path"]
 
 Warn = Callable[[str], None]
 
@@ -28,11 +28,6 @@ Warn = Callable[[str], None]
 def config_path() -> Path:
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "sacli" / "config.toml"
-
-
-def state_dir() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "sacli"
 
 
 class Settings(NamedTuple):

@@ -10,7 +10,8 @@ import math
 from typing import Any, NamedTuple
 
 DEFAULT_BASE_URL = "https://superagentstack.orionixtech.com/api/v1"
-DEFAULT_MODEL = "anthropic/claude-3-sonnet"
+# OpenRouter's router picks a model for each request and stays valid as models come and go.
+DEFAULT_MODEL = "openrouter/auto"
 MEMORY_STRATEGIES = ("truncate", "summarize", "sliding_window")
 REASONING_EFFORTS = ("minimal", "low", "medium", "high")
 
@@ -44,6 +45,9 @@ SETTINGS: dict[str, Setting] = {
     "save": Setting("switch", "--save/--no-save"),
     "user_memory": Setting("switch", "--user-memory/--no-user-memory"),
     "memory_strategy": Setting("choice", "--memory-strategy", choices=MEMORY_STRATEGIES),
+    "user_memory_tokens": Setting("whole", "--user-memory-tokens", low=1),
+    "auto_memory": Setting("switch", "--auto-memory/--no-auto-memory"),
+    "summary_threshold": Setting("whole", "--summary-threshold", low=10),
     "headers": Setting("headers", "--header", attribute="header"),
     "reasoning": Setting("choice", "--reasoning", choices=REASONING_EFFORTS),
     "reasoning_tokens": Setting("whole", "--reasoning-tokens", low=1),

@@ -90,7 +90,7 @@ def run(
 
 
 def clean_env(tmp_path: Path) -> dict[str, str]:
-    """The parent's environment without sacli's variables, with config and state in tmp_path."""
+    """The parent's environment without sacli's variables, with config, state and cache in tmp_path."""
     drop = (
         "SACLI_",
         "OPENROUTER_",
@@ -106,6 +106,7 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
         HOME=str(tmp_path / "home"),
         XDG_CONFIG_HOME=str(tmp_path / "config"),
         XDG_STATE_HOME=str(tmp_path / "state"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
         NO_PROXY="*",
         TERM="xterm",
         COLUMNS="100",

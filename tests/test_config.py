@@ -35,7 +35,7 @@ def sent(server: HTTPServer) -> tuple[str, str | None]:
 def test_flag_beats_env_beats_file_beats_default(chat_ok: HTTPServer, env: dict[str, str]) -> None:
     env["SACLI_BASE_URL"] = chat_ok.url_for("/api/v1")
     assert run("stream", "--api-key", "flag-key-123", "hi", env=env).returncode == 0
-    assert sent(chat_ok) == ("anthropic/claude-3-sonnet", "Bearer flag-key-123")
+    assert sent(chat_ok) == ("openrouter/auto", "Bearer flag-key-123")
 
     write_config(env, 'model = "file/model"\napi_key = "file-key-123"\n')
     assert run("stream", "hi", env=env).returncode == 0

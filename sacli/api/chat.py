@@ -25,6 +25,9 @@ class ChatParameters(NamedTuple):
     rag_query: str | None = None
     user_memory: bool | None = None
     memory_strategy: str | None = None
+    user_memory_tokens: int | None = None
+    auto_memory: bool | None = None
+    summary_threshold: int | None = None
     schema: dict[str, Any] | None = None  # response_format json_schema, strict
     reasoning_effort: str | None = None
     reasoning_tokens: int | None = None
@@ -49,6 +52,9 @@ class ChatParameters(NamedTuple):
             rag_query=chat.rag_query,
             user_memory=chat.user_memory,
             memory_strategy=str(strategy) if strategy is not None else None,
+            user_memory_tokens=chat.user_memory_tokens,
+            auto_memory=chat.auto_memory,
+            summary_threshold=chat.summary_threshold,
             reasoning_effort=str(chat.reasoning) if chat.reasoning is not None else None,
             reasoning_tokens=chat.reasoning_tokens,
         )
@@ -83,6 +89,9 @@ def chat_body(chat: ChatParameters, *, model: str, messages: list[dict[str, Any]
         "ragQuery": chat.rag_query,
         "useUserMemory": chat.user_memory,
         "memoryStrategy": chat.memory_strategy,
+        "userMemoryTokens": chat.user_memory_tokens,
+        "autoMemory": chat.auto_memory,
+        "summaryThreshold": chat.summary_threshold,
     }
     body.update((key, value) for key, value in optional.items() if value is not None)
     if chat.schema is not None:

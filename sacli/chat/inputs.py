@@ -15,6 +15,8 @@ from sacli.errors import UsageError
 
 def chat_parameters(chat: Any, *, usage: bool = False) -> ChatParameters:
     params = ChatParameters.from_options(chat)._replace(usage_accounting=usage)
+    if chat.continue_session:
+        params = params._replace(session=continued(chat))
     if chat.reasoning is not None and chat.reasoning_tokens is not None:
         raise UsageError("--reasoning and --reasoning-tokens cannot be used together: give one")
     if chat.schema is not None:
@@ -34,6 +36,21 @@ def chat_parameters(chat: Any, *, usage: bool = False) -> ChatParameters:
 
         params = params._replace(attachments=load_attachments(list(chat.attach)))
     return params
+
+
+def continued(chat: Any) -> str:
+    """``--continue``: the session sacli last used or created."""
+    from sacli.state import last_session
+
+    if chat.session is not None:
+        raise UsageError("--continue and --session cannot be used together")
+    session = last_session()
+    if session is None:
+        raise UsageError(
+            "no session to continue yet",
+            hint="start one with sacli chat --new-session or sacli sessions create, or give --session ID",
+        )
+    return session
 
 
 def attaches_stdin(chat: Any) -> bool:

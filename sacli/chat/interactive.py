@@ -21,8 +21,8 @@ from sacli.api.sessions import check_session_id
 from sacli.chat.ask import Asker, ReplyOptions, report_reply
 from sacli.chat.conversation import Conversation
 from sacli.chat.oneshot import require_keys
-from sacli.config import state_dir
 from sacli.errors import DeadlineExceeded, SacliError, Stop
+from sacli.state import remember_session, state_dir
 from sacli.term.lineeditor import LineEditor
 from sacli.term.stderr import MESSAGES
 from sacli.term.stdout import Output
@@ -119,13 +119,17 @@ class Repl:
         output = Output(raw=self.options.raw)
         try:
             if conversation.session_pending:
-                self.messages.notice(f"new session {conversation.start_session(api, prompt)}")
+                session = conversation.start_session(api, prompt)
+                remember_session(session)
+                self.messages.notice(f"new session {session}")
             body = conversation.body(prompt, stream=True)
             reply = self.asker.ask(body, keep_text=True, output=output)
             api.deadline.cancel()
             output.end_line()
             report_reply(reply, self.messages, usage=self.options.usage)
             conversation.record(prompt, "".join(reply.text))
+            if conversation.session is not None:
+                remember_session(conversation.session)
         except Stop as stop:
             if stop.signum != signal.SIGINT:
                 raise

@@ -21,6 +21,7 @@ from sacli.chat.ask import Asker, ReplyOptions
 from sacli.chat.conversation import Conversation
 from sacli.chat.prompt import build_prompt, read_stdin
 from sacli.errors import ApiError, AuthError, SacliError, Stop
+from sacli.state import remember_session
 from sacli.term.stderr import MESSAGES
 from sacli.term.stdout import Output
 
@@ -50,9 +51,13 @@ def run_one_shot(
     try:
         with api:
             if conversation.session_pending:
-                messages.notice(f"new session {conversation.start_session(api, prompt)}")
+                session = conversation.start_session(api, prompt)
+                remember_session(session)
+                messages.notice(f"new session {session}")
                 body = conversation.body(prompt, stream=stream)
             reply = asker.ask(body, output=held, keep_text=params.schema is not None)
+            if conversation.session is not None:
+                remember_session(conversation.session)  # for --continue: the request with it succeeded
     except BaseException as error:
         if held is not None and options.json and isinstance(error, SacliError):
             document = error_document(held, error)

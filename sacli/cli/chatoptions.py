@@ -21,6 +21,13 @@ class MemoryStrategy(StrEnum):
     sliding_window = "sliding_window"
 
 
+def complete_model(incomplete: str) -> list[str]:
+    """Model IDs for TAB, from the list ``sacli models`` keeps: completion never makes a request."""
+    from sacli.modelcache import model_ids
+
+    return model_ids(incomplete)
+
+
 class ChatOptions(OptionGroup):
     model: Annotated[
         str | None,
@@ -28,7 +35,8 @@ class ChatOptions(OptionGroup):
             "--model",
             "-m",
             envvar="SACLI_MODEL",
-            help="Model ID. [default: anthropic/claude-3-sonnet]",
+            autocompletion=complete_model,
+            help="Model ID (sacli models lists them). [default: openrouter/auto]",
             rich_help_panel=MODEL_PANEL,
             show_default=False,
         ),
@@ -137,6 +145,47 @@ class ChatOptions(OptionGroup):
             show_default=False,
         ),
     ] = None
+    user_memory_tokens: Annotated[
+        int | None,
+        typer.Option(
+            "--user-memory-tokens",
+            min=1,
+            metavar="N",
+            help="Token budget of the injected memory facts (userMemoryTokens).",
+            rich_help_panel=MEMORY_PANEL,
+            show_default=False,
+        ),
+    ] = None
+    auto_memory: Annotated[
+        bool | None,
+        typer.Option(
+            "--auto-memory/--no-auto-memory",
+            help="Act on 'remember...', 'forget...' and 'recall...' in the message (autoMemory).",
+            rich_help_panel=MEMORY_PANEL,
+            show_default=False,
+        ),
+    ] = None
+    summary_threshold: Annotated[
+        int | None,
+        typer.Option(
+            "--summary-threshold",
+            min=10,
+            metavar="N",
+            help="Messages after which the history is summarised, at least 10 (summaryThreshold).",
+            rich_help_panel=MEMORY_PANEL,
+            show_default=False,
+        ),
+    ] = None
+    continue_session: Annotated[
+        bool,
+        typer.Option(
+            "--continue",
+            "-c",
+            help="Use the session sacli last used or created.",
+            rich_help_panel=MEMORY_PANEL,
+            show_default=False,
+        ),
+    ] = False
     schema: Annotated[
         str | None,
         typer.Option(

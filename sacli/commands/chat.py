@@ -46,8 +46,8 @@ def chat(
     from sacli.commands.connection import connect
     from sacli.errors import UsageError
 
-    if new_session and chat.session:
-        raise UsageError("--new-session and --session cannot be used together")
+    if new_session and (chat.session or chat.continue_session):
+        raise UsageError(f"--new-session and {'--session' if chat.session else '--continue'} cannot be used together")
     api = connect(conn, model=chat.model)
     params = chat_parameters(chat, usage=out.usage)
     if not prompt:

@@ -30,11 +30,11 @@ from sacli.api.sessions import (
 )
 from sacli.cli.options import OUTPUT_PANEL, ConnectionOptions, options
 from sacli.commands.connection import connect
-from sacli.errors import ApiError, SacliError
-from sacli.term.confirm import confirm
+from sacli.commands.deleting import delete_each
+from sacli.state import last_session, remember_session
 from sacli.term.stderr import MESSAGES
 from sacli.term.stdout import Output
-from sacli.term.tables import Column, deletion, emit_json, emit_list, emit_records, tsv_field
+from sacli.term.tables import Column, emit_json, emit_list, emit_records, tsv_field
 from sacli.term.timefmt import human_time
 
 sessions_app = typer.Typer(
@@ -154,8 +154,14 @@ SESSION_COLUMNS: list[Column] = [
 def run_list(conn: ConnectionOptions, *, limit: int, json: bool) -> None:
     with connect(conn) as api:
         sessions = list_sessions(api, limit=limit)
+    out = Output()
     shown = [_with_id(s) for s in sessions]
-    emit_list(Output(), sessions, SESSION_COLUMNS, json=json, empty="no sessions", shown=shown)
+    columns = SESSION_COLUMNS
+    last = last_session() if out.is_terminal else None  # never in TSV, whose columns scripts count
+    if last is not None and any(s.get("id") == last for s in shown):  # the one --continue uses
+        shown = [{**s, "last": "← --continue" if s.get("id") == last else ""} for s in shown]
+        columns = [*SESSION_COLUMNS, ("last", "", None)]
+    emit_list(out, sessions, columns, json=json, empty="no sessions", shown=shown)
 
 
 def run_create(conn: ConnectionOptions, *, title: str | None, session_id: str | None, json: bool) -> None:
@@ -163,6 +169,7 @@ def run_create(conn: ConnectionOptions, *, title: str | None, session_id: str | 
     check_session_id(session_id, MESSAGES.warn)
     with api:
         session = create_session(api, title=title, session_id=session_id)
+    remember_session(str(record_id(session)))
     out = Output()
     if json:
         emit_json(out, session)
@@ -212,42 +219,7 @@ def run_rename(conn: ConnectionOptions, session_id: str, title: str, *, json: bo
 def run_delete(conn: ConnectionOptions, session_ids: list[str], *, yes: bool, json: bool) -> None:
     ids = require_ids(session_ids, "session")
     api = connect(conn)
-    api.headers(require="super_agent")  # no key: fail before asking
-    question = f"Delete session {ids[0]}?" if len(ids) == 1 else f"Delete {len(ids)} sessions ({', '.join(ids)})?"
-    if not confirm(question, yes=yes, messages=MESSAGES):
-        MESSAGES.notice("nothing deleted")
-        return
-    out = Output()
-    missing: list[SessionNotFound] = []
-    done: set[str] = set()
-    try:
-        with api:
-            for session_id in ids:
-                try:
-                    reply = delete_session(api, session_id)
-                except SessionNotFound as error:
-                    missing.append(error)
-                    if json:
-                        emit_json(out, deletion(session_id, deleted=False, error=error))
-                    continue
-                done.add(session_id)
-                if json:
-                    emit_json(out, deletion(session_id, deleted=True, response=reply))
-                elif out.is_terminal:
-                    out.write_line(f"deleted {session_id}")
-                else:
-                    out.write_line(tsv_field(session_id))
-    except SacliError as error:
-        if json:  # the one that failed, then the ones not tried
-            seen = done | {e.session_id for e in missing}
-            rest = [i for i in ids if i not in seen]
-            for index, session_id in enumerate(rest):
-                emit_json(out, deletion(session_id, deleted=False, error=error if index == 0 else None))
-        raise
-    if len(missing) == 1:
-        raise missing[0]
-    if missing:
-        raise ApiError(f"{len(missing)} sessions not found: {', '.join(e.session_id for e in missing)}")
+    delete_each(api, ids, delete=delete_session, not_found=SessionNotFound, what="session", yes=yes, json=json)
 
 
 def message_text(content: Any) -> str:

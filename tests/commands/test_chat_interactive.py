@@ -286,7 +286,7 @@ def test_spinner_shows_on_stderr_until_the_first_token(
     try:
         chat = start(terminals, env={**tty_env, "TERM": "xterm"})
         chat.type_line("hurry")
-        chat.expect("waiting for anthropic/claude-3-sonnet")
+        chat.expect("waiting for openrouter/auto")
         first_token.set()
         shown = chat.expect("at last")
         assert shown.endswith(b"\r\x1b[Kat last")  # the spinner's line is erased before the reply

@@ -22,7 +22,7 @@ def test_sends_stream_false_and_prints_exactly_the_content(httpserver: HTTPServe
     request, _ = httpserver.log[-1]
     assert request.headers["Accept"] == "application/json"
     assert request.get_json() == {
-        "model": "anthropic/claude-3-sonnet",
+        "model": "openrouter/auto",
         "messages": [{"role": "user", "content": "Say something"}],
         "stream": False,
     }

@@ -40,7 +40,7 @@ def test_request_carries_keys_and_only_what_the_user_set(httpserver: HTTPServer,
     assert request.headers["Authorization"] == f"Bearer {OPENROUTER_KEY}"
     assert request.headers["superAgentKey"] == SUPER_AGENT_KEY
     assert request.get_json() == {
-        "model": "anthropic/claude-3-sonnet",
+        "model": "openrouter/auto",
         "messages": [{"role": "user", "content": "hi"}],
         "stream": True,
         "stream_options": {"include_usage": True},
