@@ -7,6 +7,7 @@ plainly, with where OpenRouter's model IDs are listed.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from sacli.api.client import ApiClient, decode_json_reply, unwrap
@@ -33,12 +34,15 @@ def list_models(api: ApiClient) -> list[dict[str, Any]]:
 
 
 def price_per_million(model: dict[str, Any], kind: str) -> str:
-    """The model's price of a million prompt or completion tokens, as OpenRouter's per-token string gives it."""
+    """The model's price of a million prompt or completion tokens, as OpenRouter's per-token string
+    gives it; empty when unknown or negative (a router's price is that of the model it picks)."""
     pricing = model.get("pricing")
     value = pricing.get(kind) if isinstance(pricing, dict) else None
     try:
         per_token = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
+        return ""
+    if not (math.isfinite(per_token) and per_token >= 0):
         return ""
     text = f"{per_token * 1_000_000:.4f}".rstrip("0").rstrip(".")
     return text or "0"

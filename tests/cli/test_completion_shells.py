@@ -130,12 +130,14 @@ printf '%s\n' "${COMPREPLY[@]}"
 """
 
 
-def bash_complete(line: str, tmp_path: Path, *, how: str = "source") -> list[str]:
+def bash_complete(
+    line: str, tmp_path: Path, *, how: str = "source", extra_env: dict[str, str] | None = None
+) -> list[str]:
     """Complete ``line`` with the script sourced from completions/, or with ``eval "$(...)"``."""
     script = "eval" if how == "eval" else str(COMPLETIONS["bash"])
     result = subprocess.run(
         ["bash", "--norc", "--noprofile", "-c", BASH_DRIVER, "driver", script, line],
-        env=shell_env(tmp_path),
+        env={**shell_env(tmp_path), **(extra_env or {})},
         capture_output=True,
         text=True,
         timeout=TIMEOUT,

@@ -94,6 +94,14 @@ FILE = {
     "uploadedAt": "2025-11-16T10:30:00Z",
     "metadata": {"category": "docs", "tags": ["notes"]},
 }
+MODELS = [
+    {"id": model_id, "name": name, "context_length": context, "pricing": {"prompt": prompt, "completion": completion}}
+    for model_id, name, context, prompt, completion in [
+        ("openrouter/auto", "Auto Router", 2000000, "-1", "-1"),
+        ("anthropic/claude-sonnet-4", "Anthropic: Claude Sonnet 4", 200000, "0.000003", "0.000015"),
+        ("openai/gpt-4o-mini", "OpenAI: GPT-4o-mini", 128000, "0.00000015", "0.0000006"),
+    ]
+]
 ANY_ID = "[^/]+"
 MEMORY_AND_RAG = [
     ("/api/v1/memory/sessions", "GET", {"data": [SESSION]}),
@@ -102,6 +110,7 @@ MEMORY_AND_RAG = [
     (f"/api/v1/memory/sessions/{ANY_ID}", "PATCH", {"data": SESSION}),
     (f"/api/v1/memory/sessions/{ANY_ID}", "PUT", {"data": SESSION}),
     (f"/api/v1/memory/sessions/{ANY_ID}", "DELETE", {"success": True}),
+    ("/api/v1/models", "GET", {"data": MODELS}),
     ("/api/memory/facts", "GET", {"success": True, "data": [FACT]}),
     ("/api/memory/facts", "POST", {"success": True, "data": FACT}),
     ("/api/memory/facts/search", "POST", {"success": True, "data": [FACT]}),
@@ -199,4 +208,4 @@ def test_example_runs(
     assert not broken, f"{where}: the reply arrived in pieces: ...{broken[0].group()!r}..."
     # Where the comments say which model a request asks for (`# model: ID`), it does.
     if claimed := re.findall(r"#\s*model:\s*(\S+)", block.code):
-        assert [request.get_json()["model"] for request, _ in httpserver.log] == claimed, where
+        assert [request.get_json()["model"] for request, _ in httpserver.log if request.path == CHAT] == claimed, where

@@ -341,6 +341,18 @@ def render_man(readme: str) -> str:
         roff_inline(
             "The line-editing history of `sacli chat` (`~/.local/state/sacli/history` when `XDG_STATE_HOME` is unset)."
         ),
+        ".TP",
+        ".I $XDG_STATE_HOME/sacli/last\\-session",
+        roff_inline(
+            "The session `-c/--continue` uses: the one sacli last used or created, written once the server "
+            "has accepted a request with it."
+        ),
+        ".TP",
+        ".I $XDG_CACHE_HOME/sacli/models.json",
+        roff_inline(
+            "The list `sacli models` fetched (`~/.cache/sacli/models.json` when `XDG_CACHE_HOME` is unset), "
+            "used for a day and for TAB completion of `-m`."
+        ),
     ]
 
     examples = _man_examples([e.path for e in entries], readme)
