@@ -13,16 +13,15 @@ out of it, and such lines already in the file are dropped when it is loaded.
 from __future__ import annotations
 
 import os
-import re
 import signal
 from pathlib import Path
 from types import FrameType, ModuleType
 
 from sacli.errors import Stop
+from sacli.secrets import KEY_SHAPES
 from sacli.term.stderr import Messages
 
 HISTORY_LENGTH = 1000
-KEY_SHAPES = re.compile(r"sk-or-v1-\w|sk_live_\w")
 
 
 class LineEditor:
