@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sacli.api.headers import USER_AGENT, auth_headers
 from sacli.api.limits import Limits
+from sacli.api.recordfile import Tape
 from sacli.api.retry import RETRY_STATUSES
 from sacli.config import Settings
 from sacli.deadline import Deadline
@@ -38,8 +39,10 @@ class ApiClient:
         limits: Limits,
         reporter: Reporter,
         timeout: float | None,
+        tape: Tape | None = None,
     ) -> None:
         self.settings = settings
+        self.tape = tape or Tape()
         self.extra_headers = dict(extra_headers)
         self.limits = limits
         self.reporter = reporter
@@ -50,12 +53,29 @@ class ApiClient:
     def headers(self, *, require: str = "any", **extra: str) -> dict[str, str]:
         """sacli's headers for a request, with each -H header replacing its namesake (names ignore case).
 
-        ``require``: "any" key will do (chat), or the "super_agent" key (the Memory and RAG APIs).
+        ``require``: "any" key will do (chat), or the "super_agent" key (the Memory and RAG APIs);
+        a replay needs none.
         """
         s = self.settings
+        if self.replaying:
+            require = "none"
         own = {"User-Agent": USER_AGENT, **auth_headers(s.api_key, s.super_agent_key, require=require), **extra}
         replaced = {name.lower() for name in self.extra_headers}
         return {**{k: v for k, v in own.items() if k.lower() not in replaced}, **self.extra_headers}
+
+    @property
+    def replaying(self) -> bool:
+        """``--replay``: every reply comes from a record file, no connection is opened."""
+        return self.tape.replay is not None
+
+    def secrets(self) -> tuple[str, ...]:
+        """What a record file never holds: the keys, the URL passwords, the values of -H headers that may be keys."""
+        from sacli.api.headers import SECRET_HEADER_WORDS
+        from sacli.api.urls import passwords
+
+        s = self.settings
+        sensitive = (v for k, v in self.extra_headers.items() if any(w in k.lower() for w in SECRET_HEADER_WORDS))
+        return tuple(x for x in (s.api_key, s.super_agent_key, *passwords(s.base_url), *sensitive) if x)
 
     @property
     def transport(self) -> Transport:
@@ -69,6 +89,8 @@ class ApiClient:
                 reporter=self.reporter,
                 remaining=lambda: self.deadline.remaining(),
                 auth_hint="check " + " and ".join(self.settings.key_sources or ("the keys",)),
+                tape=self.tape,
+                secrets=self.secrets(),
             )
             if not gc.isenabled():
                 # What was imported and built so far lives for the whole run: keep it out of every collection.

@@ -257,12 +257,13 @@ def _until_broken(chunks: Iterable[bytes], reply: Reply) -> Iterator[bytes]:
 
     A finish_reason means the answer is whole; a proxy that then resets the connection, or
     closes it before the usage chunk, [DONE] or the end of the body, must not turn a complete
-    answer into a failure. Only the reading is guarded: errors from handling an event pass.
+    answer into a failure. Only the reading is guarded: errors from handling an event pass, and so
+    do sacli's own (a record file that cannot be written).
     """
     try:
         yield from chunks
-    except Exception:
-        if not reply.complete:
+    except Exception as exc:
+        if not reply.complete or isinstance(exc, SacliError):
             raise
 
 

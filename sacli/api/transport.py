@@ -1,7 +1,7 @@
 """HTTP for every command: the one httpx2 client of a run, sacli's retries, and failures as sacli's errors.
 
-This is the only module that imports httpx2, and it is imported only when a request is about
-to be made. A request is retried (408, 409, 429, 5xx and connection failures) only while
+This module and tapes.py (record and replay) alone import httpx2, and only when a request is
+about to be made. A request is retried (408, 409, 429, 5xx and connection failures) only while
 nothing of its reply has been written to stdout, so a retry can never print anything twice;
 httpx2 itself never sends a request again (its transport retries are off and redirects are
 not followed). Every body sacli reads is bounded after decoding.
@@ -20,7 +20,9 @@ import httpx2
 from sacli.api.bodies import read_error_body
 from sacli.api.headers import redact_header
 from sacli.api.limits import Limits
+from sacli.api.recordfile import RecordFile, Tape, read_records
 from sacli.api.retry import LONGEST_HONOURED_WAIT, RETRY_STATUSES, backoff_delay, server_retry_delay
+from sacli.api.tapes import Recorder, ReplayTransport
 from sacli.api.urls import proxy_problem, redact_url
 from sacli.errors import (
     ApiError,
@@ -31,6 +33,7 @@ from sacli.errors import (
     TimeoutError_,
     UsageError,
 )
+from sacli.secrets import secret_pattern
 
 if TYPE_CHECKING:
     import ssl
@@ -74,19 +77,39 @@ class Transport:
         reporter: Reporter,
         remaining: Callable[[], float | None],
         auth_hint: str = "check the keys",
+        tape: Tape | None = None,
+        secrets: tuple[str, ...] = (),
     ) -> None:
         """``remaining`` tells how much of the whole command's time is left (None: no --timeout);
-        ``auth_hint`` is the hint of a 401 or 403, naming where the keys came from."""
+        ``auth_hint`` is the hint of a 401 or 403, naming where the keys came from; ``tape`` says
+        whether to record the exchanges or replay them, and ``secrets`` what a record never holds."""
         self.limits = limits
         self.auth_hint = auth_hint
         self.reporter = reporter
         self.remaining = remaining
+        self.pause: Callable[[float], None] = time.sleep
+        self.recorder: Recorder | None = None
+        self.record_file: RecordFile | None = None
         timeout = httpx2.Timeout(
             connect=limits.connect_timeout,
             read=limits.idle_timeout,
             write=limits.idle_timeout,
             pool=limits.connect_timeout,
         )
+        tape = tape or Tape()
+        pattern = secret_pattern(secrets)
+        if tape.replay is not None:
+            player = ReplayTransport(
+                read_records(tape.replay), path=tape.replay, match=tape.match, speed=tape.speed, pattern=pattern
+            )
+            self.pause = player.pause
+            # No proxy from the environment either: a replay opens no connection at all.
+            self.client = httpx2.Client(transport=player, timeout=timeout, trust_env=False, follow_redirects=False)
+            return
+        if tape.record is not None:
+            self.record_file = RecordFile(tape.record, pattern)
+            self.record_file.open()
+            self.recorder = Recorder(self.record_file)
         try:
             self.client = httpx2.Client(timeout=timeout, verify=tls_context(base_url), follow_redirects=False)
         except (ValueError, ImportError, httpx2.InvalidURL) as exc:
@@ -95,6 +118,8 @@ class Transport:
 
     def close(self) -> None:
         self.client.close()
+        if self.record_file is not None:
+            self.record_file.close()
 
     def __enter__(self) -> Transport:
         return self
@@ -172,7 +197,11 @@ class Transport:
         try:
             response = self.client.send(request, stream=True, auth=auth or httpx2.USE_CLIENT_DEFAULT)
         except httpx2.HTTPError as exc:
+            if self.recorder is not None:
+                self.recorder.failed(request, logged_body, exc, started)
             raise translate(exc, self.limits, hops) from exc
+        if self.recorder is not None:
+            self.recorder.wrap(response, logged_body, started)
         try:
             if debug:
                 self._log_response(response, started)
@@ -186,6 +215,8 @@ class Transport:
             raise translate(exc, self.limits, hops) from exc
         finally:
             response.close()
+            if self.recorder is not None:
+                self.recorder.finish(response)
 
     def _wait_before_retry(self, error: SacliError, attempt: int) -> None:
         retries = self.limits.retries
@@ -203,7 +234,7 @@ class Transport:
             error.hint = f"not retried: waiting {delay:.1f} s would pass --timeout"
             raise error
         self.reporter.notice(f"{error.summary}; retrying in {delay:.1f} s (retry {attempt} of {retries})")
-        time.sleep(delay)
+        self.pause(delay)
 
     def _log_request(self, request: httpx2.Request, body: bytes | None) -> None:
         say = self.reporter.debug

@@ -80,7 +80,7 @@ def run_one_shot(
 
 def require_keys(api: ApiClient, params: ChatParameters, *, new_session: bool) -> None:
     """A key for the chat; the Super Agent key too when a session is used (the Memory API's account)."""
-    if (params.session or new_session) and not api.settings.super_agent_key:
+    if (params.session or new_session) and not api.settings.super_agent_key and not api.replaying:
         what = "--session" if params.session else "--new-session"
         raise AuthError(
             f"{what} needs the Super Agent key: sessions belong to its account",

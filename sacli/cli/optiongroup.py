@@ -18,6 +18,7 @@ MODEL_PANEL = "Model"
 MEMORY_PANEL = "Super Agent Stack memory and RAG"
 REPLY_PANEL = "Structured output, reasoning, tools and attachments"
 OUTPUT_PANEL = "Output"
+TAPE_PANEL = "Record and replay"
 
 
 class OptionGroup:

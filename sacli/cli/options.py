@@ -5,18 +5,28 @@ options to a command's signature and hands the command one object per group. Onl
 imported here: this module is on the path of every start, completion included.
 """
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from sacli.cli.chatoptions import ChatOptions, MemoryStrategy, ReasoningEffort
-from sacli.cli.optiongroup import CONNECTION_PANEL, MEMORY_PANEL, MODEL_PANEL, OUTPUT_PANEL, OptionGroup, options
+from sacli.cli.optiongroup import (
+    CONNECTION_PANEL,
+    MEMORY_PANEL,
+    MODEL_PANEL,
+    OUTPUT_PANEL,
+    TAPE_PANEL,
+    OptionGroup,
+    options,
+)
 
 __all__ = [
     "CONNECTION_PANEL",
     "MEMORY_PANEL",
     "MODEL_PANEL",
     "OUTPUT_PANEL",
+    "TAPE_PANEL",
     "ChatOptions",
     "ConnectionOptions",
     "MemoryStrategy",
@@ -25,6 +35,11 @@ __all__ = [
     "ReasoningEffort",
     "options",
 ]
+
+
+class ReplayMatch(StrEnum):
+    order = "order"
+    body = "body"
 
 
 class ConnectionOptions(OptionGroup):
@@ -124,6 +139,46 @@ class ConnectionOptions(OptionGroup):
             show_default=False,
         ),
     ] = None
+    record: Annotated[
+        str | None,
+        typer.Option(
+            "--record",
+            envvar="SACLI_RECORD",
+            metavar="FILE",
+            help="Append each HTTP exchange to FILE (JSON Lines, keys left out) for --replay.",
+            rich_help_panel=TAPE_PANEL,
+            show_default=False,
+        ),
+    ] = None
+    replay: Annotated[
+        str | None,
+        typer.Option(
+            "--replay",
+            envvar="SACLI_REPLAY",
+            metavar="FILE",
+            help="Answer each request from the exchanges recorded in FILE: no network, no key needed.",
+            rich_help_panel=TAPE_PANEL,
+            show_default=False,
+        ),
+    ] = None
+    replay_match: Annotated[
+        ReplayMatch,
+        typer.Option(
+            "--replay-match",
+            help="Which record answers a request: the next in order, or the first unused one with its body.",
+            rich_help_panel=TAPE_PANEL,
+        ),
+    ] = ReplayMatch.order
+    replay_speed: Annotated[
+        float,
+        typer.Option(
+            "--replay-speed",
+            min=0,
+            metavar="FACTOR",
+            help="How much faster than recorded the replay runs; 0: as fast as it can.",
+            rich_help_panel=TAPE_PANEL,
+        ),
+    ] = 1.0
     debug: Annotated[
         bool,
         typer.Option(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sacli.api.client import ApiClient
 from sacli.api.headers import parse_headers
 from sacli.api.limits import Limits
+from sacli.api.recordfile import Tape
 from sacli.api.urls import passwords
 from sacli.cli.options import ConnectionOptions
 from sacli.config import DEFAULT_BASE_URL, DEFAULT_MODEL, Settings
@@ -43,7 +44,17 @@ def connect(conn: ConnectionOptions, *, model: str | None = None) -> ApiClient:
         limits=Limits(retries=conn.retries, connect_timeout=conn.connect_timeout, idle_timeout=conn.idle_timeout),
         reporter=messages,
         timeout=conn.timeout,
+        tape=tape_of(conn),
     )
+
+
+def tape_of(conn: ConnectionOptions) -> Tape:
+    if conn.record is not None and conn.replay is not None:
+        raise UsageError("--record and --replay cannot be used together: give one")
+    for given in (conn.record, conn.replay):
+        if given is not None and not given.strip():
+            raise UsageError("--record and --replay need a file name")
+    return Tape(record=conn.record, replay=conn.replay, match=str(conn.replay_match), speed=conn.replay_speed)
 
 
 def headers_of(conn: ConnectionOptions) -> dict[str, str]:
