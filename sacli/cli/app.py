@@ -38,6 +38,10 @@ COMMANDS.update(
         "sacli.commands.models:models",
         "List the models the server offers: ID, context length, prompt and completion price per million tokens.",
     ),
+    examples=CommandSpec(
+        "sacli.commands.examples:examples_app",
+        "The recorded runs that ship with sacli, to try it with --replay: no key, no network.",
+    ),
     config=CommandSpec(
         "sacli.commands.config:config_app", "Show the settings and where each came from, or the config file's path."
     ),
