@@ -10,25 +10,22 @@ not followed). Every body sacli reads is bounded after decoding.
 from __future__ import annotations
 
 import json as jsonlib
-import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import httpx2
 
-from sacli.api.bodies import read_error_body
 from sacli.api.headers import redact_header
+from sacli.api.httperrors import http_error, reason_of, redirect_error
 from sacli.api.limits import Limits
 from sacli.api.recordfile import RecordFile, Tape, read_records
-from sacli.api.retry import LONGEST_HONOURED_WAIT, RETRY_STATUSES, backoff_delay, server_retry_delay
+from sacli.api.retry import LONGEST_HONOURED_WAIT, RETRY_STATUSES, backoff_delay
 from sacli.api.tapes import Recorder, ReplayTransport
 from sacli.api.urls import proxy_problem, redact_url
 from sacli.errors import (
     ApiError,
-    AuthError,
     NetworkError,
-    RateLimitError,
     SacliError,
     TimeoutError_,
     UsageError,
@@ -276,42 +273,6 @@ def host_port(host: str, port: Any) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def reason_of(exc: BaseException) -> str:
-    """The innermost cause, as a lower-case clause: ``[Errno 111] Connection refused`` -> ``connection refused``."""
-    import ssl
-
-    root: BaseException = exc
-    while root.__cause__ is not None:
-        root = root.__cause__
-    if isinstance(root, ssl.SSLCertVerificationError):
-        return f"certificate verify failed: {root.verify_message}"
-    text = str(root) or str(exc) or type(exc).__name__
-    if isinstance(root, ssl.SSLError) and len(root.args) > 1:
-        text = str(root.args[1])
-    if text.startswith("[") and "] " in text:  # [Errno 111] ..., [SSL: WRONG_VERSION_NUMBER] ...
-        text = text.split("] ", 1)[1]
-    text = _BYTES_REPR.sub(_quoted_bytes, text.split(" (_ssl.c:")[0]).removesuffix(".")
-    return _clip(text[:1].lower() + text[1:])
-
-
-# h11 quotes what it could not parse as bytearray(b'...'): show it as the text it was meant to be.
-_BYTES_REPR = re.compile(r"bytearray\((b(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"))\)")
-
-
-def _quoted_bytes(match: re.Match[str]) -> str:
-    import ast
-
-    try:
-        raw = ast.literal_eval(match[1])
-    except (ValueError, SyntaxError):
-        return match[1]
-    return repr(_clip(raw.decode("utf-8", "replace"), 60))
-
-
-def _clip(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 # A connection that ended too soon; any other protocol error means the reply was not valid HTTP.
 _CUT_SHORT = ("server disconnected", "peer closed connection")
 
@@ -352,39 +313,3 @@ def translate(exc: httpx2.HTTPError, limits: Limits, hops: Hops | None = None) -
         # The server answered, but not in HTTP: sending again could only be answered the same way.
         return ApiError(f"the reply from {where} is not valid HTTP: {reason}")
     return NetworkError(f"connection to {where} lost: {reason}", retryable=True)
-
-
-def redirect_error(response: Response) -> SacliError:
-    """A 3xx is never followed (the keys would travel with it), nor retried: the answer is final."""
-    location = response.headers.get("location")
-    message = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
-    message += f": the server redirects to {redact_url(location)}" if location else ": a redirect without a Location"
-    error = ApiError(message, hint="sacli does not follow redirects; check --base-url")
-    error.status = response.status_code
-    return error
-
-
-def http_error(response: Response, retry_on: frozenset[int], *, auth_hint: str = "check the keys") -> SacliError:
-    """The error for a 4xx or 5xx reply, with the server's own message and its raw JSON body."""
-    from sacli.api.errorbodies import describe_error_body
-
-    body = read_error_body(response)
-    status = response.status_code
-    detail, payload = describe_error_body(body, response.headers.get("content-type", ""))
-    status_line = f"HTTP {status} {response.reason_phrase}".rstrip()
-    message = f"{status_line}: {detail}" if detail else status_line
-    error: SacliError
-    if status in (401, 403):
-        error = AuthError(message, hint=auth_hint)
-    elif status == 429:
-        error = RateLimitError(message, retryable=status in retry_on)
-    else:
-        hint = "check --base-url" if status in (404, 405) else None
-        if status == 402:
-            hint = "the account is out of credits"
-        error = ApiError(message, hint=hint, retryable=status in retry_on)
-    error.retry_after = server_retry_delay(response.headers, detail or "")
-    error.summary = status_line
-    error.status = status
-    error.payload = payload
-    return error
