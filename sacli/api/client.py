@@ -40,8 +40,11 @@ class ApiClient:
         reporter: Reporter,
         timeout: float | None,
         tape: Tape | None = None,
+        pool: int | None = None,
     ) -> None:
+        """``pool``: how many requests the run makes at once (connections kept open), when more than one."""
         self.settings = settings
+        self.pool = pool
         self.tape = tape or Tape()
         self.extra_headers = dict(extra_headers)
         self.limits = limits
@@ -91,6 +94,7 @@ class ApiClient:
                 auth_hint="check " + " and ".join(self.settings.key_sources or ("the keys",)),
                 tape=self.tape,
                 secrets=self.secrets(),
+                pool=self.pool,
             )
             if not gc.isenabled():
                 # What was imported and built so far lives for the whole run: keep it out of every collection.

@@ -127,11 +127,6 @@ class ReplayTransport(httpx2.BaseTransport):
         self.pattern = pattern
         self.lock = threading.Lock()
 
-    def pause(self, seconds: float) -> None:
-        """A wait of the recorded run (a retry's back-off), at the replay's speed."""
-        if self.speed > 0 and seconds > 0:
-            time.sleep(seconds / self.speed)
-
     def wait_until(self, started: float, at_ms: float) -> None:
         if self.speed > 0:
             delay = started + at_ms / 1000 / self.speed - Clock()

@@ -76,15 +76,18 @@ class Transport:
         auth_hint: str = "check the keys",
         tape: Tape | None = None,
         secrets: tuple[str, ...] = (),
+        pool: int | None = None,
     ) -> None:
         """``remaining`` tells how much of the whole command's time is left (None: no --timeout);
         ``auth_hint`` is the hint of a 401 or 403, naming where the keys came from; ``tape`` says
-        whether to record the exchanges or replay them, and ``secrets`` what a record never holds."""
+        whether to record the exchanges or replay them, and ``secrets`` what a record never holds;
+        ``pool`` is how many connections are kept open at most (requests made at once)."""
         self.limits = limits
         self.auth_hint = auth_hint
         self.reporter = reporter
         self.remaining = remaining
-        self.pause: Callable[[float], None] = time.sleep
+        self.time_scale = 1.0  # how a wait of the run is stretched: 1 live; 1/speed or 0 in a replay
+        self.waits: Waits = AnnouncedWaits(self)
         self.recorder: Recorder | None = None
         self.record_file: RecordFile | None = None
         timeout = httpx2.Timeout(
@@ -99,7 +102,7 @@ class Transport:
             player = ReplayTransport(
                 read_records(tape.replay), path=tape.replay, match=tape.match, speed=tape.speed, pattern=pattern
             )
-            self.pause = player.pause
+            self.time_scale = 1 / tape.speed if tape.speed > 0 else 0.0
             # No proxy from the environment either: a replay opens no connection at all.
             self.client = httpx2.Client(transport=player, timeout=timeout, trust_env=False, follow_redirects=False)
             return
@@ -108,7 +111,13 @@ class Transport:
             self.record_file.open()
             self.recorder = Recorder(self.record_file)
         try:
-            self.client = httpx2.Client(timeout=timeout, verify=tls_context(base_url), follow_redirects=False)
+            limits = httpx2.Limits(max_connections=pool, max_keepalive_connections=pool) if pool else None
+            self.client = httpx2.Client(
+                timeout=timeout,
+                verify=tls_context(base_url),
+                follow_redirects=False,
+                **({"limits": limits} if limits is not None else {}),
+            )
         except (ValueError, ImportError, httpx2.InvalidURL) as exc:
             # A proxy from the environment that httpx2 cannot use (an unknown scheme, SOCKS without socksio).
             raise UsageError(proxy_problem(exc), hint="fix or unset the proxy variable") from None
@@ -159,6 +168,7 @@ class Transport:
         auth = httpx2.Auth() if any(name.lower() == "authorization" for name in headers) else None
         attempt = 0
         while True:
+            self.waits.before_attempt()
             body = content() if callable(content) else content
             try:
                 return self._attempt(method, url, handle, headers, body, params, logged_body, auth, retry_on)
@@ -230,8 +240,12 @@ class Transport:
         if remaining is not None and delay >= remaining:
             error.hint = f"not retried: waiting {delay:.1f} s would pass --timeout"
             raise error
-        self.reporter.notice(f"{error.summary}; retrying in {delay:.1f} s (retry {attempt} of {retries})")
-        self.pause(delay)
+        self.waits.retry(error, delay, attempt, retries)
+
+    def pause(self, seconds: float) -> None:
+        """Wait ``seconds`` of the run: at the replay's speed in a replay."""
+        if seconds > 0 and self.time_scale > 0:
+            time.sleep(seconds * self.time_scale)
 
     def _log_request(self, request: httpx2.Request, body: bytes | None) -> None:
         say = self.reporter.debug
@@ -248,6 +262,29 @@ class Transport:
         say(f"< {response.http_version} {response.status_code} {response.reason_phrase} ({elapsed:.3f} s)")
         for name, value in decoded(response.headers.raw):
             say(f"< {name}: {redact_header(name, value)}")
+
+
+class Waits(Protocol):
+    """How the waits between attempts are made: one request's own (sacli stream), or shared by
+    every request of a batch."""
+
+    def before_attempt(self) -> None: ...
+
+    def retry(self, error: SacliError, delay: float, attempt: int, retries: int) -> None: ...
+
+
+class AnnouncedWaits:
+    """One request's waits: each retry announced on stderr, then waited for."""
+
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+
+    def before_attempt(self) -> None:
+        pass
+
+    def retry(self, error: SacliError, delay: float, attempt: int, retries: int) -> None:
+        self.transport.reporter.notice(f"{error.summary}; retrying in {delay:.1f} s (retry {attempt} of {retries})")
+        self.transport.pause(delay)
 
 
 def decoded(raw: list[tuple[bytes, bytes]]) -> Iterator[tuple[str, str]]:

@@ -22,7 +22,7 @@ from sacli.term.stdout import check_stdout
 KEYS = (("api_key", "the OpenRouter key"), ("super_agent_key", "the Super Agent key"))
 
 
-def connect(conn: ConnectionOptions, *, model: str | None = None) -> ApiClient:
+def connect(conn: ConnectionOptions, *, model: str | None = None, pool: int | None = None) -> ApiClient:
     check_stdout()  # nowhere to write the answer: fail before anything is sent
     messages = MESSAGES
     if conn.debug:
@@ -45,6 +45,7 @@ def connect(conn: ConnectionOptions, *, model: str | None = None) -> ApiClient:
         reporter=messages,
         timeout=conn.timeout,
         tape=tape_of(conn),
+        pool=pool,
     )
 
 
