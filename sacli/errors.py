@@ -8,7 +8,8 @@
     ├── NetworkError              6  cannot connect, connection lost, stream ended early
     ├── TimeoutError_             7  connect, idle or total timeout
     ├── OutputError               8  stdout cannot be written: a full disk, a closed descriptor
-    └── SchemaMismatch            9  the reply is not JSON that matches --schema
+    ├── SchemaMismatch            9  the reply is not JSON that matches --schema
+    └── BatchFailed              10  sacli batch finished, and some of its items failed
 
     Stop(BaseException)           a signal or a closed stdout: end at once, exit by that signal
     DeadlineExceeded(BaseException) raised by the --timeout alarm wherever sacli is blocked
@@ -68,6 +69,10 @@ class OutputError(SacliError):
 
 class SchemaMismatch(SacliError):
     exit_code = ExitCode.SCHEMA
+
+
+class BatchFailed(SacliError):
+    exit_code = ExitCode.BATCH_FAILED
 
 
 class Stop(BaseException):

@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     TIMEOUT = 7
     OUTPUT = 8
     SCHEMA = 9
+    BATCH_FAILED = 10
     INTERRUPTED = 130
     STDOUT_CLOSED = 141
     TERMINATED = 143
@@ -36,6 +37,10 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.TIMEOUT: "timeout: connect, idle or total",
     ExitCode.OUTPUT: "cannot write the output: stdout is full or closed (> /dev/full, >&-)",
     ExitCode.SCHEMA: "the reply does not match --schema: not JSON, or against the schema (the first violation named)",
+    ExitCode.BATCH_FAILED: (
+        "batch finished with failed items: each failed item's record carries its error and the exit code "
+        "it would have had"
+    ),
     ExitCode.INTERRUPTED: (
         "aborted by SIGINT (Ctrl-C): after cleanup sacli ends itself with SIGINT, so a calling shell script stops too"
     ),

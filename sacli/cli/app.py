@@ -23,6 +23,10 @@ COMMANDS.update(
         "sacli.commands.chat:chat",
         "Chat: print the whole reply once it has arrived, or hold a conversation on a terminal.",
     ),
+    batch=CommandSpec(
+        "sacli.commands.batch:batch",
+        "Answer many prompts: JSON Lines in, one JSON line per answer out, as each completes.",
+    ),
     sessions=CommandSpec(
         "sacli.commands.sessions:sessions_app", "Manage the server-side conversation sessions (the Memory API)."
     ),

@@ -1,0 +1,152 @@
+"""The input of ``sacli batch``: JSON Lines of prompts, each made into the body of one request.
+
+A line is ``{"id": ..., "prompt": "..."}`` or ``{"id": ..., "messages": [...]}``, with optional
+``model``, ``system``, ``temperature``, ``max_tokens``, ``schema`` (a JSON Schema object) and
+``attach`` (a list of files or URLs); the command line's chat options are the defaults of every
+line. A line without an ``id`` gets its line number. Blank lines are no items. A line that
+cannot be sent becomes an item carrying its error (exit 2, as ``sacli stream`` would give),
+so that its record says what was wrong and the other lines go on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sacli.api.chat import ChatParameters, chat_body
+from sacli.errors import SacliError, UsageError
+
+FIELDS = frozenset({"id", "prompt", "messages", "model", "system", "temperature", "max_tokens", "schema", "attach"})
+
+
+@dataclass
+class Item:
+    index: int  # among the input's items, from 0: what --shard splits on
+    number: int  # the line number, from 1
+    id: Any
+    body: dict[str, Any] | None = None
+    schema: dict[str, Any] | None = None
+    error: SacliError | None = None
+
+
+def numbered_lines(lines: Iterable[str]) -> Iterator[tuple[int, int, str]]:
+    """(item index, line number, text) for each line that is not blank."""
+    index = 0
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            yield index, number, line
+            index += 1
+
+
+def line_id(text: str, number: int) -> Any:
+    """The id a line gives itself, or its number: what --resume and --shard look at without building the body."""
+    try:
+        fields = json.loads(text)
+    except ValueError:
+        return number
+    if isinstance(fields, dict) and isinstance(fields.get("id"), str | int) and not isinstance(fields["id"], bool):
+        return fields["id"]
+    return number
+
+
+def make_item(index: int, number: int, text: str, base: ChatParameters, *, model: str) -> Item:
+    item = Item(index=index, number=number, id=line_id(text, number))
+    try:
+        item.body, item.schema = _body(text, base, model)
+    except SacliError as error:
+        error.message = f"line {number}: {error.message}"
+        item.error = error
+    return item
+
+
+def _body(text: str, base: ChatParameters, model: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    try:
+        fields = json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"not valid JSON: {exc}") from None
+    if not isinstance(fields, dict):
+        raise UsageError("not a JSON object")
+    unknown = sorted(set(fields) - FIELDS)
+    if unknown:
+        raise UsageError(f"unknown field {unknown[0]!r} (known: {', '.join(sorted(FIELDS))})")
+    prompt, given = fields.get("prompt"), fields.get("messages")
+    if prompt is None and given is None:
+        raise UsageError('neither "prompt" nor "messages"')
+    if prompt is not None and not isinstance(prompt, str):
+        raise UsageError('"prompt" must be a string')
+    if given is not None and not (isinstance(given, list) and given and all(isinstance(m, dict) for m in given)):
+        raise UsageError('"messages" must be an array of message objects')
+    params = base._replace(**_overrides(fields))
+    messages: list[dict[str, Any]] = [{"role": "system", "content": params.system}] if params.system else []
+    messages += given or []
+    if prompt is not None:
+        messages.append(params.user_message(prompt))
+    chosen = fields.get("model", model)
+    if not isinstance(chosen, str) or not chosen:
+        raise UsageError('"model" must be a model ID')
+    return chat_body(params, model=chosen, messages=messages, stream=True), params.schema
+
+
+def _overrides(fields: dict[str, Any]) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    if "system" in fields:
+        if not isinstance(fields["system"], str):
+            raise UsageError('"system" must be a string')
+        changes["system"] = fields["system"] or None
+    for name, low, high in (("temperature", 0, 2), ("max_tokens", 1, None)):
+        if name in fields:
+            value = fields[name]
+            whole = name == "max_tokens"
+            if isinstance(value, bool) or not isinstance(value, int if whole else int | float):
+                raise UsageError(f'"{name}" must be a {"whole number" if whole else "number"}')
+            if value < low or (high is not None and value > high):
+                raise UsageError(
+                    f'"{name}" must be {f"from {low} to {high}" if high is not None else f"at least {low}"}'
+                )
+            changes[name] = value
+    if "schema" in fields:
+        from sacli.chat.schema import load_schema
+
+        if not isinstance(fields["schema"], dict):
+            raise UsageError('"schema" must be a JSON Schema object')
+        try:
+            changes["schema"] = load_schema(json.dumps(fields["schema"]))
+        except UsageError as error:
+            raise UsageError(error.message.replace("--schema", '"schema"')) from None
+    if "attach" in fields:
+        from sacli.chat.attachments import load_attachments
+
+        files = fields["attach"]
+        if not isinstance(files, list) or not all(isinstance(f, str) and f and f != "-" for f in files):
+            raise UsageError('"attach" must be an array of file names or URLs')
+        changes["attachments"] = load_attachments(files)
+    return changes
+
+
+def finished_ids(path: str) -> set[str]:
+    """``--resume``: the ids a previous run's output answered without an error (as JSON text, so 7 is not "7").
+
+    Lines that are not records (a run killed mid-line cannot leave one, but a hand edit can) are passed over.
+    """
+    try:
+        with open(path, encoding="utf-8", errors="replace") as file:
+            lines = file.readlines()
+    except FileNotFoundError:
+        return set()  # the first run of `sacli batch --resume out.jsonl ... >> out.jsonl`
+    except OSError as exc:
+        raise UsageError(f"cannot read --resume {path}: {exc.strerror or exc}") from None
+    done: set[str] = set()
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and "id" in record and record.get("error") is None:
+            done.add(id_key(record["id"]))
+    return done
+
+
+def id_key(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

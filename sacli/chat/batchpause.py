@@ -1,0 +1,56 @@
+"""The waits of a batch, shared by its workers.
+
+A 429, or a 503 with Retry-After, says the account is over its limit, not that one request
+failed: every worker then waits until the server's wait is over, the pause announced once (a
+later refusal within it only lengthens it), and the refused requests are sent again after it.
+Any other retry is the item's own: announced with its id, then waited for by its worker alone.
+Before each attempt a worker waits out a pause in force, so nothing is sent during one.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from sacli.errors import SacliError
+from sacli.term.stderr import Messages
+
+
+class SharedPause:
+    def __init__(self, messages: Messages, *, time_scale: float = 1.0) -> None:
+        self.messages = messages
+        self.time_scale = time_scale  # a replay's speed, as the transport has it
+        self.until = 0.0
+        self.condition = threading.Condition()
+        self.current = threading.local()  # the item each worker is on, for its messages
+
+    def working_on(self, item_id: Any) -> None:
+        self.current.item_id = item_id
+
+    def before_attempt(self) -> None:
+        with self.condition:
+            while (left := self.until - time.monotonic()) > 0:
+                self.condition.wait(left)
+
+    def retry(self, error: SacliError, delay: float, attempt: int, retries: int) -> None:
+        if error.status == 429 or (error.status == 503 and error.retry_after is not None):
+            self._pause_everyone(error, delay)
+            return
+        item = getattr(self.current, "item_id", None)
+        self.messages.notice(f"{item}: {error.summary}; retrying in {delay:.1f} s (retry {attempt} of {retries})")
+        if delay > 0 and self.time_scale > 0:
+            time.sleep(delay * self.time_scale)
+
+    def _pause_everyone(self, error: SacliError, delay: float) -> None:
+        with self.condition:
+            now = time.monotonic()
+            until = now + delay * self.time_scale
+            if until > self.until:
+                if self.until <= now:
+                    self.messages.notice(
+                        f"{error.summary}; every request waits {delay:.1f} s, then the refused ones are sent again"
+                    )
+                self.until = until
+                self.condition.notify_all()
+        self.before_attempt()

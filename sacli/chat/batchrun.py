@@ -1,0 +1,214 @@
+"""Running a batch: many prompts over one connection pool, each answer one JSON line on stdout.
+
+Three kinds of thread, joined by queues:
+
+- a reader takes the input line by line and makes each line an item (skipping the ids
+  --resume found done and the items of other --shard's); it may run only ``window`` items
+  ahead of what is written, which bounds the memory whatever the input's length;
+- ``parallel`` workers each send one item's request at a time, with the transport's retries
+  and the batch's shared pause (sacli.chat.batchpause), and hand back the item's record;
+- the main thread writes each record whole, with one write and with SIGINT and SIGTERM held
+  off meanwhile, in the order they finish or (``ordered``) in input order. Ctrl-C, SIGTERM
+  and --timeout reach only the main thread: it stops the reader, closes the connections
+  under the running requests and writes nothing more.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import signal
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sacli.api.chat import ChatParameters
+from sacli.api.client import ApiClient
+from sacli.api.limits import JSON_BODY_LIMIT, mib
+from sacli.api.replies import Reply, ReplyReader, read_reply
+from sacli.chat.batchinput import Item, id_key, line_id, make_item, numbered_lines
+from sacli.chat.batchpause import SharedPause
+from sacli.errors import ApiError, SacliError
+from sacli.term.stdout import Output
+
+INPUT_END = object()
+
+
+class Collected:
+    """Where a worker's reply goes: nowhere but its own text (kept by the reader), within bounds."""
+
+    def __init__(self) -> None:
+        self.started = False
+        self.size = 0
+
+    def write(self, text: str) -> None:
+        if text:
+            self.started = True
+            self.size += len(text)
+            if self.size > JSON_BODY_LIMIT:
+                raise ApiError(f"the reply is larger than {mib(JSON_BODY_LIMIT)}; sacli stopped reading it")
+
+    def write_line(self, line: str) -> None:
+        self.write(line + "\n")
+
+
+def record_of(item_id: Any, reply: Reply | None, error: SacliError | None) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "id": item_id,
+        "text": "".join(reply.text) if reply is not None and error is None else None,
+        "finish_reason": reply.finish_reason if reply is not None else None,
+        "usage": reply.usage if reply is not None else None,
+        "error": None if error is None else {"message": error.message, "exit_code": int(error.exit_code)},
+    }
+    if reply is not None and reply.tool_calls and error is None:
+        from sacli.chat.tools import tool_calls_document
+
+        record["tool_calls"] = tool_calls_document(reply.tool_calls)["tool_calls"]
+    return record
+
+
+class BatchRun:
+    def __init__(
+        self,
+        api: ApiClient,
+        params: ChatParameters,
+        *,
+        parallel: int,
+        ordered: bool,
+        done: set[str],
+        shard: tuple[int, int] | None,
+        on_progress: Callable[[dict[str, int]], None],
+        pause: SharedPause,
+    ) -> None:
+        self.api = api
+        self.params = params
+        self.parallel = parallel
+        self.ordered = ordered
+        self.done = done
+        self.shard = shard
+        self.on_progress = on_progress
+        self.pause = pause
+        self.window = max(4 * parallel, 64)
+        self.slots = threading.Semaphore(self.window)
+        self.work: queue.Queue[Item | None] = queue.Queue()
+        self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self.stopping = threading.Event()
+        self.counts = {"done": 0, "failed": 0, "running": 0, "skipped": 0}
+        self.headers = api.headers(Accept="text/event-stream", **{"Accept-Encoding": "identity"})
+        self.url = f"{api.settings.base_url}/chat/completions"
+
+    def run(self, lines: Iterable[str], out: Output) -> dict[str, int]:
+        """Answer every item; the counts of done, failed and skipped items."""
+        transport = self.api.transport  # made here, before the threads share it
+        transport.waits = self.pause
+        threads = [threading.Thread(target=self._read, args=(lines,), name="batch-reader", daemon=True)]
+        threads += [threading.Thread(target=self._work, name=f"batch-{n}", daemon=True) for n in range(self.parallel)]
+        for thread in threads:
+            thread.start()
+        try:
+            self._write_all(out)
+        except BaseException:
+            self._cancel()
+            raise
+        for _ in range(self.parallel):
+            self.work.put(None)
+        return self.counts
+
+    def _read(self, lines: Iterable[str]) -> None:
+        try:
+            sent = 0
+            for index, number, text in numbered_lines(lines):
+                if self.stopping.is_set():
+                    return
+                if self.shard is not None and index % self.shard[1] != self.shard[0] - 1:
+                    continue
+                if self.done and id_key(line_id(text, number)) in self.done:
+                    self.events.put(("skipped", None))
+                    continue
+                self.slots.acquire()
+                item = make_item(sent, number, text, self.params, model=self.api.settings.model)
+                sent += 1
+                if item.error is not None:
+                    self.events.put(("record", (item.index, record_of(item.id, None, item.error), False)))
+                else:
+                    self.work.put(item)
+            self.events.put(("end", sent))
+        except BaseException as exc:  # an unreadable input (EIO, not UTF-8): the batch ends with it
+            self.events.put(("failure", exc))
+
+    def _work(self) -> None:
+        while (item := self.work.get()) is not None:
+            if self.stopping.is_set():
+                return
+            self.events.put(("running", 1))
+            try:
+                record = self._answer(item)
+            except BaseException as exc:
+                if not self.stopping.is_set():
+                    self.events.put(("failure", exc))
+                return
+            if not self.stopping.is_set():
+                self.events.put(("record", (item.index, record, True)))
+
+    def _answer(self, item: Item) -> dict[str, Any]:
+        self.pause.working_on(item.id)
+        held = Collected()
+        reader = ReplyReader(held, json_lines=False, keep_text=True)
+        reply = None
+        try:
+            reply = self.api.transport.request(
+                "POST",
+                self.url,
+                json=item.body,
+                headers=self.headers,
+                handle=lambda response: read_reply(response, reader),
+                output_started=lambda: held.started,
+            )
+            if item.schema is not None and not reply.tool_calls:
+                from sacli.chat.schema import check_reply
+
+                check_reply("".join(reply.text), item.schema)
+        except SacliError as error:
+            return record_of(item.id, reply, error)
+        return record_of(item.id, reply, None)
+
+    def _write_all(self, out: Output) -> None:
+        held: dict[int, dict[str, Any]] = {}
+        next_index = 0
+        written = 0
+        total: int | None = None
+        while total is None or written < total:
+            kind, value = self.events.get()
+            if kind == "failure":
+                raise value
+            if kind == "end":
+                total = value
+            elif kind in ("running", "skipped"):
+                self.counts[kind] += 1
+            else:
+                index, record, ran = value
+                self.counts["running"] -= ran
+                held[index] = record
+                while held and (not self.ordered or next_index in held):
+                    self._write(out, held.pop(next_index if self.ordered else next(iter(held))))
+                    next_index += 1
+                    written += 1
+            self.on_progress(self.counts)
+
+    def _write(self, out: Output, record: dict[str, Any]) -> None:
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        held_off = {signal.SIGINT, signal.SIGTERM}
+        signal.pthread_sigmask(signal.SIG_BLOCK, held_off)
+        try:
+            out.write(line)  # one record, whole, before Ctrl-C or SIGTERM can stop sacli
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, held_off)
+        self.slots.release()
+        self.counts["failed" if record["error"] is not None else "done"] += 1
+
+    def _cancel(self) -> None:
+        self.stopping.set()
+        for _ in range(self.parallel):
+            self.work.put(None)
+        self.slots.release(self.window)  # a reader waiting for room sees the stop
+        self.api.close()  # the running requests end with their connections
