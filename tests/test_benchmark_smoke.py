@@ -45,3 +45,18 @@ def test_a_missing_peer_environment_is_named(env: dict[str, str], tmp_path: Path
     result = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=60)
     assert result.returncode != 0
     assert f"no environment {tmp_path}/httpx2/bin for httpx2" in result.stderr.decode()
+
+
+def test_the_batch_benchmark_runs_both_forms(env: dict[str, str], tmp_path: Path) -> None:
+    figures = tmp_path / "batch.json"
+    args = [sys.executable, str(ROOT / "benchmarks" / "batch.py"), "--venv", sys.prefix, "--items", "20"]
+    args += ["--parallel", "4", "--delay", "0.01", "--memory-items", "20,40", "--json", str(figures)]
+
+    result = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=120)
+
+    assert result.returncode == 0, result.stderr.decode()
+    stdout = result.stdout.decode()
+    assert "| sacli batch | " in stdout and "| xargs sacli stream | " in stdout
+    written = json.loads(figures.read_text())
+    assert written["batch"]["lines"] == written["xargs"]["lines"] == 20
+    assert set(written["batch_peak_mib_by_items"]) == {"20", "40"}
