@@ -51,6 +51,7 @@ SETTINGS: dict[str, Setting] = {
     "headers": Setting("headers", "--header", attribute="header"),
     "reasoning": Setting("choice", "--reasoning", choices=REASONING_EFFORTS),
     "reasoning_tokens": Setting("whole", "--reasoning-tokens", low=1),
+    "markdown": Setting("switch", "--markdown/--no-markdown"),
     "show_reasoning": Setting("switch", "--show-reasoning/--hide-reasoning"),
 }
 

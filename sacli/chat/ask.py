@@ -16,6 +16,7 @@ from sacli.term.spinner import Spinner
 from sacli.term.stderr import MESSAGES, Messages
 from sacli.term.stdout import Output
 from sacli.term.stdoutwatch import watch_stdout
+from sacli.term.tty import is_terminal
 
 
 class ReplyOptions(Protocol):
@@ -26,6 +27,16 @@ class ReplyOptions(Protocol):
     no_newline: bool
     raw: bool
     show_reasoning: bool | None
+    markdown: bool | None
+
+
+def reply_output(options: ReplyOptions) -> Output:
+    """Where a reply goes: stdout, rendered as Markdown with --markdown when it is a terminal."""
+    if options.markdown and not options.json and is_terminal(1):
+        from sacli.term.markdown import MarkdownOutput
+
+        return MarkdownOutput()
+    return Output(raw=options.raw)
 
 
 class Asker:
@@ -34,7 +45,7 @@ class Asker:
     def __init__(self, api: ApiClient, options: ReplyOptions) -> None:
         self.api = api
         self.options = options
-        self.output = Output(raw=options.raw)
+        self.output = reply_output(options)
 
     def ask(self, body: dict[str, Any], *, keep_text: bool = False, output: Output | None = None) -> Reply:
         api = self.api
@@ -82,6 +93,7 @@ class Asker:
         """Final newline, the tool calls' JSON line, finish-reason warnings and usage, after a complete reply."""
         opts = self.options
         output = output or self.output
+        output.finish()
         if reply.tool_calls and not opts.json:
             from sacli.chat.tools import tool_calls_document
 

@@ -65,9 +65,9 @@ def run_one_shot(
                 output.write_line(document)
         # On a terminal, end the partial line so the error or the shell prompt starts clean;
         # in a pipe or a file stdout stays exactly what was received.
-        if output.is_terminal and output.started and not output.ends_with_newline:
-            with contextlib.suppress(Stop):
-                output.write("\n")
+        if output.is_terminal:
+            with contextlib.suppress(Stop, SacliError):
+                output.end_line()
         raise
     if held is not None:
         output.write(held.release(json_mode=options.json))

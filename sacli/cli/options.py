@@ -216,6 +216,15 @@ class OutputOptions(OptionGroup):
             show_default=False,
         ),
     ] = None
+    markdown: Annotated[
+        bool | None,
+        typer.Option(
+            "--markdown/--no-markdown",
+            help="On a terminal, show the reply rendered as Markdown while it streams (a pipe gets the text as sent).",
+            rich_help_panel=OUTPUT_PANEL,
+            show_default=False,
+        ),
+    ] = None
     no_newline: Annotated[
         bool,
         typer.Option(

@@ -102,6 +102,9 @@ class Output:
     def write_line(self, line: str) -> None:
         self.write(line + "\n")
 
+    def finish(self) -> None:
+        """The reply is over (an output that renders it does its last render here)."""
+
     def end_line(self) -> None:
         """Finish the text with a newline when it does not end with one."""
         if self.started and not self.ends_with_newline:
