@@ -18,25 +18,27 @@ import signal
 from sacli.api.chat import ChatParameters
 from sacli.api.client import ApiClient
 from sacli.api.sessions import check_session_id
-from sacli.chat.ask import Asker, ReplyOptions, report_reply
+from sacli.chat.ask import Asker, ReplyOptions, reply_output, report_reply
 from sacli.chat.conversation import Conversation
 from sacli.chat.oneshot import require_keys
 from sacli.errors import DeadlineExceeded, SacliError, Stop
 from sacli.state import remember_session, state_dir
 from sacli.term.lineeditor import LineEditor
 from sacli.term.stderr import MESSAGES
-from sacli.term.stdout import Output
 
 PROMPT = "> "
 
 HELP = """\
-/exit, Ctrl-D   leave
+/exit, Ctrl-D   leave (with a session, sacli says how to come back to it)
 /new            start a fresh conversation (a new session, when one is in use)
 /session        show the session ID
+/model NAME     use another model from the next message on (/model alone shows it)
 /system TEXT    set the system prompt (/system alone shows it)
+/edit           write the next message in $VISUAL or $EDITOR; it is sent when the editor exits
 /help           show this list
 //TEXT          send a message that starts with '/'
-Ctrl-C stops a reply; at an empty prompt it leaves.
+A paste of several lines is one message, sent when you press Enter.
+Ctrl-C stops a reply; while typing it discards the line; at an empty prompt it leaves.
 """
 
 
@@ -63,6 +65,13 @@ class Repl:
 
     def run(self) -> None:
         self._banner()
+        try:
+            self._converse()
+        finally:
+            if self.conversation.session is not None:
+                self.messages.notice(f"resume with: sacli chat --session {self.conversation.session}")
+
+    def _converse(self) -> None:
         while True:
             line = self.editor.read(PROMPT)
             if line is None:
@@ -92,6 +101,18 @@ class Repl:
             )
         elif word == "/session":
             say(self._describe_session() + "\n")
+        elif word == "/model":
+            if rest:
+                conversation.model = rest
+                self.messages.notice(f"model {rest} from the next message on")
+            else:
+                say(f"model: {conversation.model}\n")
+        elif word == "/edit":
+            from sacli.term.editor import compose
+
+            message = compose(self.messages)
+            if message is not None:
+                self._turn(message)
         elif word == "/system":
             if rest:
                 conversation.set_system(rest)
@@ -116,7 +137,7 @@ class Repl:
         api = self.api
         conversation = self.conversation
         api.restart_deadline()
-        output = Output(raw=self.options.raw)
+        output = reply_output(self.options)
         try:
             if conversation.session_pending:
                 session = conversation.start_session(api, prompt)

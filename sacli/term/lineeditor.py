@@ -5,7 +5,9 @@ has to own the whole line to redraw it (history recall, long lines), and a promp
 elsewhere would be overwritten. This is only used when stdin and stdout are both terminals,
 so stdout is the screen here, not a product stream.
 
-The history file (``$XDG_STATE_HOME/sacli/history``, mode 600) never holds keys: a line that
+Bracketed paste is on: a paste of several lines is one message, with its newlines, sent when
+Enter is pressed (it stays in this run's history, not in the file, which holds one line per
+entry). The history file (``$XDG_STATE_HOME/sacli/history``, mode 600) never holds keys: a line that
 contains a configured key, or anything shaped like an OpenRouter or Super Agent key, is kept
 out of it, and such lines already in the file are dropped when it is loaded.
 """
@@ -38,6 +40,8 @@ class LineEditor:
         else:
             self.readline = readline
             readline.set_auto_history(False)
+            # A paste arrives whole, newlines and all, and is sent when Enter is pressed.
+            readline.parse_and_bind("set enable-bracketed-paste on")
             readline.set_history_length(HISTORY_LENGTH)
             self._load_history()
 
@@ -82,7 +86,7 @@ class LineEditor:
         if readline is None or not line.strip() or self.holds_key(line):
             return
         readline.add_history(line)
-        if self.history_path is not None:
+        if self.history_path is not None and "\n" not in line:  # the file holds one entry per line
             try:
                 # Also trims the file to the history length.
                 readline.append_history_file(1, str(self.history_path))
