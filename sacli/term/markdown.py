@@ -39,10 +39,7 @@ class MarkdownOutput(Output):
     def write(self, text: str) -> None:
         if not text:
             return
-        if not self.started:
-            self.started = True
-            if self.before_first_write is not None:
-                self.before_first_write()
+        self._start()
         with self.lock:
             self._raise_failure()
             self.text.append(text)

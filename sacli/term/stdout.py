@@ -78,10 +78,7 @@ class Output:
     def write(self, text: str) -> None:
         if not text:
             return
-        if not self.started:
-            self.started = True
-            if self.before_first_write is not None:
-                self.before_first_write()
+        self._start()
         self.ends_with_newline = text[-1] == "\n"
         if self.escape:
             text = escape_controls(text)
@@ -98,6 +95,12 @@ class Output:
             raise Stop(signal.SIGPIPE) from None
         except OSError as exc:
             raise output_failure(exc, self.fd) from None
+
+    def _start(self) -> None:
+        if not self.started:
+            self.started = True
+            if self.before_first_write is not None:
+                self.before_first_write()
 
     def write_line(self, line: str) -> None:
         self.write(line + "\n")
