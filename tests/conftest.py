@@ -8,6 +8,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from tests.helpers import OPENROUTER_KEY, SUPER_AGENT_KEY, clean_env
+from tests.terminal import Terminal
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +47,12 @@ def refused_port() -> Iterator[int]:
     sock.bind(("127.0.0.1", 0))
     yield sock.getsockname()[1]
     sock.close()
+
+
+@pytest.fixture
+def terminals() -> Iterator[list[Terminal]]:
+    """The pseudo-terminals a test starts (append them), each closed at the end whatever happened."""
+    started: list[Terminal] = []
+    yield started
+    for terminal in started:
+        terminal.close()

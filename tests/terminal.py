@@ -108,6 +108,11 @@ class Terminal:
         self.expect(PROMPT)
         self.send(line + "\r")
 
+    def leave(self) -> None:
+        """/exit at the next prompt, and sacli ends with status 0."""
+        self.type_line("/exit")
+        assert self.exit_code() == 0
+
     def wait(self, timeout: float = TIMEOUT) -> int:
         """The wait status once sacli has ended (reading its output meanwhile so it never blocks)."""
         deadline = time.monotonic() + timeout

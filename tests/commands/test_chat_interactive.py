@@ -27,14 +27,6 @@ def tty_env(api_env: dict[str, str]) -> dict[str, str]:
     return {**api_env, "TERM": "dumb", "NO_COLOR": "1", "INPUTRC": "/dev/null"}
 
 
-@pytest.fixture
-def terminals() -> Iterator[list[Terminal]]:
-    started: list[Terminal] = []
-    yield started
-    for terminal in started:
-        terminal.close()
-
-
 def start(terminals: list[Terminal], *args: str, env: dict[str, str], stderr_path: str | None = None) -> Terminal:
     terminal = Terminal("chat", *args, env=env, stderr_path=stderr_path)
     terminals.append(terminal)

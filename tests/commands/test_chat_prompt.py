@@ -3,6 +3,8 @@ Ctrl-C while typing, and the hint that says how to come back to a session."""
 
 from __future__ import annotations
 
+import os
+import signal
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,125 +35,115 @@ def bodies(httpserver: HTTPServer) -> list[dict]:
     return [request.get_json() for request, _ in httpserver.log if request.path == CHAT]
 
 
-def chat(*args: str, env: dict[str, str], stderr_path: Path | None = None) -> Terminal:
-    return Terminal("chat", *args, env=env, stderr_path=str(stderr_path) if stderr_path else None)
+def chat(terminals: list[Terminal], *args: str, env: dict[str, str], stderr_path: Path | None = None) -> Terminal:
+    terminal = Terminal("chat", *args, env=env, stderr_path=str(stderr_path) if stderr_path else None)
+    terminals.append(terminal)
+    return terminal
 
 
-def test_a_bracketed_paste_of_two_lines_is_one_message(chat_server: HTTPServer, tty_env: dict[str, str]) -> None:
-    terminal = chat(env=tty_env)
-    try:
-        assert b"\x1b[?2004h" in terminal.expect(PROMPT)  # the terminal is asked to bracket pastes
-        terminal.send("\x1b[200~first line\nsecond line\x1b[201~")
-        terminal.expect("second line")
-        assert bodies(chat_server) == []  # nothing is sent before Enter
-        terminal.send("\r")
-        terminal.expect("Noted.")
-        terminal.type_line("/exit")
-        assert terminal.exit_code() == 0
-    finally:
-        terminal.close()
+def test_a_bracketed_paste_of_two_lines_is_one_message(
+    chat_server: HTTPServer, tty_env: dict[str, str], terminals: list[Terminal]
+) -> None:
+    terminal = chat(terminals, env=tty_env)
+    assert b"\x1b[?2004h" in terminal.expect(PROMPT)  # the terminal is asked to bracket pastes
+    terminal.send("\x1b[200~first line\nsecond line\x1b[201~")
+    terminal.expect("second line")
+    assert bodies(chat_server) == []  # nothing is sent before Enter
+    terminal.send("\r")
+    terminal.expect("Noted.")
+    terminal.leave()
     (body,) = bodies(chat_server)
     assert body["messages"] == [{"role": "user", "content": "first line\nsecond line"}]
 
 
-def test_model_switches_the_model_of_the_next_turns(chat_server: HTTPServer, tty_env: dict[str, str]) -> None:
-    terminal = chat("-m", "first/model", env=tty_env)
-    try:
-        terminal.type_line("/model")
-        terminal.expect("model: first/model")
-        terminal.type_line("one")
-        terminal.expect("Noted.")
-        terminal.type_line("/model other/model")
-        terminal.expect("model other/model from the next message on")
-        terminal.type_line("two")
-        terminal.expect("Noted.")
-        terminal.type_line("/exit")
-        assert terminal.exit_code() == 0
-    finally:
-        terminal.close()
+def test_model_switches_the_model_of_the_next_turns(
+    chat_server: HTTPServer, tty_env: dict[str, str], terminals: list[Terminal]
+) -> None:
+    terminal = chat(terminals, "-m", "first/model", env=tty_env)
+    terminal.type_line("/model")
+    terminal.expect("model: first/model")
+    terminal.type_line("one")
+    terminal.expect("Noted.")
+    terminal.type_line("/model other/model")
+    terminal.expect("model other/model from the next message on")
+    terminal.type_line("two")
+    terminal.expect("Noted.")
+    terminal.leave()
     assert [body["model"] for body in bodies(chat_server)] == ["first/model", "other/model"]
 
 
-def test_edit_sends_what_the_editor_wrote(chat_server: HTTPServer, tty_env: dict[str, str], tmp_path: Path) -> None:
+def test_edit_sends_what_the_editor_wrote(
+    chat_server: HTTPServer, tty_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
+) -> None:
     editor = tmp_path / "editor.sh"
     editor.write_text('#!/bin/sh\nprintf "Written in the editor\\nover two lines\\n" > "$1"\n')
     editor.chmod(editor.stat().st_mode | stat.S_IXUSR)
-    terminal = chat(env={**tty_env, "VISUAL": str(editor), "EDITOR": "false"})
-    try:
-        terminal.type_line("/edit")
-        terminal.expect("Noted.")
-        terminal.type_line("/exit")
-        assert terminal.exit_code() == 0
-    finally:
-        terminal.close()
+    terminal = chat(terminals, env={**tty_env, "VISUAL": str(editor), "EDITOR": "false"})
+    terminal.type_line("/edit")
+    terminal.expect("Noted.")
+    terminal.leave()
     (body,) = bodies(chat_server)
     assert body["messages"][-1] == {"role": "user", "content": "Written in the editor\nover two lines"}
 
 
+@pytest.mark.parametrize(
+    ("editor", "said"),
+    [("false", "exited with status 1; nothing sent"), ("true", "the message is empty")],
+    ids=["editor-fails", "file-left-empty"],
+)
 def test_edit_sends_nothing_when_the_editor_fails_or_leaves_it_empty(
-    chat_server: HTTPServer, tty_env: dict[str, str]
+    editor: str, said: str, chat_server: HTTPServer, tty_env: dict[str, str], terminals: list[Terminal]
 ) -> None:
-    for editor, said in (("false", "exited with status 1; nothing sent"), ("true", "the message is empty")):
-        terminal = chat(env={**tty_env, "EDITOR": editor, "VISUAL": ""})
-        try:
-            terminal.type_line("/edit")
-            terminal.expect(said)
-            terminal.type_line("/exit")
-            assert terminal.exit_code() == 0
-        finally:
-            terminal.close()
+    terminal = chat(terminals, env={**tty_env, "EDITOR": editor, "VISUAL": ""})
+    terminal.type_line("/edit")
+    terminal.expect(said)
+    terminal.leave()
     assert bodies(chat_server) == []
 
 
-def test_ctrl_c_while_typing_shows_it_and_sends_nothing(chat_server: HTTPServer, tty_env: dict[str, str]) -> None:
-    terminal = chat(env=tty_env)
-    try:
-        terminal.expect(PROMPT)
-        terminal.send("half a thought")
-        terminal.expect("half a thought")
-        terminal.interrupt()
-        assert b"^C" in terminal.expect(PROMPT)
-        terminal.send("/exit\r")
-        assert terminal.exit_code() == 0
-    finally:
-        terminal.close()
+def test_ctrl_c_while_typing_shows_it_and_sends_nothing(
+    chat_server: HTTPServer, tty_env: dict[str, str], terminals: list[Terminal]
+) -> None:
+    terminal = chat(terminals, env=tty_env)
+    terminal.expect(PROMPT)
+    terminal.send("half a thought")
+    terminal.expect("half a thought")
+    terminal.interrupt()
+    assert b"^C" in terminal.expect(PROMPT)
+    terminal.send("/exit\r")
+    assert terminal.exit_code() == 0
     assert bodies(chat_server) == []
 
 
-@pytest.mark.parametrize("leave", ["/exit\r", "\x04"], ids=["exit", "ctrl-d"])
+@pytest.mark.parametrize("leave", ["/exit\r", "\x04", "\x03"], ids=["exit", "ctrl-d", "ctrl-c"])
 def test_leaving_a_session_says_how_to_resume_it(
-    leave: str, chat_server: HTTPServer, tty_env: dict[str, str], tmp_path: Path
+    leave: str, chat_server: HTTPServer, tty_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
 ) -> None:
     stderr = tmp_path / "stderr.txt"
-    terminal = chat("--session", SESSION_ID, env=tty_env, stderr_path=stderr)
-    try:
-        terminal.expect(PROMPT)
+    terminal = chat(terminals, "--session", SESSION_ID, env=tty_env, stderr_path=stderr)
+    terminal.expect(PROMPT)
+    if leave == "\x03":
+        terminal.interrupt()  # at an empty prompt: sacli ends by SIGINT
+        status = terminal.wait()
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT
+    else:
         terminal.send(leave)
         assert terminal.exit_code() == 0
-    finally:
-        terminal.close()
     assert stderr.read_text().splitlines()[-1] == f"sacli: resume with: sacli chat --session {SESSION_ID}"
 
 
-def test_leaving_without_a_session_says_nothing_of_one(tty_env: dict[str, str], tmp_path: Path) -> None:
+def test_leaving_without_a_session_says_nothing_of_one(
+    tty_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
+) -> None:
     stderr = tmp_path / "stderr.txt"
-    terminal = chat(env=tty_env, stderr_path=stderr)
-    try:
-        terminal.type_line("/exit")
-        assert terminal.exit_code() == 0
-    finally:
-        terminal.close()
+    chat(terminals, env=tty_env, stderr_path=stderr).leave()
     assert "resume with" not in stderr.read_text()
 
 
-def test_help_lists_every_command(tty_env: dict[str, str]) -> None:
-    terminal = chat(env=tty_env)
-    try:
-        terminal.type_line("/help")
-        shown = terminal.expect("at an empty prompt it leaves.")
-        terminal.type_line("/exit")
-        assert terminal.exit_code() == 0
-    finally:
-        terminal.close()
+def test_help_lists_every_command(tty_env: dict[str, str], terminals: list[Terminal]) -> None:
+    terminal = chat(terminals, env=tty_env)
+    terminal.type_line("/help")
+    shown = terminal.expect("at an empty prompt it leaves.")
+    terminal.leave()
     for command in ("/exit", "/new", "/session", "/model NAME", "/system TEXT", "/edit", "/help", "//TEXT"):
         assert command.encode() in shown, command
