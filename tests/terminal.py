@@ -20,7 +20,7 @@ class Terminal:
     """sacli on the slave side of a pty (its controlling terminal); the test holds the master.
 
     ``stderr_path`` and ``stdout_path`` send that stream to a file instead of the terminal,
-    to tell the streams apart; ``columns`` is the terminal's width.
+    to tell the streams apart; ``columns`` and ``rows`` are the terminal's size.
     """
 
     def __init__(
@@ -30,11 +30,12 @@ class Terminal:
         stderr_path: str | None = None,
         stdout_path: str | None = None,
         columns: int = 200,
+        rows: int = 50,
     ) -> None:
         pid, fd = pty.fork()
         if pid == 0:  # the child: only async-signal-safe work, then exec
             try:
-                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
                 if stdout_path is not None:
                     out = os.open(stdout_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
                     os.dup2(out, 1)

@@ -1,11 +1,13 @@
 """``--markdown``: the reply rendered as Markdown on a terminal while it streams.
 
-Text is gathered as it arrives and the whole reply so far is rendered with rich into a live
-area at the bottom of the screen, at most every RENDER_EVERY seconds (less often when a render
-takes long, so rendering never costs more than a fifth of the time), each render erasing the
-previous one. The live area is at most the terminal's height less one line: a longer reply
-shows its last lines while it streams, and at the end the live area is erased and the whole
-reply rendered once, into the scrollback like any output.
+Text is gathered as it arrives and rendered with rich into a live area at the bottom of the
+screen, at most every RENDER_EVERY seconds (less often when a render takes long, so rendering
+never costs more than a fifth of the time), each render erasing the previous one. The live
+area is at most the terminal's height less one line, so a longer reply shows its last lines
+while it streams: only the blocks that reach into those lines are rendered (the text from a
+block start, see BlockStarts), so a render costs the same at the end of a long reply as at
+its start. At the end the live area is erased and the whole reply rendered once, into the
+scrollback like any output.
 
 The model's text cannot drive the terminal through the renderer: control characters are
 escaped before rich sees the text, rich's console markup is not read in Markdown, and links
@@ -16,6 +18,7 @@ lists, code blocks) without colour. Used only when stdout is a terminal.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 
@@ -23,6 +26,7 @@ from sacli.term.stdout import Output, escape_controls
 
 RENDER_EVERY = 0.1  # seconds: at most ten renders a second
 ERASE = "\x1b[J"  # erase from the cursor to the end of the screen: once per render
+_SGR = re.compile(r"\x1b\[[0-9;]*m")  # rich's styles, the only sequences it writes here
 
 
 class MarkdownOutput(Output):
@@ -35,6 +39,7 @@ class MarkdownOutput(Output):
         self.timer: threading.Timer | None = None
         self.lock = threading.RLock()
         self.failure: BaseException | None = None  # what stopped a render on the timer's thread
+        self.blocks = BlockStarts()
 
     def write(self, text: str) -> None:
         if not text:
@@ -79,17 +84,19 @@ class MarkdownOutput(Output):
             if self.started and self.text:
                 self._render(final=True)
                 self.text = []
+                self.blocks = BlockStarts()
 
     def _render(self, *, final: bool) -> None:
         import rich.markdown  # noqa: F401  (loaded before the clock starts: a render's cost is what it repeats)
 
         started = time.monotonic()
         columns, rows = _size(self.fd)
-        lines = self._rendered(columns).split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        if not final:
-            lines = lines[-max(1, rows - 1) :]
+        source = "".join(self.text)
+        if final:
+            lines = _lines(render(source, columns))
+        else:
+            self.blocks.scan(source)
+            lines = live_view(source, self.blocks, columns, rows)
         erase = "\r" + (f"\x1b[{self.shown - 1}A" if self.shown > 1 else "") + ERASE
         body = "\n".join(lines) + ("\n" if final else "")
         self.shown = 0 if final else len(lines)
@@ -98,23 +105,97 @@ class MarkdownOutput(Output):
         self.interval = max(RENDER_EVERY, 5 * cost)
         self.next_render = time.monotonic() + self.interval
 
-    def _rendered(self, columns: int) -> str:
-        import io
-
-        from rich.console import Console
-        from rich.markdown import Markdown
-
-        # One column short of the width, so a full line never leaves the cursor waiting to wrap.
-        console = Console(file=io.StringIO(), width=max(20, columns - 1), force_terminal=True, highlight=False)
-        console.print(Markdown(escape_controls("".join(self.text)), hyperlinks=False))
-        return console.file.getvalue()  # type: ignore[attr-defined]
-
     def _put(self, text: str) -> None:
         escape, self.escape = self.escape, False  # rich's own sequences, made from escaped text
         try:
             Output.write(self, text)
         finally:
             self.escape = escape
+
+
+class BlockStarts:
+    """Where top-level Markdown blocks start in a growing text, found as whole lines arrive.
+
+    A block starts at a line that follows a blank line, is not indented (an indented line
+    after a blank one may continue a list item) and is not inside a fenced code block.
+    Rendering the text from such a start gives that part of the reply as the whole text does
+    (a list cut there renders as a list, numbered from where it was); it is used only for the
+    live view, never for the final render.
+    """
+
+    def __init__(self) -> None:
+        self.offsets = [0]
+        self.scanned = 0  # where the next unscanned line starts
+        self.fence = ""  # the fence that opened the code block we are in ("" outside one)
+        self.after_blank = False
+
+    def scan(self, text: str) -> None:
+        while (end := text.find("\n", self.scanned)) >= 0:
+            start, line = self.scanned, text[self.scanned : end]
+            self.scanned = end + 1
+            stripped = line.strip()
+            if self.fence:
+                if stripped.startswith(self.fence) and not stripped.strip(self.fence[0]):
+                    self.fence = ""
+                continue
+            if not stripped:
+                self.after_blank = True
+                continue
+            if self.after_blank and not line[0].isspace():
+                self.offsets.append(start)
+            self.after_blank = False
+            if stripped.startswith(("```", "~~~")):
+                mark = stripped[0]
+                self.fence = stripped[: len(stripped) - len(stripped.lstrip(mark))]
+
+    def tail_start(self, text: str, lines: int, back: int = 0) -> int:
+        """The index of the latest block start with at least ``lines`` lines of text after it, ``back`` more."""
+        index, counted = len(self.offsets) - 1, text.count("\n", self.offsets[-1])
+        while index > 0 and counted < lines:
+            counted += text.count("\n", self.offsets[index - 1], self.offsets[index])
+            index -= 1
+        return max(0, index - back)
+
+
+def live_view(text: str, blocks: BlockStarts, columns: int, rows: int) -> list[str]:
+    """The last lines of the reply so far, at most rows - 1: the rendering of its last blocks."""
+    want = max(1, rows - 1)
+    back = 0
+    while True:
+        index = blocks.tail_start(text, want, back)
+        lines = _lines(render(text[blocks.offsets[index] :], columns))
+        if index > 0:
+            # rich opens a render that starts with a list with a blank line; mid-reply, what
+            # is above the block is the reply's own.
+            while lines and not _visible(lines[0]):
+                del lines[0]
+        if len(lines) >= want or index == 0:
+            return lines[-want:]
+        back = 2 * back + 1  # rendered shorter than its text (blank lines fold): take more blocks
+
+
+def render(text: str, columns: int) -> str:
+    """``text`` as rich renders Markdown for a terminal of ``columns``, escaped and without hyperlinks."""
+    import io
+
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    # One column short of the width, so a full line never leaves the cursor waiting to wrap.
+    console = Console(file=io.StringIO(), width=max(20, columns - 1), force_terminal=True, highlight=False)
+    console.print(Markdown(escape_controls(text), hyperlinks=False))
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def _visible(line: str) -> bool:
+    return bool(_SGR.sub("", line).strip())
+
+
+def _lines(rendered: str) -> list[str]:
+    lines = rendered.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def _size(fd: int) -> tuple[int, int]:

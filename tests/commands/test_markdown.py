@@ -20,8 +20,8 @@ REPLY = ["# Release ", "notes\n\nThis is **very", " important** and `code`.\n\n"
 COLOUR = re.compile(rb"\x1b\[(?:[0-9;]*;)?(?:3[0-7]|9[0-7]|4[0-7])(?:;[0-9;]*)?m")
 
 
-def on_terminal(*args: str, env: dict[str, str], columns: int = 80) -> bytes:
-    terminal = Terminal(*args, env=env, columns=columns)
+def on_terminal(*args: str, env: dict[str, str], columns: int = 80, rows: int = 50) -> bytes:
+    terminal = Terminal(*args, env=env, columns=columns, rows=rows)
     try:
         assert terminal.exit_code() == 0
     finally:
@@ -79,10 +79,29 @@ def test_the_models_escape_sequences_cannot_reach_the_terminal(httpserver: HTTPS
     assert b"\\e]0;pwned\\x07" in shown and b"\\e[2J" in shown
 
 
-def paced_record(path: Path, deltas: int, rate: float) -> None:
-    """A recording of a reply of ``deltas`` pieces, one every 1/``rate`` s (replayed at that pace)."""
+def test_a_reply_taller_than_the_window_streams_its_last_lines_and_ends_whole(
+    md_env: dict[str, str], tmp_path: Path
+) -> None:
+    tape = tmp_path / "tall.jsonl"
+    paced_record(tape, deltas=120, rate=200, item="- item{n}\n")
+    shown = on_terminal("stream", "--markdown", "--replay", str(tape), "go", env=md_env, rows=20)
+    *live, final = shown.split(ERASE.encode())
+    assert len(live) > 3  # rendered while it streamed
+    for render in live[1:]:
+        assert render.count(b"\n") <= 18, render  # the window's height less one, the live area's top line included
+    last_live = [int(n) for n in re.findall(rb"item(\d+)\b", live[-1])]
+    assert 0 < len(last_live) <= 19 and min(last_live) > 0  # the last lines so far, the first gone by
+    assert [int(n) for n in re.findall(rb"item(\d+)\b", final)] == list(range(120))  # then all of it
+
+
+def paced_record(path: Path, deltas: int, rate: float, item: str = "") -> None:
+    """A recording of a reply of ``deltas`` pieces, one every 1/``rate`` s (replayed at that pace).
+
+    Each piece is ``item`` with its number, or by default a word, with a blank line after every 20th.
+    """
     pieces = [event(chunk(role="assistant", content=""))]
-    pieces += [event(chunk(f"word{n} " + ("\n\n" if n % 20 == 19 else ""))) for n in range(deltas)]
+    texts = [item.format(n=n) if item else f"word{n} " + ("\n\n" if n % 20 == 19 else "") for n in range(deltas)]
+    pieces += [event(chunk(text)) for text in texts]
     pieces.append(event(chunk("", finish="stop")) + b"data: [DONE]\n\n")
     record = {
         "sacli_record": 1, "method": "POST", "path": CHAT, "query": "", "request_headers": {}, "request_body": None,
