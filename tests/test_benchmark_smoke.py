@@ -60,3 +60,18 @@ def test_the_batch_benchmark_runs_both_forms(env: dict[str, str], tmp_path: Path
     written = json.loads(figures.read_text())
     assert written["batch"]["lines"] == written["xargs"]["lines"] == 20
     assert set(written["batch_peak_mib_by_items"]) == {"20", "40"}
+
+
+def test_the_markdown_benchmark_runs_plain_and_rendered(env: dict[str, str], tmp_path: Path) -> None:
+    figures = tmp_path / "markdown.json"
+    args = [sys.executable, str(ROOT / "benchmarks" / "markdown.py"), "--venv", sys.prefix, "--sizes", "1,4"]
+    args += ["--deltas", "40", "--rate", "200", "--json", str(figures)]
+
+    result = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=120)
+
+    assert result.returncode == 0, result.stderr.decode()
+    stdout = result.stdout.decode()
+    assert "| plain | " in stdout and "| markdown | " in stdout
+    written = json.loads(figures.read_text())
+    assert set(written["render_s_by_kib"]) == {"1", "4"}
+    assert written["runs"]["plain"]["renders"] == 0 < written["runs"]["markdown"]["renders"]
