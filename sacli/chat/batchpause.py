@@ -3,6 +3,8 @@
 A 429, or a 503 with Retry-After, says the account is over its limit, not that one request
 failed: every worker then waits until the server's wait is over, the pause announced once (a
 later refusal within it only lengthens it), and the refused requests are sent again after it.
+A refusal of a request that was already sent when the pause began is part of that burst even
+when it comes back after the pause: its worker alone waits the server's time, unannounced.
 Any other retry is the item's own: announced with its id, then waited for by its worker alone.
 Before each attempt a worker waits out a pause in force, so nothing is sent during one.
 """
@@ -22,6 +24,7 @@ class SharedPause:
         self.messages = messages
         self.time_scale = time_scale  # a replay's speed, as the transport has it
         self.until = 0.0
+        self.began = float("-inf")  # when the last announced pause began
         self.condition = threading.Condition()
         self.current = threading.local()  # the item each worker is on, for its messages
 
@@ -32,6 +35,7 @@ class SharedPause:
         with self.condition:
             while (left := self.until - time.monotonic()) > 0:
                 self.condition.wait(left)
+        self.current.sent_at = time.monotonic()
 
     def retry(self, error: SacliError, delay: float, attempt: int, retries: int) -> None:
         if error.status == 429 or (error.status == 503 and error.retry_after is not None):
@@ -46,11 +50,19 @@ class SharedPause:
         with self.condition:
             now = time.monotonic()
             until = now + delay * self.time_scale
-            if until > self.until:
-                if self.until <= now:
-                    self.messages.notice(
-                        f"{error.summary}; every request waits {delay:.1f} s, then the refused ones are sent again"
-                    )
-                self.until = until
-                self.condition.notify_all()
-        self.before_attempt()
+            if self.until <= now and getattr(self.current, "sent_at", now) < self.began:
+                own_wait = True  # late news of the burst already announced
+            else:
+                own_wait = False
+                if until > self.until:
+                    if self.until <= now:
+                        self.messages.notice(
+                            f"{error.summary}; every request waits {delay:.1f} s, then the refused ones are sent again"
+                        )
+                        self.began = now
+                    self.until = until
+                    self.condition.notify_all()
+        if own_wait:
+            time.sleep(until - now)
+        else:
+            self.before_attempt()
