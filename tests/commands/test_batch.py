@@ -35,9 +35,11 @@ def prompt_of(request: Request) -> str:
 class Answers:
     """Answers each prompt with "answer to PROMPT"; ``refusals`` first requests get a 429 with Retry-After."""
 
-    def __init__(self, *, refusals: int = 0, retry_after: str = "1") -> None:
+    def __init__(self, *, refusals: int = 0, retry_after: str = "1", burst: bool = False) -> None:
         self.refusals = refusals
         self.retry_after = retry_after
+        # burst: the refused requests are answered together, once all of them have arrived
+        self.burst = threading.Barrier(refusals) if burst else None
         self.lock = threading.Lock()
         self.prompts: list[str] = []
         self.refused = 0
@@ -46,12 +48,13 @@ class Answers:
         prompt = prompt_of(request)
         with self.lock:
             self.prompts.append(prompt)
-            if self.refused < self.refusals:
-                self.refused += 1
-                body = json.dumps({"error": {"message": "Rate limit exceeded", "code": 429}})
-                return Response(
-                    body, status=429, headers={"Retry-After": self.retry_after}, mimetype="application/json"
-                )
+            refuse = self.refused < self.refusals
+            self.refused += refuse
+        if refuse:
+            if self.burst is not None:
+                self.burst.wait(30)
+            body = json.dumps({"error": {"message": "Rate limit exceeded", "code": 429}})
+            return Response(body, status=429, headers={"Retry-After": self.retry_after}, mimetype="application/json")
         if prompt == "fail":
             return Response(json.dumps({"error": {"message": "bad request"}}), status=400, mimetype="application/json")
         return Response(sse(f"answer to {prompt}"), mimetype="text/event-stream")
@@ -154,7 +157,7 @@ def test_a_bad_line_gets_an_error_record_and_the_batch_exits_10(answers: Answers
 
 
 def test_a_burst_of_429s_pauses_every_worker_once(httpserver: HTTPServer, api_env: dict[str, str]) -> None:
-    handler = Answers(refusals=4)
+    handler = Answers(refusals=4, burst=True)  # the first request of each worker, refused together
     httpserver.expect_request(CHAT).respond_with_handler(handler)
     items = numbered(12)
     result = run("batch", "-P", "4", env=api_env, input=lines_of(items))
@@ -165,6 +168,49 @@ def test_a_burst_of_429s_pauses_every_worker_once(httpserver: HTTPServer, api_en
     assert len(notices) == 1, notices
     assert notices[0].lower().startswith("sacli: http 429 too many requests; every request waits 1.0 s")
     assert len(handler.prompts) == 12 + 4  # each refused request sent once more, after the pause
+
+
+class LateRefusal:
+    """The first request is refused at once; the second, sent with it, is refused only once the
+    first has been sent again (so after the pause), the way a loaded server answers late."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.arrived = 0
+        self.resent = threading.Event()
+        self.prompts: list[str] = []
+
+    def __call__(self, request: Request) -> Response:
+        with self.lock:
+            self.arrived += 1
+            number = self.arrived
+            self.prompts.append(prompt_of(request))
+        refusal = Response(json.dumps({"error": {"message": "slow down"}}), status=429, headers={"Retry-After": "1"})
+        if number == 1:
+            return refusal
+        if number == 2:
+            assert self.resent.wait(30), "the first request was never sent again"
+            return refusal
+        self.resent.set()
+        return Response(sse(f"answer to {prompt_of(request)}"), mimetype="text/event-stream")
+
+
+def test_a_refusal_that_comes_back_after_the_pause_is_part_of_it(
+    httpserver: HTTPServer, api_env: dict[str, str]
+) -> None:
+    handler = LateRefusal()
+    httpserver.expect_request(CHAT).respond_with_handler(handler)
+    result = run("batch", "-P", "2", env=api_env, input=lines_of(numbered(2)))
+    assert result.returncode == 0, result.stderr
+    assert all(r["error"] is None for r in records(result.stdout))
+    notices = result.stderr.decode().splitlines()
+    assert len(notices) == 1 and "every request waits 1.0 s" in notices[0], notices  # one burst, one notice
+    assert sorted(handler.prompts) == [
+        "prompt 0",
+        "prompt 0",
+        "prompt 1",
+        "prompt 1",
+    ]  # each refused one sent once more
 
 
 def test_429s_past_the_retries_fail_only_their_items(httpserver: HTTPServer, api_env: dict[str, str]) -> None:
