@@ -147,13 +147,14 @@ def test_a_connection_refused_replays_as_the_same_error(env: dict[str, str], tap
 
 # --- Timing ------------------------------------------------------------------------------------------
 
-GAP = 0.3  # seconds between the pieces the server sends
+GAP = 0.5  # seconds between the pieces the server sends
+LATE = 0.25  # how late a piece may reach stdout on a loaded machine (never early)
 
 
 def paced(request: Request) -> Response:
     def body():  # type: ignore[no-untyped-def]
         yield event(chunk(role="assistant", content=""))
-        for word in ("one ", "two ", "three ", "four"):
+        for word in WORDS:
             time.sleep(GAP)  # the server's own pace: what the record has to keep
             yield event(chunk(word))
         yield event(chunk("", finish="stop")) + b"data: [DONE]\n\n"
@@ -161,19 +162,28 @@ def paced(request: Request) -> Response:
     return Response(body(), mimetype="text/event-stream")
 
 
+WORDS = ("one ", "two ", "three ", "four")
+
+
 def arrivals(*args: str, env: dict[str, str]) -> list[float]:
-    """When each piece of stdout arrived, in seconds since the first; the run must succeed."""
+    """When each word of the reply reached stdout, in seconds since the first; the run must succeed."""
     proc = subprocess.Popen([SACLI, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=env)
     assert proc.stdout is not None
     times: list[float] = []
+    shown = b""
     fd = proc.stdout.fileno()
     while True:
         ready, _, _ = select.select([fd], [], [], 30)
         assert ready, "sacli wrote nothing for 30 s"
-        if not os.read(fd, 65536):
+        data = os.read(fd, 65536)
+        if not data:
             break
-        times.append(time.monotonic())
+        shown += data
+        now = time.monotonic()
+        while len(times) < len(WORDS) and "".join(WORDS[: len(times) + 1]).encode() in shown:
+            times.append(now)
     assert proc.wait(30) == 0
+    assert len(times) == len(WORDS), shown
     return [t - times[0] for t in times]
 
 
@@ -192,13 +202,12 @@ def test_the_replay_keeps_the_recorded_pace_or_drops_it(
     assert len(recorded) == 4 and recorded[-1] >= 3 * GAP * 0.9
     quiet = without_keys(api_env)
     at_pace = arrivals("stream", "--replay", str(tape), "hi", env=quiet)
-    assert len(at_pace) == 4  # each piece written as it came, as live
-    for replayed, original in zip(at_pace[1:], recorded[1:], strict=True):
-        assert abs(replayed - original) <= 0.2 * original, (at_pace, recorded)
+    for replayed, original in zip(at_pace[1:], recorded[1:], strict=True):  # each piece written as it came
+        assert original - LATE <= replayed <= original + LATE, (at_pace, recorded)
     twice = arrivals("stream", "--replay", str(tape), "--replay-speed", "2", "hi", env=quiet)
-    assert abs(twice[-1] - recorded[-1] / 2) <= 0.2 * recorded[-1] / 2, (twice, recorded)
+    assert recorded[-1] / 2 - LATE <= twice[-1] <= recorded[-1] / 2 + LATE, (twice, recorded)
     at_once = arrivals("stream", "--replay", str(tape), "--replay-speed", "0", "hi", env=quiet)
-    assert at_once[-1] < 0.2 * recorded[-1], (at_once, recorded)
+    assert at_once[-1] < LATE, (at_once, recorded)
 
 
 # --- Matching and running out ------------------------------------------------------------------------
