@@ -48,7 +48,7 @@ class MarkdownOutput(Output):
         with self.lock:
             self._raise_failure()
             self.text.append(text)
-            self.ends_with_newline = True  # a render always ends where a line starts
+            self.ends_with_newline = True  # the final render ends the reply's last line
             wait = self.next_render - time.monotonic()
             if wait <= 0:
                 self._render(final=False)
@@ -70,6 +70,11 @@ class MarkdownOutput(Output):
         if self.failure is not None:
             failure, self.failure = self.failure, None
             raise failure
+
+    def write_line(self, line: str) -> None:
+        """A line of sacli's own after the reply (the tool calls' JSON): shown as it is, not as Markdown."""
+        self.finish()
+        Output.write(self, line + "\n")
 
     def end_line(self) -> None:
         self.finish()

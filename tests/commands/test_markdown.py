@@ -94,6 +94,25 @@ def test_a_reply_taller_than_the_window_streams_its_last_lines_and_ends_whole(
     assert [int(n) for n in re.findall(rb"item(\d+)\b", final)] == list(range(120))  # then all of it
 
 
+def test_the_tool_calls_line_is_shown_as_it_is(httpserver: HTTPServer, md_env: dict[str, str], tmp_path: Path) -> None:
+    tools = [{"type": "function", "function": {"name": "find_file", "parameters": {"type": "object"}}}]
+    (tmp_path / "tools.json").write_text(json.dumps(tools))
+    arguments = json.dumps({"pattern": "**/my_file_*.md", "note": 'say "hi"\\n'})
+    call = {"index": 0, "id": "c1", "type": "function", "function": {"name": "find_file", "arguments": arguments}}
+    httpserver.expect_request(CHAT).respond_with_data(
+        event(chunk("Looking **now**.")) + event({"choices": [{"index": 0, "delta": {"tool_calls": [call]}}]})
+        + event(chunk("", finish="tool_calls")) + b"data: [DONE]\n\n",
+        content_type="text/event-stream",
+    )  # fmt: skip
+    shown = on_terminal("stream", "--markdown", "--tools", str(tmp_path / "tools.json"), "find", env=md_env)
+    expected = json.dumps(
+        {"tool_calls": [{"id": "c1", "name": "find_file", "arguments": json.loads(arguments)}]},
+        ensure_ascii=False, separators=(",", ":"),
+    )  # fmt: skip
+    assert expected.encode() + b"\r\n" in shown  # byte for byte, not read as Markdown
+    assert b"**now**" not in shown  # while the reply itself was
+
+
 def paced_record(path: Path, deltas: int, rate: float, item: str = "") -> None:
     """A recording of a reply of ``deltas`` pieces, one every 1/``rate`` s (replayed at that pace).
 
