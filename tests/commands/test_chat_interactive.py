@@ -128,7 +128,7 @@ def test_ctrl_c_at_an_empty_prompt_ends_sacli_by_sigint(tty_env: dict[str, str],
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT
 
 
-def test_ctrl_c_while_typing_discards_the_line(
+def test_ctrl_c_while_typing_discards_the_line_and_shows_it(
     httpserver: HTTPServer, tty_env: dict[str, str], terminals: list[Terminal]
 ) -> None:
     chat = start(terminals, env=tty_env)
@@ -136,7 +136,8 @@ def test_ctrl_c_while_typing_discards_the_line(
     chat.send("never sent")
     chat.expect("never sent")
     chat.interrupt()
-    chat.type_line("/exit")
+    assert b"^C" in chat.expect(PROMPT)  # marked, and a fresh prompt
+    chat.send("/exit\r")
     assert chat.exit_code() == 0
     assert httpserver.log == []
 

@@ -1,5 +1,6 @@
 """The interactive prompt in a pseudo-terminal: a bracketed paste is one message, /model, /edit,
-Ctrl-C while typing, and the hint that says how to come back to a session."""
+and the hint that says how to come back to a session (Ctrl-C while typing is in
+test_chat_interactive.py)."""
 
 from __future__ import annotations
 
@@ -98,20 +99,6 @@ def test_edit_sends_nothing_when_the_editor_fails_or_leaves_it_empty(
     terminal.type_line("/edit")
     terminal.expect(said)
     terminal.leave()
-    assert bodies(chat_server) == []
-
-
-def test_ctrl_c_while_typing_shows_it_and_sends_nothing(
-    chat_server: HTTPServer, tty_env: dict[str, str], terminals: list[Terminal]
-) -> None:
-    terminal = chat(terminals, env=tty_env)
-    terminal.expect(PROMPT)
-    terminal.send("half a thought")
-    terminal.expect("half a thought")
-    terminal.interrupt()
-    assert b"^C" in terminal.expect(PROMPT)
-    terminal.send("/exit\r")
-    assert terminal.exit_code() == 0
     assert bodies(chat_server) == []
 
 
