@@ -27,6 +27,7 @@ from sacli.term.lineeditor import LineEditor
 from sacli.term.stderr import MESSAGES
 
 PROMPT = "> "
+COMMANDS = ("/edit", "/exit", "/help", "/model", "/new", "/quit", "/session", "/system")
 
 HELP = """\
 /exit, Ctrl-D   leave (with a session, sacli says how to come back to it)
@@ -38,8 +39,21 @@ HELP = """\
 /help           show this list
 //TEXT          send a message that starts with '/'
 A paste of several lines is one message, sent when you press Enter.
+TAB completes the commands, and model IDs after /model (the list sacli models keeps).
 Ctrl-C stops a reply; while typing it discards the line; at an empty prompt it leaves.
 """
+
+
+def complete_command(before: str, word: str) -> list[str]:
+    """TAB at the prompt: a command at the start of the line, a model ID after /model (from the
+    list sacli models keeps; completing never makes a request)."""
+    if not before.strip():  # Python's readline adds no space after a completed word: the command has its own
+        return [command + " " for command in COMMANDS if command.startswith(word)] if word.startswith("/") else []
+    if before.split() == ["/model"]:
+        from sacli.modelcache import model_ids
+
+        return model_ids(word)
+    return []
 
 
 def run_repl(api: ApiClient, *, params: ChatParameters, options: ReplyOptions, new_session: bool) -> None:
@@ -49,7 +63,9 @@ def run_repl(api: ApiClient, *, params: ChatParameters, options: ReplyOptions, n
     conversation = Conversation(params, model=api.settings.model, session_pending=new_session)
     conversation.body("", stream=True)  # a bad --param fails now
     check_session_id(conversation.session, MESSAGES.warn)
-    editor = LineEditor(state_dir() / "history", secrets=api.settings.secrets, messages=MESSAGES)
+    editor = LineEditor(
+        state_dir() / "history", secrets=api.settings.secrets, messages=MESSAGES, complete=complete_command
+    )
     with api:
         Repl(api, options, conversation, editor).run()
 

@@ -10,12 +10,16 @@ Enter is pressed (it stays in this run's history, not in the file, which holds o
 entry). The history file (``$XDG_STATE_HOME/sacli/history``, mode 600) never holds keys: a line that
 contains a configured key, or anything shaped like an OpenRouter or Super Agent key, is kept
 out of it, and such lines already in the file are dropped when it is loaded.
+
+TAB completes the word before the cursor from what ``complete`` offers for it (words are
+separated by spaces only, so a model ID with its slashes is one word).
 """
 
 from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType, ModuleType
 
@@ -27,7 +31,14 @@ HISTORY_LENGTH = 1000
 
 
 class LineEditor:
-    def __init__(self, history_path: Path | None, *, secrets: tuple[str, ...], messages: Messages) -> None:
+    def __init__(
+        self,
+        history_path: Path | None,
+        *,
+        secrets: tuple[str, ...],
+        messages: Messages,
+        complete: Callable[[str, str], list[str]] | None = None,
+    ) -> None:
         self.messages = messages
         self.secrets = tuple(s for s in secrets if s)
         self.history_path = history_path
@@ -44,6 +55,25 @@ class LineEditor:
             readline.parse_and_bind("set enable-bracketed-paste on")
             readline.set_history_length(HISTORY_LENGTH)
             self._load_history()
+            if complete is not None:
+                self._complete_with(readline, complete)
+
+    @staticmethod
+    def _complete_with(readline: ModuleType, complete: Callable[[str, str], list[str]]) -> None:
+        """TAB: ``complete(the line before the word, the word)`` gives the candidates."""
+        found: list[str] = []
+
+        def completer(word: str, state: int) -> str | None:
+            if state == 0:
+                found[:] = complete(readline.get_line_buffer()[: readline.get_begidx()], word)
+            return found[state] if state < len(found) else None
+
+        readline.set_completer_delims(" ")
+        readline.set_completer(completer)
+        if "libedit" in (readline.__doc__ or ""):
+            readline.parse_and_bind("bind ^I rl_complete")
+        else:
+            readline.parse_and_bind("tab: complete")
 
     def holds_key(self, line: str) -> bool:
         return bool(KEY_SHAPES.search(line)) or any(secret in line for secret in self.secrets)
