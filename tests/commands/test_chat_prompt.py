@@ -4,6 +4,7 @@ test_chat_interactive.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import stat
@@ -71,6 +72,27 @@ def test_model_switches_the_model_of_the_next_turns(
     terminal.expect("Noted.")
     terminal.leave()
     assert [body["model"] for body in bodies(chat_server)] == ["first/model", "other/model"]
+
+
+def test_tab_completes_the_commands_and_the_cached_model_ids(
+    chat_server: HTTPServer, tty_env: dict[str, str], terminals: list[Terminal]
+) -> None:
+    cache = Path(tty_env["XDG_CACHE_HOME"]) / "sacli" / "models.json"
+    cache.parent.mkdir(parents=True)
+    models = [{"id": "openai/gpt-4o-mini"}, {"id": "anthropic/claude-sonnet-4"}]
+    cache.write_text(json.dumps({"base_url": "x", "fetched_at": 0, "models": models}))
+    terminal = chat(terminals, env=tty_env)
+    terminal.expect(PROMPT)
+    terminal.send("/mo\t")
+    terminal.expect("/model ")
+    terminal.send("anth\t")
+    terminal.expect("anthropic/claude-sonnet-4")
+    terminal.send("\r")
+    terminal.expect("model anthropic/claude-sonnet-4 from the next message on")
+    terminal.type_line("hello")
+    terminal.expect("Noted.")
+    terminal.leave()
+    assert [body["model"] for body in bodies(chat_server)] == ["anthropic/claude-sonnet-4"]
 
 
 def test_edit_sends_what_the_editor_wrote(
