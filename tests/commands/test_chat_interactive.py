@@ -82,8 +82,13 @@ def test_with_a_session_each_turn_sends_only_itself(
     assert bodies[1]["messages"] == [{"role": "system", "content": "be brief"}, {"role": "user", "content": "second"}]
 
 
+@pytest.mark.parametrize(
+    ("args", "next_reply"),
+    [((), "fine\r\n"), (("--markdown",), "fine ")],  # a rendered line is padded to the width
+    ids=["plain", "markdown"],
+)
 def test_ctrl_c_mid_reply_stops_it_and_leaves_it_out_of_the_conversation(
-    httpserver: HTTPServer, tty_env: dict[str, str], terminals: list[Terminal]
+    args: tuple[str, ...], next_reply: str, httpserver: HTTPServer, tty_env: dict[str, str], terminals: list[Terminal]
 ) -> None:
     release = threading.Event()
     disconnected = threading.Event()
@@ -104,19 +109,21 @@ def test_ctrl_c_mid_reply_stops_it_and_leaves_it_out_of_the_conversation(
     httpserver.expect_ordered_request(CHAT).respond_with_handler(held_open)
     replies(httpserver, "fine")
     try:
-        chat = start(terminals, env=tty_env)
+        chat = start(terminals, *args, env=tty_env)
         chat.type_line("tell me everything")
         chat.expect("partial answer")
         chat.interrupt()
         chat.expect("sacli: reply stopped\r\n")
         assert disconnected.wait(10), "sacli did not close the connection"
         chat.type_line("something else")
-        chat.expect("fine\r\n")
+        chat.expect(next_reply)
         chat.type_line("/exit")
         assert chat.exit_code() == 0
     finally:
         release.set()
     assert b"and the rest" not in chat.output
+    before_stop = chat.output.split(b"sacli: reply stopped")[0]
+    assert b"partial answer" in before_stop.split(b"\x1b[J")[-1]  # the partial reply stays on screen
     assert sent_messages(httpserver)[1] == [{"role": "user", "content": "something else"}]
 
 
