@@ -39,8 +39,10 @@ def chat(
     the complete answer to stdout; --json writes the response JSON on one line.
 
     With no prompt while stdin and stdout are terminals, a conversation starts: replies stream
-    as they arrive, /help lists the commands, Ctrl-C stops a reply, Ctrl-D or /exit leaves.
-    With --session the server keeps the history; without one sacli keeps it and resends it.
+    as they arrive, /help lists the commands (/model, /edit, /system, /new, ...), a pasted
+    block of lines is one message, Ctrl-C stops a reply, Ctrl-D or /exit leaves. With --session
+    the server keeps the history, and leaving tells how to resume it; without one sacli keeps
+    the history and resends it.
     """
     from sacli.chat.inputs import attaches_stdin, chat_parameters
     from sacli.commands.connection import connect
