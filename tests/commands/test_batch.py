@@ -35,8 +35,9 @@ def prompt_of(request: Request) -> str:
 class Answers:
     """Answers each prompt with "answer to PROMPT"; ``refusals`` first requests get a 429 with Retry-After."""
 
-    def __init__(self, *, refusals: int = 0, retry_after: str = "1", burst: bool = False) -> None:
+    def __init__(self, *, refusals: int = 0, retry_after: str = "1", burst: bool = False, status: int = 429) -> None:
         self.refusals = refusals
+        self.status = status
         self.retry_after = retry_after
         # burst: the refused requests are answered together, once all of them have arrived
         self.burst = threading.Barrier(refusals) if burst else None
@@ -54,7 +55,8 @@ class Answers:
             if self.burst is not None:
                 self.burst.wait(30)
             body = json.dumps({"error": {"message": "Rate limit exceeded", "code": 429}})
-            return Response(body, status=429, headers={"Retry-After": self.retry_after}, mimetype="application/json")
+            headers = {"Retry-After": self.retry_after}
+            return Response(body, status=self.status, headers=headers, mimetype="application/json")
         if prompt == "fail":
             return Response(json.dumps({"error": {"message": "bad request"}}), status=400, mimetype="application/json")
         return Response(sse(f"answer to {prompt}"), mimetype="text/event-stream")
@@ -156,8 +158,11 @@ def test_a_bad_line_gets_an_error_record_and_the_batch_exits_10(answers: Answers
     assert result.stderr.decode() == "sacli: error: batch finished with failed items: 3 of 5\n"
 
 
-def test_a_burst_of_429s_pauses_every_worker_once(httpserver: HTTPServer, api_env: dict[str, str]) -> None:
-    handler = Answers(refusals=4, burst=True)  # the first request of each worker, refused together
+@pytest.mark.parametrize(("status", "reason"), [(429, "too many requests"), (503, "service unavailable")])
+def test_a_burst_of_429s_or_503s_with_retry_after_pauses_every_worker_once(
+    status: int, reason: str, httpserver: HTTPServer, api_env: dict[str, str]
+) -> None:
+    handler = Answers(refusals=4, burst=True, status=status)  # the first request of each worker, refused together
     httpserver.expect_request(CHAT).respond_with_handler(handler)
     items = numbered(12)
     result = run("batch", "-P", "4", env=api_env, input=lines_of(items))
@@ -166,7 +171,7 @@ def test_a_burst_of_429s_pauses_every_worker_once(httpserver: HTTPServer, api_en
     assert all(r["error"] is None for r in records(result.stdout))
     notices = result.stderr.decode().splitlines()
     assert len(notices) == 1, notices
-    assert notices[0].lower().startswith("sacli: http 429 too many requests; every request waits 1.0 s")
+    assert notices[0].lower().startswith(f"sacli: http {status} {reason}; every request waits 1.0 s")
     assert len(handler.prompts) == 12 + 4  # each refused request sent once more, after the pause
 
 
@@ -240,7 +245,7 @@ def test_resume_sends_nothing_for_the_ids_already_done(
         )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert sorted(answers.prompts) == ["prompt 1", "prompt 2", "prompt 4"]
-    assert [r["id"] for r in records(out.read_bytes())][3:] != []
+    assert sorted(r["id"] for r in records(out.read_bytes())[3:]) == ["item-1", "item-2", "item-4"]  # appended
     done = [r["id"] for r in records(out.read_bytes()) if r["error"] is None]
     assert sorted(done) == ["item-0", "item-1", "item-2", "item-3", "item-4"]
 
@@ -354,10 +359,23 @@ def test_a_signal_mid_batch_leaves_whole_lines_and_ends_by_it(
     assert b"Traceback" not in err
 
 
-def test_a_closed_stdout_ends_the_batch_with_141(answers: Answers, api_env: dict[str, str]) -> None:
+@pytest.fixture
+def own_server() -> Iterator[HTTPServer]:
+    """A server of the test's own: requests a killed sacli left on their way are parsed by it
+    after the test, not by the shared server during the next one."""
+    server = HTTPServer(threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+def test_a_closed_stdout_ends_the_batch_with_141(own_server: HTTPServer, api_env: dict[str, str]) -> None:
+    own_server.expect_request(CHAT).respond_with_handler(Answers())
+    env = {**api_env, "SACLI_BASE_URL": own_server.url_for("/api/v1")}
     result = subprocess.run(
         ["bash", "-c", f"{SACLI} batch -P 2 | head -n 1; echo \"${{PIPESTATUS[0]}}\" >&2"],
-        input=lines_of(numbered(400)), capture_output=True, env=api_env, timeout=60,
+        input=lines_of(numbered(400)), capture_output=True, env=env, timeout=60,
     )  # fmt: skip
     assert len(result.stdout.splitlines()) == 1
     assert result.stderr.decode().splitlines()[-1] == "141"
