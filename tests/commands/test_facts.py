@@ -30,8 +30,9 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 class FactStore:
     """A Memory API's facts: what the requests did to them, and what each request was."""
 
-    def __init__(self, facts: list[dict[str, Any]] | None = None) -> None:
+    def __init__(self, facts: list[dict[str, Any]] | None = None, *, update_method: str = "PUT") -> None:
         self.facts: dict[str, dict[str, Any]] = {f["id"]: f for f in facts or []}
+        self.update_method = update_method  # the one method that updates a fact; the other is a 405
         self.requests: list[tuple[str, str, dict[str, str], Any]] = []  # method, path, query, body
 
     def __call__(self, request: Request) -> Response:
@@ -66,7 +67,7 @@ class FactStore:
         fact_id = request.path.removeprefix(FACTS + "/")
         if fact_id not in self.facts:
             return reply({"success": False, "error": "Fact not found"}, 404)
-        if request.method == "PUT":
+        if request.method == self.update_method:
             self.facts[fact_id] = {**self.facts[fact_id], **body, "updatedAt": "2025-02-01T00:00:00Z"}
             return reply({"success": True, "data": self.facts[fact_id]})
         if request.method == "DELETE":
@@ -292,6 +293,16 @@ def test_update_puts_the_new_content_and_prints_the_fact(store: FactStore, api_e
     assert lines(result) == [["fact-2", "Works in Rust", "work", "user", CREATED]]
     assert store.requests == [("PUT", f"{FACTS}/fact-2", {}, {"content": "Works in Rust"})]
     assert store.facts["fact-2"]["content"] == "Works in Rust"
+
+
+def test_update_falls_back_to_patch_when_put_is_not_allowed(httpserver: HTTPServer, api_env: dict[str, str]) -> None:
+    store = FactStore([F1, F2, F3], update_method="PATCH")
+    httpserver.expect_request(re.compile(f"^{FACTS}(/.*)?$")).respond_with_handler(store)
+    result = run("facts", "update", "fact-2", "Works in Rust", env=api_env)
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert lines(result) == [["fact-2", "Works in Rust", "work", "user", CREATED]]
+    body = {"content": "Works in Rust"}
+    assert store.requests == [("PUT", f"{FACTS}/fact-2", {}, body), ("PATCH", f"{FACTS}/fact-2", {}, body)]
 
 
 def test_update_json_prints_the_api_object(store: FactStore, api_env: dict[str, str]) -> None:
