@@ -146,7 +146,7 @@ def _checked(table: dict[str, Any], path: Path, text: str, profile: str | None, 
 
             close = difflib.get_close_matches(key, SETTINGS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            warn(f"config file {path}, line {line}: unknown key {prefix}{key!r} ignored{hint}")
+            warn(f"config file {path}, line {line}: unknown key {prefix + key!r} ignored{hint}")
             continue
         problem = check(key, value)
         if problem is not None:

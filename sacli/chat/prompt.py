@@ -42,6 +42,9 @@ def read_stdin(notice: Callable[[str], None], *, fd: int = 0) -> str | None:
     return as_text(b"".join(chunks))
 
 
+NOT_TEXT_HINT = "the prompt must be text; an image or a PDF goes with --attach FILE, or -a - from stdin"
+
+
 def as_text(data: bytes) -> str:
     """Standard input as the prompt's text: UTF-8 with no NUL byte, or a usage error naming the offset."""
     nul = data.find(b"\0")
@@ -51,11 +54,11 @@ def as_text(data: bytes) -> str:
         if nul < 0 or exc.start < nul:
             raise UsageError(
                 f"standard input is not UTF-8 text: the bytes at offset {exc.start} are not UTF-8",
-                hint="the prompt must be text",
+                hint=NOT_TEXT_HINT,
             ) from None
         text = ""
     if nul >= 0:
-        raise UsageError(f"standard input is not text: a NUL byte at offset {nul}", hint="the prompt must be text")
+        raise UsageError(f"standard input is not text: a NUL byte at offset {nul}", hint=NOT_TEXT_HINT)
     return text
 
 

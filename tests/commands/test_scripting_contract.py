@@ -193,13 +193,15 @@ def test_an_unknown_key_is_a_warning_naming_file_line_and_key_and_the_command_ru
     httpserver: HTTPServer, api_env: dict[str, str]
 ) -> None:
     httpserver.expect_request(CHAT).respond_with_data(sse("ok"), content_type="text/event-stream")
-    path = write_config(api_env, 'model = "ok"\ntemprature = 1\n')
-    result = run("stream", "hi", env=api_env)
+    path = write_config(api_env, 'model = "ok"\ntemprature = 1\nflavour = "x"\n[profiles.p]\nbogus = 2\n')
+    result = run("stream", "--profile", "p", "hi", env=api_env)
     assert result.returncode == ExitCode.OK
     assert result.stdout == b"ok\n"
-    assert result.stderr.decode() == (
-        f"sacli: warning: config file {path}, line 2: unknown key 'temprature' ignored (did you mean 'temperature'?)\n"
-    )
+    assert result.stderr.decode().splitlines() == [
+        f"sacli: warning: config file {path}, line 2: unknown key 'temprature' ignored (did you mean 'temperature'?)",
+        f"sacli: warning: config file {path}, line 3: unknown key 'flavour' ignored",
+        f"sacli: warning: config file {path}, line 5: unknown key 'profiles.p.bogus' ignored",
+    ]
 
 
 def test_config_show_names_each_source_and_never_a_whole_key(api_env: dict[str, str]) -> None:
@@ -254,7 +256,8 @@ def test_stdin_that_is_not_text_is_refused_and_nothing_is_sent(
 ) -> None:
     result = run("stream", "what is this", env=api_env, input=data)
     assert result.returncode == ExitCode.USAGE
-    assert result.stderr.decode() == f"sacli: error: {message} (the prompt must be text)\n"
+    hint = "the prompt must be text; an image or a PDF goes with --attach FILE, or -a - from stdin"
+    assert result.stderr.decode() == f"sacli: error: {message} ({hint})\n"
     assert httpserver.log == []
 
 
