@@ -140,7 +140,8 @@ class ChatOptions(OptionGroup):
         MemoryStrategy | None,
         typer.Option(
             "--memory-strategy",
-            help="How long session history is fitted (memoryStrategy).",
+            metavar="STRATEGY",
+            help="How long session history is fitted: truncate, summarize or sliding_window (memoryStrategy).",
             rich_help_panel=MEMORY_PANEL,
             show_default=False,
         ),

@@ -216,3 +216,15 @@ def test_wheel_installs_the_man_page_and_completions(tmp_path: Path) -> None:
             assert data + installed in names, installed
             assert f"{data}{installed}," in record, installed
             assert archive.read(data + installed) == source.read_bytes(), installed
+
+
+# --help -------------------------------------------------------------------------------------------
+
+
+def test_no_help_cuts_a_word_in_an_80_column_terminal(env: dict[str, str]) -> None:
+    # rich ends a word that does not fit its column with "…": an option's name, a default, a variable.
+    for path, _ in _walk(command_tree()):
+        result = run(*path, "--help", env={**env, "COLUMNS": "80"})
+        assert result.returncode == 0, path
+        cut = [line for line in result.stdout.decode().splitlines() if "…" in line]
+        assert cut == [], (path, cut)
