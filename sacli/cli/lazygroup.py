@@ -11,7 +11,8 @@ from typing import Any, NamedTuple
 import typer
 from typer._click import Command, Context
 from typer._click.shell_completion import CompletionItem
-from typer.core import TyperGroup
+
+from sacli.cli.helpformat import PanelledCommand, PanelledGroup
 
 
 class CommandSpec(NamedTuple):
@@ -28,8 +29,8 @@ def build(name: str, spec: CommandSpec) -> Command:
     if isinstance(target, typer.Typer):
         command: Command = typer.main.get_group(target)
     else:
-        single = typer.Typer(add_completion=False, rich_markup_mode="markdown")
-        single.command(name)(target)
+        single = typer.Typer(add_completion=False, rich_markup_mode=None)
+        single.command(name, cls=PanelledCommand)(target)
         command = typer.main.get_command(single)
     command.name = name
     return command
@@ -60,7 +61,7 @@ class _LazyCommands(MutableMapping[str, Command]):
         return name in COMMANDS
 
 
-class LazyGroup(TyperGroup):
+class LazyGroup(PanelledGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.commands = _LazyCommands()

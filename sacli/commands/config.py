@@ -11,16 +11,18 @@ from typing import Annotated, Any
 
 import typer
 
+from sacli.cli.helpformat import PanelledCommand, PanelledGroup
 from sacli.cli.options import OUTPUT_PANEL, ChatOptions, ConnectionOptions, options
 
 config_app = typer.Typer(
     help="Show the settings and where each came from, or the config file's path.",
     no_args_is_help=True,
-    rich_markup_mode="markdown",
+    rich_markup_mode=None,
+    cls=PanelledGroup,
 )
 
 
-@config_app.command("show")
+@config_app.command("show", cls=PanelledCommand)
 @options(conn=ConnectionOptions, chat=ChatOptions)
 def show(
     *,
@@ -47,7 +49,7 @@ def show(
         emit_records(out, [{**row, "value": _shown(row["value"])} for row in rows], columns)
 
 
-@config_app.command("path")
+@config_app.command("path", cls=PanelledCommand)
 def path() -> None:
     """Print the config file's path (whether or not it exists)."""
     from sacli.config import config_path

@@ -12,10 +12,13 @@ from typing import Annotated
 
 import typer
 
+from sacli.cli.helpformat import PanelledCommand, PanelledGroup
+
 examples_app = typer.Typer(
     help="The recorded runs that ship with sacli, to try it with --replay: no key, no network.",
     no_args_is_help=True,
-    rich_markup_mode="markdown",
+    rich_markup_mode=None,
+    cls=PanelledGroup,
 )
 
 EXAMPLES = {
@@ -37,7 +40,7 @@ def complete_name(incomplete: str) -> list[str]:
     return [name for name in EXAMPLES if name.startswith(incomplete)]
 
 
-@examples_app.command("list")
+@examples_app.command("list", cls=PanelledCommand)
 def list_() -> None:
     """List the examples: NAME and what it shows, separated by a tab."""
     from sacli.term.stdout import Output
@@ -47,7 +50,7 @@ def list_() -> None:
     emit_records(Output(), rows, [("name", "Name", None), ("shows", "Shows", None)])
 
 
-@examples_app.command("path")
+@examples_app.command("path", cls=PanelledCommand)
 def path(
     name: Annotated[
         str, typer.Argument(metavar="NAME", help="The example.", autocompletion=complete_name, show_default=False)

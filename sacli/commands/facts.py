@@ -13,12 +13,14 @@ from typing import Annotated, Any
 
 import typer
 
+from sacli.cli.helpformat import PanelledCommand, PanelledGroup
 from sacli.cli.options import OUTPUT_PANEL, ConnectionOptions, options
 
 facts_app = typer.Typer(
     help="List, add, search, update and delete the user-memory facts (--user-memory injects them).",
     no_args_is_help=True,
-    rich_markup_mode="markdown",
+    rich_markup_mode=None,
+    cls=PanelledGroup,
 )
 
 Json = Annotated[
@@ -31,7 +33,7 @@ Category = Annotated[str | None, typer.Option("--category", help="The fact's cat
 Level = Annotated[str | None, typer.Option("--level", metavar="user|session", help="The fact's level.")]
 
 
-@facts_app.command("list")
+@facts_app.command("list", cls=PanelledCommand)
 @options(conn=ConnectionOptions)
 def list_(
     *,
@@ -53,7 +55,7 @@ def list_(
     show_list(facts, FACT_COLUMNS, json=json, empty="no facts")
 
 
-@facts_app.command("add")
+@facts_app.command("add", cls=PanelledCommand)
 @options(conn=ConnectionOptions)
 def add(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="The fact, e.g. 'Prefers short answers'.")],
@@ -73,7 +75,7 @@ def add(
     _write(fact, json=json, text=str(fact["id"]))
 
 
-@facts_app.command("search")
+@facts_app.command("search", cls=PanelledCommand)
 @options(conn=ConnectionOptions)
 def search(
     query: Annotated[str, typer.Argument(metavar="QUERY", help="What to look for, in words.")],
@@ -97,7 +99,7 @@ def search(
     show_list(found, SEARCH_COLUMNS, json=json, empty="no facts match")
 
 
-@facts_app.command("update")
+@facts_app.command("update", cls=PanelledCommand)
 @options(conn=ConnectionOptions)
 def update(
     fact_id: Annotated[str, typer.Argument(metavar="ID", help="The fact's ID.", show_default=False)],
@@ -124,7 +126,7 @@ def update(
         emit_records(Output(), [{"id": fact_id, **fact}], FACT_COLUMNS)
 
 
-@facts_app.command("delete")
+@facts_app.command("delete", cls=PanelledCommand)
 @options(conn=ConnectionOptions)
 def delete(
     fact_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="The facts to delete.", show_default=False)],

@@ -9,6 +9,7 @@ import typer
 
 from sacli.api import files as files_api
 from sacli.api.client import require_ids, unwrap
+from sacli.cli.helpformat import PanelledCommand, PanelledGroup
 from sacli.cli.options import ConnectionOptions, options
 from sacli.commands.connection import connect
 from sacli.errors import SacliError
@@ -25,11 +26,12 @@ files = typer.Typer(
     name="files",
     help="List and delete the files of the knowledge base.",
     no_args_is_help=True,
-    rich_markup_mode="markdown",
+    rich_markup_mode=None,
+    cls=PanelledGroup,
 )
 
 
-@files.command("list")
+@files.command("list", cls=PanelledCommand)
 @options(conn=ConnectionOptions)
 def list_(
     *,
@@ -64,7 +66,7 @@ def list_(
     run_list(category=category, tags=tuple(tag or ()), status=status, json=json, conn=conn)
 
 
-@files.command("delete")
+@files.command("delete", cls=PanelledCommand)
 @options(conn=ConnectionOptions)
 def delete(
     ids: Annotated[list[str], typer.Argument(metavar="ID...", help="File IDs, as 'sacli files list' shows them.")],

@@ -28,6 +28,7 @@ from sacli.api.sessions import (
     record_id,
     rename_session,
 )
+from sacli.cli.helpformat import PanelledCommand, PanelledGroup
 from sacli.cli.options import OUTPUT_PANEL, ConnectionOptions, options
 from sacli.commands.connection import connect
 from sacli.commands.deleting import delete_each
@@ -40,7 +41,8 @@ from sacli.term.timefmt import human_time
 sessions_app = typer.Typer(
     help="Manage the server-side conversation sessions (the Memory API).",
     no_args_is_help=True,
-    rich_markup_mode="markdown",
+    rich_markup_mode=None,
+    cls=PanelledGroup,
 )
 
 Json = Annotated[
@@ -52,7 +54,7 @@ Json = Annotated[
 SessionId = Annotated[str, typer.Argument(metavar="ID", help="The session ID.", show_default=False)]
 
 
-@sessions_app.command("list")
+@sessions_app.command("list", cls=PanelledCommand)
 @options(conn=ConnectionOptions)
 def list_(
     *,
@@ -68,7 +70,7 @@ def list_(
     run_list(conn, limit=limit, json=json)
 
 
-@sessions_app.command("create")
+@sessions_app.command("create", cls=PanelledCommand)
 @options(conn=ConnectionOptions)
 def create(
     *,
@@ -87,7 +89,7 @@ def create(
     run_create(conn, title=title, session_id=session_id, json=json)
 
 
-@sessions_app.command("show")
+@sessions_app.command("show", cls=PanelledCommand)
 @options(conn=ConnectionOptions)
 def show(
     session_id: SessionId,
@@ -103,7 +105,7 @@ def show(
     run_show(conn, session_id, json=json)
 
 
-@sessions_app.command("rename")
+@sessions_app.command("rename", cls=PanelledCommand)
 @options(conn=ConnectionOptions)
 def rename(
     session_id: SessionId,
@@ -119,7 +121,7 @@ def rename(
     run_rename(conn, session_id, title, json=json)
 
 
-@sessions_app.command("delete")
+@sessions_app.command("delete", cls=PanelledCommand)
 @options(conn=ConnectionOptions)
 def delete(
     session_ids: Annotated[

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sacli import __version__
 from sacli.cli.docgen.readme import iter_fenced_blocks
 from sacli.cli.docgen.roff import roff_escape, roff_inline, roff_line, roff_paragraphs
+from sacli.cli.helpformat import option_panels
 from sacli.exitcodes import EXIT_CODES, SIGNAL_NOTE
 
 if TYPE_CHECKING:
@@ -184,14 +185,11 @@ def _iter_commands(command: Command, ctx: Context, path: str) -> Iterator[Entry]
 
 
 def _panels(command: Command) -> dict[str, list[str]]:
-    panels: dict[str, list[str]] = {}
-    for param in command.params:
-        if param.param_type_name != "option" or param.hidden:  # type: ignore[attr-defined]
-            continue
-        panel = getattr(param, "rich_help_panel", None) or "Options"
-        panels.setdefault(panel, []).extend(_option_lines(param))
-    # the unnamed panel first, as --help shows it
-    return dict(sorted(panels.items(), key=lambda item: item[0] != "Options"))
+    """The option lines under each panel, as --help groups them."""
+    return {
+        panel: [line for option in options for line in _option_lines(option)]
+        for panel, options in option_panels(command.params).items()
+    }
 
 
 def _shared_panels(entries: list[Entry]) -> dict[str, list[str]]:
