@@ -34,6 +34,13 @@ def test_running_one_command_imports_no_other_and_no_rich() -> None:
     assert not [m for m in loaded if m.split(".")[0] in ("rich", "pygments", "click")]
 
 
+def test_help_and_version_import_neither_rich_nor_the_http_stack() -> None:
+    for args in (["--help"], ["stream", "--help"], ["sessions", "list", "--help"], ["--version"]):
+        code = f"from sacli.entry import run\ntry:\n    run({args!r})\nexcept SystemExit:\n    pass"
+        loaded = modules_after(code)
+        assert not [m for m in loaded if m.split(".")[0] in ("rich", "pygments", "httpx2", "httpcore2")], args
+
+
 def test_a_usage_error_is_found_before_the_http_stack_is_imported() -> None:
     code = "from sacli.entry import run\nrun(['stream', '--no-stdin', '--api-key', 'k', ''])"
     loaded = modules_after(code)
