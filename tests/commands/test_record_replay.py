@@ -73,6 +73,23 @@ def test_a_stream_replays_byte_for_byte_and_its_record_holds_no_key(
     assert tape.stat().st_mode & 0o777 == 0o600
 
 
+def test_cookies_either_way_are_left_out_of_the_record(
+    httpserver: HTTPServer, api_env: dict[str, str], tape: Path
+) -> None:
+    httpserver.expect_request(CHAT).respond_with_data(
+        sse("Hi"), content_type="text/event-stream", headers={"Set-Cookie": "session=srv-cookie-value; HttpOnly"}
+    )
+    live, replayed = record_then_replay(
+        ("stream", "-H", "Cookie: sid=my-cookie-value", "hi"), api_env, tape, lambda: len(httpserver.log)
+    )
+    assert live.returncode == 0 and httpserver.log[0][0].headers["Cookie"] == "sid=my-cookie-value"
+    assert_same_run(live, replayed)
+    text = tape.read_text()
+    assert "my-cookie-value" not in text and "srv-cookie-value" not in text
+    (record,) = [json.loads(line) for line in text.splitlines()]
+    assert "content-type" in {name.lower() for name, _ in record["headers"]}  # the other headers are kept
+
+
 def test_a_json_stream_replays_byte_for_byte(httpserver: HTTPServer, api_env: dict[str, str], tape: Path) -> None:
     httpserver.expect_request(CHAT).respond_with_data(sse("a", "b"), content_type="text/event-stream")
     live, replayed = record_then_replay(("stream", "--json", "hi"), api_env, tape, lambda: len(httpserver.log))
