@@ -4,7 +4,10 @@ This module and tapes.py (record and replay) alone import httpx2, and only when 
 about to be made. A request is retried (408, 409, 429, 5xx and connection failures) only while
 nothing of its reply has been written to stdout, so a retry can never print anything twice;
 httpx2 itself never sends a request again (its transport retries are off and redirects are
-not followed). Every body sacli reads is bounded after decoding.
+not followed). One resend is not a retry: an idempotent request (GET, HEAD, PUT, DELETE) that
+went out on a kept-alive connection the server had just closed, and got no answer, is sent once
+more on a new connection, announced (a POST never is: the server may have taken it). Every
+body sacli reads is bounded after decoding.
 """
 
 from __future__ import annotations
@@ -37,6 +40,17 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 Response = httpx2.Response
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
+class StaleConnection(Exception):
+    """An idempotent request failed on a reused connection before any answer: ``error`` if it fails again."""
+
+    def __init__(self, error: SacliError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
 
 DEBUG_BODY_LIMIT = 2000
 
@@ -87,6 +101,7 @@ class Transport:
         self.reporter = reporter
         self.remaining = remaining
         self.time_scale = 1.0  # how a wait of the run is stretched: 1 live; 1/speed or 0 in a replay
+        self.live = tape is None or tape.replay is None  # a replay has no connections to go stale
         self.waits: Waits = AnnouncedWaits(self)
         self.recorder: Recorder | None = None
         self.record_file: RecordFile | None = None
@@ -167,11 +182,18 @@ class Transport:
         # Credentials in the base URL become Basic auth, unless sacli (or -H) sends an Authorization.
         auth = httpx2.Auth() if any(name.lower() == "authorization" for name in headers) else None
         attempt = 0
+        resent = False
         while True:
             self.waits.before_attempt()
             body = content() if callable(content) else content
             try:
                 return self._attempt(method, url, handle, headers, body, params, logged_body, auth, retry_on)
+            except StaleConnection as stale:
+                if resent or one_shot:
+                    raise stale.error from None
+                resent = True
+                reused = "on a kept-alive connection the server had closed"
+                self.reporter.notice(f"{stale.error.summary} ({reused}); sending {method} again on a new connection")
             except SacliError as error:
                 if not error.retryable or output_started() or attempt >= self.limits.retries or one_shot:
                     raise
@@ -206,7 +228,10 @@ class Transport:
         except httpx2.HTTPError as exc:
             if self.recorder is not None:
                 self.recorder.failed(request, logged_body, exc, started)
-            raise translate(exc, self.limits, hops) from exc
+            error = translate(exc, self.limits, hops)
+            if self.live and hops.connected is None and method in IDEMPOTENT and type(error) is NetworkError:
+                raise StaleConnection(error) from exc  # no connection was made: a kept one was used
+            raise error from exc
         if self.recorder is not None:
             self.recorder.wrap(response, logged_body, started)
         try:
