@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sacli.api.bodies import collect, decoded_pieces, read_json_body
+from sacli.api.bodies import collect, decoded_pieces, finish_body, read_json_body
 from sacli.api.limits import JSON_BODY_LIMIT, mib
 from sacli.api.sse import EventTooLarge, SSEParser
 from sacli.errors import ApiError, NetworkError, SacliError
@@ -210,12 +210,15 @@ class ReplyReader:
         return ApiError(f"the stream reported an error: {_clip(data)}")
 
 
-def read_reply(response: Response, reader: ReplyReader) -> Reply:
-    """Read an SSE stream or a whole chat.completion, whichever the server sent."""
+def read_reply(response: Response, reader: ReplyReader, *, keep_alive: bool = False) -> Reply:
+    """Read an SSE stream or a whole chat.completion, whichever the server sent.
+
+    ``keep_alive``: another request follows on the connection, so a stream's body is read to its
+    end after [DONE] when that comes at once (see ``finish_body``)."""
     content_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
     pieces = decoded_pieces(response)
     if content_type == "text/event-stream":
-        return reader.read_events(pieces)
+        return _events_then_the_end(response, reader, pieces, keep_alive)
     if content_type in JSON_TYPES or content_type.endswith("+json"):
         return reader.read_completion(read_json_body(response))
     first = _first_bytes(pieces)
@@ -223,7 +226,7 @@ def read_reply(response: Response, reader: ReplyReader) -> Reply:
     if not start:
         raise NetworkError("stream ended early: the server sent an empty reply", retryable=True)
     if start.startswith(SSE_FIELD_STARTS):
-        return reader.read_events(chain([first], pieces))
+        return _events_then_the_end(response, reader, chain([first], pieces), keep_alive)
     if start.startswith((b"{", b"[")):
         return reader.read_completion(collect(chain([first], pieces), JSON_BODY_LIMIT, what="the reply"))
     from sacli.api.errorbodies import first_line
@@ -233,6 +236,14 @@ def read_reply(response: Response, reader: ReplyReader) -> Reply:
         f"the reply is neither an event stream nor a chat completion (Content-Type: {shown}): "
         f"{first_line(first[:SNIFF_LIMIT].decode('utf-8', 'replace'), html=start.startswith(b'<'))}"
     )
+
+
+def _events_then_the_end(response: Response, reader: ReplyReader, pieces: Iterator[bytes], keep_alive: bool) -> Reply:
+    # Through a chain, which has no close(): the reader stopping at [DONE] leaves the body open.
+    reply = reader.read_events(chain(pieces))
+    if reply.done and keep_alive:
+        finish_body(response, pieces)
+    return reply
 
 
 def _first_bytes(chunks: Iterator[bytes]) -> bytes:

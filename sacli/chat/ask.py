@@ -42,10 +42,12 @@ def reply_output(options: ReplyOptions) -> Output:
 class Asker:
     """Sends chat requests and writes their replies; one per command run."""
 
-    def __init__(self, api: ApiClient, options: ReplyOptions) -> None:
+    def __init__(self, api: ApiClient, options: ReplyOptions, *, keep_alive: bool = False) -> None:
+        """``keep_alive``: more requests follow on the connection (a conversation)."""
         self.api = api
         self.options = options
         self.output = reply_output(options)
+        self.keep_alive = keep_alive
 
     def ask(self, body: dict[str, Any], *, keep_text: bool = False, output: Output | None = None) -> Reply:
         api = self.api
@@ -74,7 +76,7 @@ class Asker:
                 f"{api.settings.base_url}/chat/completions",
                 json=body,
                 headers=headers,
-                handle=lambda response: read_reply(response, reader),
+                handle=lambda response: read_reply(response, reader, keep_alive=self.keep_alive),
                 output_started=lambda: output.started,
             )
         except SacliError as error:

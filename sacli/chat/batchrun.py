@@ -161,7 +161,7 @@ class BatchRun:
                 self.url,
                 json=item.body,
                 headers=self.headers,
-                handle=lambda response: read_reply(response, reader),
+                handle=lambda response: read_reply(response, reader, keep_alive=True),
                 output_started=lambda: held.started,
             )
             if item.schema is not None and not reply.tool_calls:

@@ -77,7 +77,7 @@ class Repl:
         self.options = options
         self.conversation = conversation
         self.editor = editor
-        self.asker = Asker(api, options)
+        self.asker = Asker(api, options, keep_alive=True)
 
     def run(self) -> None:
         self._banner()
