@@ -218,6 +218,48 @@ def test_a_refusal_that_comes_back_after_the_pause_is_part_of_it(
     ]  # each refused one sent once more
 
 
+def chunked_replies(peer: Peer) -> None:
+    """Answer every request on the connection with a chunked stream, its terminating chunk apart."""
+    while (request := peer.read_request()) is not None:
+        prompt = json.loads(request.body)["messages"][-1]["content"]
+        body = sse(f"answer to {prompt}")
+        peer.send(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
+        peer.send(b"%x\r\n%s\r\n" % (len(body), body))
+        peer.send(b"0\r\n\r\n")
+
+
+@pytest.mark.parametrize("parallel", [1, 3])
+def test_the_items_share_the_kept_alive_connections_of_one_pool(parallel: int, env: dict[str, str]) -> None:
+    with RawServer(chunked_replies) as server:
+        result = run(
+            "batch", "-P", str(parallel), env=keyed(env, server.url("/api/v1")), input=lines_of(numbered(12))
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert sorted(r["text"] for r in records(result.stdout)) == sorted(f"answer to prompt {n}" for n in range(12))
+    assert 1 <= server.accepted <= parallel  # one connection per worker at most, whatever the count of items
+
+
+def done_then_silent(peer: Peer) -> None:
+    """A chunked stream whose body never ends after [DONE]: the server waits for the client to hang up."""
+    request = peer.read_request()
+    assert request is not None
+    body = sse("answer")
+    peer.send(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
+    peer.send(b"%x\r\n%s\r\n" % (len(body), body))
+    peer.wait_closed()
+
+
+def test_a_body_that_never_ends_after_done_costs_its_connection_not_the_run(env: dict[str, str]) -> None:
+    with RawServer(done_then_silent) as server:
+        result = run(
+            "batch", "-P", "1", "--idle-timeout", "60", env=keyed(env, server.url("/api/v1")),
+            input=lines_of(numbered(3)), timeout=30,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert [r["text"] for r in records(result.stdout)] == ["answer"] * 3
+    assert server.accepted == 3  # each hung up on and replaced, none waited on for the idle timeout
+
+
 def test_429s_past_the_retries_fail_only_their_items(httpserver: HTTPServer, api_env: dict[str, str]) -> None:
     handler = Answers(refusals=2, retry_after="0")
     httpserver.expect_request(CHAT).respond_with_handler(handler)

@@ -14,6 +14,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.helpers import AUTH_HINT, OPENROUTER_KEY, chunk, event, sse
+from tests.rawserver import Peer, RawServer, keyed
 from tests.terminal import PROMPT, Terminal
 
 CHAT = "/api/v1/chat/completions"
@@ -328,3 +329,22 @@ def test_timeout_limits_each_turn_and_the_conversation_goes_on(
     finally:
         release.set()
     assert sent_messages(httpserver)[1] == [{"role": "user", "content": "quick one"}]
+
+
+def test_every_turn_goes_over_one_kept_alive_connection(env: dict[str, str], terminals: list[Terminal]) -> None:
+    def answer_each_turn(peer: Peer) -> None:
+        turn = 0
+        while peer.read_request() is not None:
+            turn += 1
+            body = sse(f"reply {turn}")
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: %d\r\n\r\n" % len(body)
+            peer.send(head + body)
+
+    with RawServer(answer_each_turn) as server:
+        tty = {**keyed(env, server.url("/api/v1")), "TERM": "dumb", "NO_COLOR": "1", "INPUTRC": "/dev/null"}
+        chat = start(terminals, env=tty)
+        for turn in (1, 2, 3):
+            chat.type_line(f"question {turn}")
+            chat.expect(f"reply {turn}\r\n")
+        chat.leave()
+    assert server.accepted == 1 and len(server.requests) == 3
