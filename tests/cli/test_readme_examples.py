@@ -34,6 +34,7 @@ REPLY_LINES = [f"Canned reply line {n}." for n in range(1, 4001)]
 PIECES = ["Canned reply ", "line 1.\n", *(line + "\n" for line in REPLY_LINES[1:40])]
 PIECES += ["".join(line + "\n" for line in REPLY_LINES[n : n + 500]) for n in range(40, len(REPLY_LINES), 500)]
 MARK = REPLY_LINES[0]
+REASONING = "Thinking it over. "
 
 BLOCKS = list(iter_fenced_blocks(README.read_text()))
 TESTED = [b for b in BLOCKS if b.tested]
@@ -54,7 +55,7 @@ def answer(request: Request) -> Response:
         return Response(json.dumps(completion("".join(PIECES))), content_type="application/json")
     deltas: list[dict] = []
     if body.get("reasoning"):
-        deltas.append({"content": "", "reasoning": "Thinking it over. "})
+        deltas.append({"content": "", "reasoning": REASONING})
     finish = "stop"
     if "response_format" in body:
         deltas += [{"content": '{"answer": "'}, {"content": MARK}, {"content": '"}'}]
@@ -167,6 +168,15 @@ def test_the_readme_has_tested_examples_for_every_recipe() -> None:
     headings = {b.heading for b in TESTED}
     assert {"Quick start", "sacli stream", "Piping files in", "Capturing output", "JSON and jq"} <= headings
     assert {"Retrying on temporary failures", "A CI job step", "Pipelines: `set -o pipefail` and exit 141"} <= headings
+    assert {
+        "JSON that is sure to parse: `--schema`",
+        "Reasoning kept apart",
+        "Tool calls a script can run",
+        "Images, PDFs and files: `--attach`",
+        "What a run cost",
+        "Testing your scripts offline",
+    } <= headings
+    assert {f"sacli {name}" for name in ("batch", "sessions", "upload", "files", "facts", "models")} <= headings
 
 
 @pytest.mark.parametrize("block", TESTED, ids=[f"line{b.line}-{b.heading}" for b in TESTED])
@@ -206,6 +216,11 @@ def test_example_runs(
     # ... and whole: no line of it cut where the stream's chunks meet (as `jq -r` would).
     broken = [m for text in outputs if (m := re.search(r".{0,40}Canned reply(?! line \d+\.).{0,40}", text, re.DOTALL))]
     assert not broken, f"{where}: the reply arrived in pieces: ...{broken[0].group()!r}..."
+    # Reasoning the example keeps apart stays apart: in its own file, never in the answer.
+    written = {p.name: p.read_text(errors="replace") for p in workdir.iterdir() if p.is_file() and p.name not in inputs}
+    if "reasoning.txt" in written:
+        assert REASONING in written["reasoning.txt"], f"{where}: no reasoning in reasoning.txt"
+        assert not [name for name, text in written.items() if name != "reasoning.txt" and REASONING in text], where
     # Where the comments say which model a request asks for (`# model: ID`), it does.
     if claimed := re.findall(r"#\s*model:\s*(\S+)", block.code):
         assert [request.get_json()["model"] for request, _ in httpserver.log if request.path == CHAT] == claimed, where
