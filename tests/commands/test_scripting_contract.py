@@ -408,3 +408,19 @@ def test_every_command_says_exit_8_when_stdout_is_full(
         )
     assert proc.returncode == ExitCode.OUTPUT
     assert proc.stderr == b"sacli: error: cannot write standard output: No space left on device\n"
+
+
+def test_the_401_hint_names_where_each_key_came_from(httpserver: HTTPServer, env: dict[str, str]) -> None:
+    httpserver.expect_request(CHAT).respond_with_json({"error": {"message": "bad key"}}, status=401)
+    path = write_config(env, f'api_key = "sk-or-v1-{"a" * 20}"\nsuper_agent_key = "{SUPER_AGENT_KEY}"\n')
+    env = {**env, "SACLI_BASE_URL": httpserver.url_for("/api/v1")}
+    from_file = run("stream", "hi", env=env)
+    assert from_file.returncode == ExitCode.AUTH
+    assert from_file.stderr.decode() == (
+        "sacli: error: HTTP 401 UNAUTHORIZED: bad key (check the OpenRouter key from the config file "
+        f"{path}:1 and the Super Agent key from the config file {path}:2)\n"
+    )
+    from_flag = run("stream", "--api-key", "sk-or-v1-flag", "hi", env=env)
+    assert "check the OpenRouter key from --api-key and the Super Agent key from the config file" in (
+        from_flag.stderr.decode()
+    )
