@@ -89,19 +89,38 @@ def emit_records(out: Output, records: Sequence[dict[str, Any]], columns: Sequen
         [cell(show(record.get(key)) if show else tsv_field(record.get(key))) for key, _, show in columns]
         for record in records
     ]
+    console = Console(file=_TextOut(out), force_terminal=True, no_color=bool(os.environ.get("NO_COLOR")))
+    # The first column is what a user copies (an ID): never wrapped, never cut. The others
+    # follow while each has room for a few characters; those that do not fit are left out.
+    widest = max(len(columns[0][1]), *(len(row[0]) for row in rows))
+    shown = shown_columns([heading for _, heading, _ in columns], widest, console.width)
     table = Table(title=title or None, show_lines=False, header_style="bold")
-    for index, (_, heading, _) in enumerate(columns):
-        if index == 0:
-            # The first column is what a user copies (an ID): never wrapped, never cut.
-            widest = max(len(heading), *(len(row[0]) for row in rows))
-            table.add_column(heading, no_wrap=True, min_width=widest)
-        else:
-            table.add_column(heading, overflow="ellipsis")
+    table.add_column(columns[0][1], no_wrap=True, min_width=widest)
+    for _, heading, _ in columns[1:shown]:
+        table.add_column(heading, overflow="ellipsis")
     for row in rows:
         # Each other cell stays on one line: what does not fit ends in "…".
-        table.add_row(row[0], *(Text(value, no_wrap=True, overflow="ellipsis") for value in row[1:]))
-    console = Console(file=_TextOut(out), force_terminal=True, no_color=bool(os.environ.get("NO_COLOR")))
+        table.add_row(row[0], *(Text(value, no_wrap=True, overflow="ellipsis") for value in row[1:shown]))
     console.print(table, markup=False, highlight=False, emoji=False)
+    if shown < len(columns):
+        from sacli.term.stderr import MESSAGES
+
+        left_out = ", ".join(heading for _, heading, _ in columns[shown:])
+        MESSAGES.notice(f"{left_out} left out: the terminal is too narrow")
+
+
+def shown_columns(headings: Sequence[str], first_width: int, width: int) -> int:
+    """How many columns fit in ``width``: the first always, then each while it has room for
+    its heading (up to 8 characters, at least 4). A column takes 3 more for its border and padding."""
+    room = width - 1 - (first_width + 3)
+    count = 1
+    for heading in headings[1:]:
+        need = min(max(len(heading), 4), 8) + 3
+        if room < need:
+            break
+        room -= need
+        count += 1
+    return count
 
 
 class _TextOut:
