@@ -348,10 +348,30 @@ def test_a_table_in_50_columns_keeps_each_id_whole_on_one_line(httpserver: HTTPS
         assert table.exit_code() == 0
     finally:
         table.close()
-    lines = table.output.decode().splitlines()
+    *lines, notice = table.output.decode().splitlines()
     assert any(SID in line for line in lines), lines
     assert all(len(re.sub(r"\x1b\[[0-9;]*m", "", line)) <= 50 for line in lines)
     assert any("…" in line for line in lines)  # the title was shortened, not wrapped
+    assert notice == "sacli: Created, Messages left out: the terminal is too narrow"  # not squeezed to nothing
+
+
+def test_a_files_table_in_50_columns_leaves_out_what_does_not_fit(
+    httpserver: HTTPServer, tty_env: dict[str, str]
+) -> None:
+    record = {"id": "file_" + "0123456789abcdef" * 2, "filename": "report.pdf", "size": 1234567, "status": "processed"}
+    httpserver.expect_request("/api/rag/files").respond_with_json({"files": [record]})
+    narrow = {k: v for k, v in tty_env.items() if k != "COLUMNS"}
+    table = Terminal("files", "list", env=narrow, columns=50)
+    try:
+        assert table.exit_code() == 0
+    finally:
+        table.close()
+    *lines, notice = table.output.decode().splitlines()
+    header = next(line for line in lines if "ID" in line)
+    cells = [cell.strip() for cell in re.sub(r"\x1b\[[0-9;]*m", "", header).strip("┃ ").split("┃")]
+    assert all(cells), cells  # every heading shown has a name: no column squeezed to nothing
+    assert any(record["id"] in line for line in lines)
+    assert notice.startswith("sacli: ") and notice.endswith(" left out: the terminal is too narrow")
 
 
 def test_an_empty_session_list_says_so_on_a_terminal(httpserver: HTTPServer, tty_env: dict[str, str]) -> None:
