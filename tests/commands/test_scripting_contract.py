@@ -18,7 +18,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from sacli.exitcodes import ExitCode
-from tests.helpers import SACLI, SUPER_AGENT_KEY, needs_tool, run, sse
+from tests.helpers import SACLI, SUPER_AGENT_KEY, event, needs_tool, run, sse
 from tests.terminal import PROMPT, Terminal
 
 CHAT = "/api/v1/chat/completions"
@@ -444,3 +444,18 @@ def test_the_401_hint_names_where_each_key_came_from(httpserver: HTTPServer, env
     assert "check the OpenRouter key from --api-key and the Super Agent key from the config file" in (
         from_flag.stderr.decode()
     )
+
+
+def test_the_reasoning_keys_of_the_config_file_ask_for_it_and_show_it(
+    httpserver: HTTPServer, api_env: dict[str, str]
+) -> None:
+    reasoning = event({"choices": [{"index": 0, "delta": {"content": "", "reasoning": "Weighing it. "}}]})
+    httpserver.expect_request(CHAT).respond_with_data(
+        reasoning + sse("The answer."), content_type="text/event-stream"
+    )  # fmt: skip
+    write_config(api_env, 'reasoning = "low"\nshow_reasoning = true\n')
+    result = run("stream", "hi", env=api_env)
+    assert (result.returncode, result.stdout) == (ExitCode.OK, b"The answer.\n")
+    assert result.stderr == b"Weighing it. \n"  # reasoning on stderr, its line ended before the answer
+    (request, _), *_ = httpserver.log
+    assert request.get_json()["reasoning"] == {"effort": "low"}
