@@ -189,3 +189,20 @@ def test_a_summary_threshold_below_10_in_the_config_file_is_refused(
     assert result.returncode == ExitCode.USAGE
     assert b"summary_threshold must be a whole number of at least 10" in result.stderr
     assert server.log == []
+
+
+def test_an_interactive_chat_continues_the_last_session_and_says_how_to_resume_it(
+    server: HTTPServer, api_env: dict[str, str], tmp_path: Path
+) -> None:
+    assert run("sessions", "create", env=api_env).returncode == 0
+    stderr = tmp_path / "stderr.txt"
+    tty = {**api_env, "TERM": "dumb", "NO_COLOR": "1", "INPUTRC": "/dev/null"}
+    chat = Terminal("chat", "-c", env=tty, stderr_path=str(stderr))
+    try:
+        chat.type_line("where were we?")
+        chat.expect("ok")
+        chat.leave()
+    finally:
+        chat.close()
+    assert [body.get("sessionId") for body in chat_bodies(server)] == [CREATED]
+    assert stderr.read_text().splitlines()[-1] == f"sacli: resume with: sacli chat --session {CREATED}"

@@ -459,3 +459,23 @@ def test_the_reasoning_keys_of_the_config_file_ask_for_it_and_show_it(
     assert result.stderr == b"Weighing it. \n"  # reasoning on stderr, its line ended before the answer
     (request, _), *_ = httpserver.log
     assert request.get_json()["reasoning"] == {"effort": "low"}
+
+
+def test_ctrl_c_in_a_retrys_wait_leaves_a_clean_screen_and_the_prompt(
+    httpserver: HTTPServer, tty_env: dict[str, str]
+) -> None:
+    busy = {"error": {"message": "busy"}}
+    httpserver.expect_request(CHAT).respond_with_json(busy, status=503, headers={"Retry-After": "20"})
+    chat = Terminal("chat", "--retries", "2", env=tty_env)
+    try:
+        chat.type_line("tell me")
+        chat.expect("retrying in 20.0 s")  # the first retry's wait has begun
+        chat.interrupt()
+        after = chat.expect(PROMPT)
+        chat.send("/exit\r")
+        assert chat.exit_code() == 0
+    finally:
+        chat.close()
+    assert b"\\x" not in after and b"\\e" not in after  # nothing sacli wrote was shown escaped
+    assert b"sacli: reply stopped" in after
+    assert len(httpserver.log) == 1  # the wait was cut short: no retry was sent
