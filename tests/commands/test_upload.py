@@ -647,3 +647,25 @@ def test_a_large_file_is_streamed_with_flat_memory(
     assert digest.sha.hexdigest() == expected.hexdigest()
     peak_mib = peak_kib / 1024
     assert peak_mib < 100, f"sacli's peak memory was {peak_mib:.0f} MiB for a {size >> 20} MiB file"
+
+
+def test_json_writes_a_line_for_a_file_the_server_refused(
+    httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path
+) -> None:
+    good, bad = tmp_path / "good.txt", tmp_path / "bad.txt"
+    good.write_bytes(b"fine")
+    bad.write_bytes(b"refused")
+    record = {"fileId": "file_1", "filename": "good.txt", "status": "processing", "chunks": 0}
+
+    def by_content(request: Request) -> Response:
+        if b"refused" in request.get_data():
+            return Response(json.dumps({"error": "unsupported file type"}), status=400, mimetype="application/json")
+        return Response(json.dumps({"success": True, "data": record}), mimetype="application/json")
+
+    httpserver.expect_request(UPLOAD).respond_with_handler(by_content)
+    result = run("upload", "--json", str(good), str(bad), env=api_env)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines[0] == {**record, "path": str(good), "uploaded": True, "error": None}
+    assert {key: lines[1][key] for key in ("path", "uploaded")} == {"path": str(bad), "uploaded": False}
+    assert "unsupported file type" in lines[1]["error"]["message"]
+    assert lines[1]["error"]["exit_code"] == result.returncode == 5  # the API refused it
