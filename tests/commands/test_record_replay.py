@@ -162,6 +162,23 @@ def test_a_connection_refused_replays_as_the_same_error(env: dict[str, str], tap
     assert_same_run(live, replayed)
 
 
+def test_a_replay_opens_no_connection_not_even_to_a_proxy(env: dict[str, str], tape: Path) -> None:
+    def answer(peer: Peer) -> None:
+        while peer.read_request() is not None:
+            body = sse("live")
+            peer.send(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: %d\r\n\r\n" % len(body))
+            peer.send(body)
+
+    with RawServer(answer) as server, RawServer(answer) as proxy:
+        live_env = keyed(env, server.url("/api/v1"))
+        assert run("stream", "--record", str(tape), "hi", env=live_env).returncode == 0
+        assert server.accepted == 1
+        proxied = {**without_keys(live_env), "HTTP_PROXY": proxy.url(""), "ALL_PROXY": proxy.url("")}
+        replayed = run("stream", "--replay", str(tape), "hi", env=proxied)
+        assert (replayed.returncode, replayed.stdout) == (0, b"live\n")
+        assert (server.accepted, proxy.accepted) == (1, 0)  # counted where connections are accepted
+
+
 # --- Timing ------------------------------------------------------------------------------------------
 
 GAP = 0.5  # seconds between the pieces the server sends

@@ -39,6 +39,8 @@ def test_request_carries_keys_and_only_what_the_user_set(httpserver: HTTPServer,
     request, _ = httpserver.log[-1]
     assert request.headers["Authorization"] == f"Bearer {OPENROUTER_KEY}"
     assert request.headers["superAgentKey"] == SUPER_AGENT_KEY
+    # A stream is asked for as it is: a compressing proxy would hold the deltas back.
+    assert (request.headers["Accept"], request.headers["Accept-Encoding"]) == ("text/event-stream", "identity")
     assert request.get_json() == {
         "model": "openrouter/auto",
         "messages": [{"role": "user", "content": "hi"}],
