@@ -143,6 +143,41 @@ def test_a_file_and_the_line_fields_shape_each_request(
     assert {r["id"] for r in records(result.stdout)} == {"plain", "own", "conversation"}
 
 
+def test_a_lines_schema_checks_its_reply_and_its_attach_goes_with_its_prompt(
+    httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path
+) -> None:
+    def reply(request: Request) -> Response:
+        content = request.get_json()["messages"][-1]["content"]
+        text = '{"a": 1}' if content == "as json" else "not json" if content == "also json" else "seen"
+        return Response(sse(text), mimetype="text/event-stream")
+
+    httpserver.expect_request(CHAT).respond_with_handler(reply)
+    (tmp_path / "notes.md").write_text("ship it\n")
+    schema = {"type": "object", "required": ["a"]}
+    items = [
+        {"id": "good", "prompt": "as json", "schema": schema},
+        {"id": "bad", "prompt": "also json", "schema": schema},
+        {"id": "files", "prompt": "look", "attach": ["notes.md", "https://example.com/cat.jpg"]},
+    ]
+    result = subprocess.run(
+        [SACLI, "batch"], input=lines_of(items), capture_output=True, env=api_env, cwd=tmp_path, timeout=60
+    )  # fmt: skip
+    assert result.returncode == ExitCode.BATCH_FAILED
+    found = {r["id"]: r for r in records(result.stdout)}
+    assert found["good"]["error"] is None and found["good"]["text"] == '{"a": 1}'
+    assert found["bad"]["error"]["exit_code"] == ExitCode.SCHEMA
+    assert found["files"]["error"] is None
+    bodies = [request.get_json() for request, _ in httpserver.log]
+    schemas = [b["response_format"]["json_schema"]["schema"] for b in bodies if "response_format" in b]
+    assert schemas == [schema, schema]
+    (with_files,) = [b["messages"][-1]["content"] for b in bodies if isinstance(b["messages"][-1]["content"], list)]
+    assert with_files == [
+        {"type": "text", "text": "look"},
+        {"type": "text", "text": "notes.md:\n\nship it\n"},
+        {"type": "image_url", "image_url": {"url": "https://example.com/cat.jpg"}},
+    ]  # in the order the line gives them
+
+
 def test_a_bad_line_gets_an_error_record_and_the_batch_exits_10(answers: Answers, api_env: dict[str, str]) -> None:
     text = b'{"id": "a", "prompt": "fine"}\nnot json at all\n{"id": "b"}\n'
     text += b'{"prompt": "no id"}\n{"id": "c", "prompt": "fail"}\n'
