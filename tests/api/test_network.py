@@ -12,7 +12,9 @@ import json
 import re
 import subprocess
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -284,24 +286,34 @@ def sent(server: RawServer) -> list[tuple[int, str]]:
     return [(request.connection, request.request_line.split()[1]) for request in server.requests]
 
 
-def test_files_delete_carries_on_when_the_server_drops_the_kept_connection(env: dict[str, str]) -> None:
-    def answer_once_then_close(peer: Peer) -> None:
-        peer.read_request()
-        peer.send(b"HTTP/1.1 204 No Content\r\n\r\n")
+F1, F2, F3 = (f"/api/rag/files/file_{n}" for n in (1, 2, 3))
 
-    with RawServer(answer_once_then_close, no_content) as server:
+
+def delete_three_without_retries(
+    first_connection: Callable[[Peer], None], env: dict[str, str]
+) -> tuple[Any, RawServer]:
+    """``files delete`` of three files, the first connection served by ``first_connection``; every one deleted."""
+    with RawServer(first_connection, no_content) as server:
         result = run(
             "files", "delete", "--yes", "--retries", "0", "file_1", "file_2", "file_3",
             env=keyed(env, server.url("/api/v1")),
         )  # fmt: skip
     assert result.returncode == ExitCode.OK, result.stderr
     assert result.stdout == b"file_1\nfile_2\nfile_3\n"
-    f1, f2, f3 = (f"/api/rag/files/file_{n}" for n in (1, 2, 3))
+    return result, server
+
+
+def test_files_delete_carries_on_when_the_server_drops_the_kept_connection(env: dict[str, str]) -> None:
+    def answer_once_then_close(peer: Peer) -> None:
+        peer.read_request()
+        peer.send(b"HTTP/1.1 204 No Content\r\n\r\n")
+
+    result, server = delete_three_without_retries(answer_once_then_close, env)
     if result.stderr == b"":  # sacli saw the close before it sent file_2: a new connection, no resend
-        assert sent(server) == [(0, f1), (1, f2), (1, f3)]
+        assert sent(server) == [(0, F1), (1, F2), (1, F3)]
     else:  # it sent file_2 on the closed connection first: that is the case below
         assert result.stderr.decode().splitlines() == [resent_notice(server.port, "DELETE")]
-        assert [path for _, path in sent(server)] in ([f1, f2, f3], [f1, f2, f2, f3])
+        assert [path for _, path in sent(server)] in ([F1, F2, F3], [F1, F2, F2, F3])
 
 
 def test_an_idempotent_request_the_kept_connection_lost_is_sent_once_more_and_said(env: dict[str, str]) -> None:
@@ -310,16 +322,9 @@ def test_an_idempotent_request_the_kept_connection_lost_is_sent_once_more_and_sa
         peer.send(b"HTTP/1.1 204 No Content\r\n\r\n")
         peer.read_request()  # taken, never answered: the server went away with it
 
-    with RawServer(answer_once_then_drop_the_next, no_content) as server:
-        result = run(
-            "files", "delete", "--yes", "--retries", "0", "file_1", "file_2", "file_3",
-            env=keyed(env, server.url("/api/v1")),
-        )  # fmt: skip
-    assert result.returncode == ExitCode.OK, result.stderr
-    assert result.stdout == b"file_1\nfile_2\nfile_3\n"
+    result, server = delete_three_without_retries(answer_once_then_drop_the_next, env)
     assert result.stderr.decode().splitlines() == [resent_notice(server.port, "DELETE")]  # announced, once
-    f1, f2, f3 = (f"/api/rag/files/file_{n}" for n in (1, 2, 3))
-    assert sent(server) == [(0, f1), (0, f2), (1, f2), (1, f3)]
+    assert sent(server) == [(0, F1), (0, F2), (1, F2), (1, F3)]
 
 
 # --- Reading the reply -----------------------------------------------------------------------------
