@@ -8,6 +8,7 @@ once (retries aside), none sent for a resumed id, and the shards split the input
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import threading
@@ -468,15 +469,15 @@ def test_an_unreadable_file_is_a_usage_error(answers: Answers, api_env: dict[str
 
 def test_on_a_terminal_stderr_shows_the_progress(answers: Answers, api_env: dict[str, str], tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
-    source.write_bytes(lines_of(numbered(30)))
+    source.write_bytes(lines_of([*numbered(29), {"id": "bad", "prompt": "fail"}]))
     out = tmp_path / "out.jsonl"
     terminal = Terminal("batch", str(source), env={**api_env, "NO_COLOR": "1"}, stdout_path=str(out))
     try:
-        assert terminal.exit_code() == 0
+        assert terminal.exit_code() == ExitCode.BATCH_FAILED
     finally:
         terminal.close()
     shown = terminal.output.decode()
-    assert "[####################]  30/30" in shown and "0 running" in shown
+    assert re.search(r"\[#{20}\]  30/30 · 1 failed · 0 running · \d+\.\d/s", shown), shown[-300:]
     assert len(records(out.read_bytes())) == 30
 
 
