@@ -136,6 +136,10 @@ def test_the_architecture_page_names_only_modules_and_functions_that_exist() -> 
         assert target.exists(), f"docs/architecture.md names {path}, which does not exist"
         if function:
             assert function in defined_in(target), f"docs/architecture.md names {path}: {function}, not defined there"
+    # In the table, a bare `name.py` (or `name/`) is a module of that row's layer.
+    for layer, cells in re.findall(r"^\| `sacli/(\w+)/` \|(.*)\|$", page, re.MULTILINE):
+        for bare in re.findall(r"`(\w+\.py|\w+/)`", cells):
+            assert (PACKAGE / layer / bare).exists(), f"docs/architecture.md: sacli/{layer}/ has no {bare}"
     # Steps that name a second function of the same module after a comma: `..., `build_prompt``.
     for path, functions in re.findall(r"`(sacli/[\w/]+\.py): \w+`((?:, `\w+`)+)", page):
         for function in re.findall(r"`(\w+)`", functions):
