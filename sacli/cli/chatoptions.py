@@ -34,6 +34,7 @@ class ChatOptions(OptionGroup):
         typer.Option(
             "--model",
             "-m",
+            metavar="ID",
             envvar="SACLI_MODEL",
             autocompletion=complete_model,
             help="Model ID (sacli models lists them). [default: openrouter/auto]",
@@ -43,13 +44,16 @@ class ChatOptions(OptionGroup):
     ] = None
     system: Annotated[
         str | None,
-        typer.Option("--system", "-s", help="System prompt.", rich_help_panel=MODEL_PANEL, show_default=False),
+        typer.Option(
+            "--system", "-s", metavar="TEXT", help="System prompt.", rich_help_panel=MODEL_PANEL, show_default=False
+        ),
     ] = None
     temperature: Annotated[
         float | None,
         typer.Option(
             "--temperature",
             "-t",
+            metavar="T",
             min=0,
             max=2,
             help="Sampling temperature (temperature).",
@@ -61,6 +65,7 @@ class ChatOptions(OptionGroup):
         int | None,
         typer.Option(
             "--max-tokens",
+            metavar="N",
             min=1,
             help="Longest reply, in tokens (max_tokens).",
             rich_help_panel=MODEL_PANEL,
@@ -71,6 +76,7 @@ class ChatOptions(OptionGroup):
         float | None,
         typer.Option(
             "--top-p",
+            metavar="P",
             min=0,
             max=1,
             help="Nucleus sampling probability (top_p).",

@@ -47,9 +47,10 @@ class ConnectionOptions(OptionGroup):
         str | None,
         typer.Option(
             "--base-url",
+            metavar="URL",
             envvar="SACLI_BASE_URL",
             help="OpenAI-style API base; chat is {base}/chat/completions. "
-            "[default: the Super Agent Stack API, as `sacli config show` prints it]",
+            "[default: the Super Agent Stack API, as sacli config show prints it]",
             rich_help_panel=CONNECTION_PANEL,
             show_default=False,
         ),
@@ -58,6 +59,7 @@ class ConnectionOptions(OptionGroup):
         str | None,
         typer.Option(
             "--api-key",
+            metavar="KEY",
             envvar="OPENROUTER_KEY",
             help="OpenRouter key, sent as 'Authorization: Bearer'. Prefer the variable or the config "
             "file: arguments are visible to other users in ps.",
@@ -69,6 +71,7 @@ class ConnectionOptions(OptionGroup):
         str | None,
         typer.Option(
             "--super-agent-key",
+            metavar="KEY",
             envvar="SUPER_AGENT_KEY",
             help="Super Agent Stack key, sent as the 'superAgentKey' header.",
             rich_help_panel=CONNECTION_PANEL,
@@ -79,6 +82,7 @@ class ConnectionOptions(OptionGroup):
         str | None,
         typer.Option(
             "--profile",
+            metavar="NAME",
             envvar="SACLI_PROFILE",
             help="Use the [profiles.NAME] table of the config file over its top-level settings.",
             rich_help_panel=CONNECTION_PANEL,
@@ -100,6 +104,7 @@ class ConnectionOptions(OptionGroup):
         int | None,
         typer.Option(
             "--retries",
+            metavar="N",
             min=0,
             help="Retries for 408, 409, 429, 5xx and connection failures, before any output. [default: 2]",
             rich_help_panel=CONNECTION_PANEL,

@@ -26,7 +26,9 @@ def batch(
     *,
     parallel: Annotated[
         int,
-        typer.Option("--parallel", "-P", min=1, max=256, help="Requests at once.", rich_help_panel=BATCH_PANEL),
+        typer.Option(
+            "--parallel", "-P", metavar="N", min=1, max=256, help="Requests at once.", rich_help_panel=BATCH_PANEL
+        ),
     ] = 4,
     ordered: Annotated[
         bool,

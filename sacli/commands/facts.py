@@ -29,7 +29,9 @@ Json = Annotated[
         "--json", help="Write the API's JSON instead of text.", rich_help_panel=OUTPUT_PANEL, show_default=False
     ),
 ]
-Category = Annotated[str | None, typer.Option("--category", help="The fact's category, e.g. preference.")]
+Category = Annotated[
+    str | None, typer.Option("--category", metavar="NAME", help="The fact's category, e.g. preference.")
+]
 Level = Annotated[str | None, typer.Option("--level", metavar="user|session", help="The fact's level.")]
 
 
@@ -39,7 +41,7 @@ def list_(
     *,
     category: Category = None,
     level: Level = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="How many facts at most.")] = 50,
+    limit: Annotated[int, typer.Option("--limit", metavar="N", min=1, help="How many facts at most.")] = 50,
     json: Json = False,
     conn: ConnectionOptions,
 ) -> None:
@@ -80,9 +82,9 @@ def add(
 def search(
     query: Annotated[str, typer.Argument(metavar="QUERY", help="What to look for, in words.")],
     *,
-    top_k: Annotated[int, typer.Option("--top-k", min=1, help="How many facts at most (topK).")] = 5,
+    top_k: Annotated[int, typer.Option("--top-k", metavar="K", min=1, help="How many facts at most (topK).")] = 5,
     threshold: Annotated[
-        float, typer.Option("--threshold", min=0, max=1, help="The lowest similarity, 0 to 1 (threshold).")
+        float, typer.Option("--threshold", metavar="T", min=0, max=1, help="The lowest similarity, 0 to 1 (threshold).")
     ] = 0.7,
     json: Json = False,
     conn: ConnectionOptions,

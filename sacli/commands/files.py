@@ -37,15 +37,22 @@ def list_(
     *,
     category: Annotated[
         str | None,
-        typer.Option("--category", help="Only files of this category.", rich_help_panel=FILTER_PANEL),
+        typer.Option("--category", metavar="NAME", help="Only files of this category.", rich_help_panel=FILTER_PANEL),
     ] = None,
     tag: Annotated[
         list[str] | None,
-        typer.Option("--tag", help="Only files with this tag (repeatable).", rich_help_panel=FILTER_PANEL),
+        typer.Option(
+            "--tag", metavar="TAG", help="Only files with this tag (repeatable).", rich_help_panel=FILTER_PANEL
+        ),
     ] = None,
     status: Annotated[
         str | None,
-        typer.Option("--status", help="Only files in this status, e.g. processed.", rich_help_panel=FILTER_PANEL),
+        typer.Option(
+            "--status",
+            metavar="STATUS",
+            help="Only files in this status, e.g. processed.",
+            rich_help_panel=FILTER_PANEL,
+        ),
     ] = None,
     json: Annotated[
         bool,

@@ -58,7 +58,9 @@ SessionId = Annotated[str, typer.Argument(metavar="ID", help="The session ID.", 
 @options(conn=ConnectionOptions)
 def list_(
     *,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=100, help="How many sessions to fetch (1-100).")] = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", metavar="N", min=1, max=100, help="How many sessions to fetch (1-100).")
+    ] = 50,
     json: Json = False,
     conn: ConnectionOptions,
 ) -> None:
@@ -74,7 +76,9 @@ def list_(
 @options(conn=ConnectionOptions)
 def create(
     *,
-    title: Annotated[str | None, typer.Option("--title", help="The session's title.", show_default=False)] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", metavar="TEXT", help="The session's title.", show_default=False)
+    ] = None,
     session_id: Annotated[
         str | None,
         typer.Option("--id", metavar="UUID", help="Use this ID instead of a server-made one.", show_default=False),

@@ -66,13 +66,21 @@ def upload(
     category: Annotated[
         str | None,
         typer.Option(
-            "--category", help="metadata.category of every file.", rich_help_panel=UPLOAD_PANEL, show_default=False
+            "--category",
+            metavar="NAME",
+            help="metadata.category of every file.",
+            rich_help_panel=UPLOAD_PANEL,
+            show_default=False,
         ),
     ] = None,
     tag: Annotated[
         list[str] | None,
         typer.Option(
-            "--tag", help="metadata.tags entry (repeatable).", rich_help_panel=UPLOAD_PANEL, show_default=False
+            "--tag",
+            metavar="TAG",
+            help="metadata.tags entry (repeatable).",
+            rich_help_panel=UPLOAD_PANEL,
+            show_default=False,
         ),
     ] = None,
     metadata: Annotated[
