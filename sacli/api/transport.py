@@ -189,16 +189,19 @@ class Transport:
             try:
                 return self._attempt(method, url, handle, headers, body, params, logged_body, auth, retry_on)
             except StaleConnection as stale:
-                if resent or one_shot:
-                    raise stale.error from None
-                resent = True
-                reused = "on a kept-alive connection the server had closed"
-                self.reporter.notice(f"{stale.error.summary} ({reused}); sending {method} again on a new connection")
+                if not resent and not one_shot:
+                    resent = True
+                    reused = "on a kept-alive connection the server had closed"
+                    again = f"sending {method} again on a new connection"
+                    self.reporter.notice(f"{stale.error.summary} ({reused}); {again}")
+                    continue
+                failure = stale.error  # a second one is a failure like any other, retried as the policy says
             except SacliError as error:
-                if not error.retryable or output_started() or attempt >= self.limits.retries or one_shot:
-                    raise
-                attempt += 1
-                self._wait_before_retry(error, attempt)
+                failure = error
+            if not failure.retryable or output_started() or attempt >= self.limits.retries or one_shot:
+                raise failure
+            attempt += 1
+            self._wait_before_retry(failure, attempt)
 
     def _attempt(
         self,
