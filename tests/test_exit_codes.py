@@ -31,10 +31,10 @@ def test_0_reply_completed(httpserver: HTTPServer, api_env: dict[str, str]) -> N
 def test_1_unexpected_failure_suggests_debug(httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path) -> None:
     # A bug, simulated: a sitecustomize module makes an internal function raise.
     (tmp_path / "sitecustomize.py").write_text(
-        "import sacli.api.chat\n"
+        "import sacli.api.chatrequest\n"
         "def broken(*args, **kwargs):\n"
         "    raise RuntimeError('simulated bug')\n"
-        "sacli.api.chat.chat_body = broken\n"
+        "sacli.api.chatrequest.chat_body = broken\n"
     )
     api_env["PYTHONPATH"] = str(tmp_path)
     result = run("stream", "hi", env=api_env)

@@ -13,13 +13,13 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from sacli.api.deadline import Deadline
 from sacli.api.headers import USER_AGENT, auth_headers
 from sacli.api.limits import Limits
-from sacli.api.recordfile import Tape
 from sacli.api.retry import RETRY_STATUSES
-from sacli.config import Settings
-from sacli.deadline import Deadline
+from sacli.api.tapes import Tape
 from sacli.errors import ApiError, SacliError, UsageError
+from sacli.settings.configfile import Settings
 
 if TYPE_CHECKING:
     from sacli.api.transport import Reporter, Response, Transport

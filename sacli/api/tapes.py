@@ -1,190 +1,222 @@
-"""Record and replay at httpx2's transport level, so a replayed reply is read by the very code
-that reads a live one.
+"""The file of ``--record`` and ``--replay``: one JSON line per HTTP exchange, appended as it ends.
 
-Recording wraps the stream of each live response: every piece passes through as it arrives and
-is kept, with its time, until the exchange ends; then the exchange is appended to the record
-file. Replaying is an httpx2 transport that opens no connection: each request is answered by a
-recorded exchange (the next one, or with ``match="body"`` the first unused one whose request
-body is this one's), its pieces handed over at their recorded times divided by ``speed`` (0:
-at once), and its recorded failure raised as the same httpx2 error at the same point.
+A line holds the request (method, path, query, the headers that carry no secret and the JSON
+body with its secrets hidden) and what came back: status, reason and headers, the body's pieces
+with the time each arrived (milliseconds since the request was sent), and how the body ended:
+``"eof"``, ``"closed"`` (sacli stopped reading) or the error that cut it, ``{"error": class,
+"message": text, "at": ms}``. A connection that failed has ``status`` null and that error.
+
+    {"sacli_record": 1, "method": "POST", "path": "/api/v1/chat/completions", "query": "",
+     "request_headers": {"Accept": "text/event-stream"}, "request_body": {"model": "..."},
+     "status": 200, "reason": "OK", "headers": [["content-type", "text/event-stream"]],
+     "at": 41.2, "chunks": [[43.0, "data: {...}\\n\\n"], [88.5, {"base64": "..."}]], "end": "eof"}
+
+No key is written: the headers that may carry one are left out, and in bodies and the URL the
+configured keys, anything shaped like a key and every key field's value become ``***``. A piece
+is text when it is UTF-8, else base64. The body kept of one reply is bounded (RECORD_BODY_LIMIT);
+past it the record ends with an error saying so.
 """
 
 from __future__ import annotations
 
+import base64
+import json
+import os
+import re
 import threading
-import time
-from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
 
-import httpx2
+from sacli.api.headers import SECRET_HEADER_WORDS
+from sacli.api.limits import mib
+from sacli.errors import OutputError, UsageError
+from sacli.settings.secrets import HIDDEN, scrub
 
-from sacli.api.recordfile import RECORD_BODY_LIMIT, Exchange, Match, RecordFile, request_body_of, truncated_end
-from sacli.errors import UsageError
-
-Clock = time.monotonic
-
-
-def ms_since(started: float) -> float:
-    return (Clock() - started) * 1000
+FORMAT = 1
+RECORD_BODY_LIMIT = 32 * 1024 * 1024
+Match = Literal["order", "body"]
 
 
-def failure(exc: BaseException, at: float) -> dict[str, Any]:
-    """A failure as a record keeps it: its httpx2 class and its innermost reason."""
-    root = exc
-    while root.__cause__ is not None:
-        root = root.__cause__
-    return {"error": type(exc).__name__, "message": str(root) or str(exc), "at": round(at, 1)}
+class Tape(NamedTuple):
+    """What ``--record``, ``--replay``, ``--replay-match`` and ``--replay-speed`` asked for."""
+
+    record: str | None = None
+    replay: str | None = None
+    match: Match = "order"
+    speed: float = 1.0
 
 
-def raise_failure(end: dict[str, Any], request: httpx2.Request) -> None:
-    kind = getattr(httpx2, str(end.get("error")), None)
-    if not (isinstance(kind, type) and issubclass(kind, httpx2.TransportError)):
-        kind = httpx2.ReadError
-    raise kind(str(end.get("message", "")), request=request)
+@dataclass
+class Exchange:
+    method: str
+    path: str
+    query: str = ""
+    request_headers: dict[str, str] = field(default_factory=dict)
+    request_body: Any = None
+    status: int | None = None
+    reason: str = ""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    at: float = 0.0  # ms from sending the request to its reply's headers (or to the failure)
+    chunks: list[tuple[float, bytes]] = field(default_factory=list)
+    end: str | dict[str, Any] = "closed"
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.path}"
 
 
-class Recorder:
-    """Keeps each exchange of a live run and appends it to the record file as it ends."""
+def public_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The headers that may be written down: none whose name suggests a key, a token or a cookie."""
+    return [(name, value) for name, value in headers if not any(w in name.lower() for w in SECRET_HEADER_WORDS)]
 
-    def __init__(self, file: RecordFile) -> None:
-        self.file = file
 
-    def exchange_of(self, request: httpx2.Request, body: bytes | None) -> Exchange:
+def request_body_of(body: bytes | None, pattern: re.Pattern[str]) -> Any:
+    """A JSON request body as it is written down (secrets hidden), or None for any other body."""
+    if body is None:
+        return None
+    try:
+        return scrub(json.loads(body), pattern)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def to_line(exchange: Exchange, pattern: re.Pattern[str]) -> bytes:
+    record = {
+        "sacli_record": FORMAT,
+        "method": exchange.method,
+        "path": pattern.sub(HIDDEN, exchange.path),
+        "query": pattern.sub(HIDDEN, exchange.query),
+        "request_headers": {
+            k: pattern.sub(HIDDEN, v) for k, v in public_headers(list(exchange.request_headers.items()))
+        },
+        "request_body": exchange.request_body,
+        "status": exchange.status,
+        "reason": exchange.reason,
+        "headers": [[k, pattern.sub(HIDDEN, v)] for k, v in public_headers(exchange.headers)],
+        "at": round(exchange.at, 1),
+        "chunks": [[round(t, 1), _piece(data)] for t, data in hide_in_pieces(exchange.chunks, pattern)],
+        "end": scrub(exchange.end, pattern),
+    }
+    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
+def _piece(data: bytes) -> str | dict[str, str]:
+    try:
+        return data.decode()
+    except UnicodeDecodeError:
+        return {"base64": base64.b64encode(data).decode()}
+
+
+def hide_in_pieces(chunks: list[tuple[float, bytes]], pattern: re.Pattern[str]) -> list[tuple[float, bytes]]:
+    """The pieces with every secret hidden, also one that arrived split over two pieces (those are
+    joined into one, at the later piece's time)."""
+    in_bytes = re.compile(pattern.pattern.encode())
+    joined = b"".join(data for _, data in chunks)
+    spans = [m.span() for m in in_bytes.finditer(joined)]
+    if not spans:
+        return chunks
+    pieces: list[tuple[float, bytes]] = []
+    start = offset = 0
+    for t, data in chunks:
+        offset += len(data)
+        if any(a < offset < b for a, b in spans):
+            continue  # a secret runs on into the next piece
+        pieces.append((t, in_bytes.sub(HIDDEN.encode(), joined[start:offset])))
+        start = offset
+    return pieces
+
+
+def _data_of(piece: Any) -> bytes:
+    if isinstance(piece, str):
+        return piece.encode()
+    if isinstance(piece, dict) and isinstance(piece.get("base64"), str):
+        return base64.b64decode(piece["base64"], validate=True)
+    raise ValueError("a piece of the body is neither text nor base64")
+
+
+def from_line(line: str) -> Exchange:
+    """One exchange from its line; ValueError (with what is wrong) for a line that is not one."""
+    record = json.loads(line)
+    if not isinstance(record, dict) or record.get("sacli_record") != FORMAT:
+        raise ValueError(f"not a sacli record (format {FORMAT})")
+    try:
+        status = record["status"]
+        if status is not None and not isinstance(status, int):
+            raise ValueError("status is not a number")
+        end = record.get("end", "eof")
+        if status is None and not isinstance(end, dict):
+            raise ValueError("a record without a status needs the error it ended with")
         return Exchange(
-            method=request.method,
-            path=request.url.raw_path.decode("ascii").partition("?")[0],
-            query=request.url.query.decode("ascii"),
-            request_headers={
-                name.decode("latin-1"): value.decode("latin-1")
-                for name, value in request.headers.raw
-                if name.lower() not in (b"host", b"connection", b"content-length", b"user-agent")
-            },
-            request_body=request_body_of(body, self.file.pattern),
+            method=str(record["method"]),
+            path=str(record["path"]),
+            query=str(record.get("query", "")),
+            request_headers=dict(record.get("request_headers") or {}),
+            request_body=record.get("request_body"),
+            status=status,
+            reason=str(record.get("reason", "")),
+            headers=[(str(k), str(v)) for k, v in record.get("headers") or []],
+            at=float(record.get("at", 0)),
+            chunks=[(float(t), _data_of(piece)) for t, piece in record.get("chunks") or []],
+            end=end,
         )
-
-    def failed(self, request: httpx2.Request, body: bytes | None, exc: BaseException, started: float) -> None:
-        exchange = self.exchange_of(request, body)
-        exchange.at = ms_since(started)
-        exchange.end = failure(exc, exchange.at)
-        self.file.append(exchange)
-
-    def wrap(self, response: httpx2.Response, body: bytes | None, started: float) -> None:
-        exchange = self.exchange_of(response.request, body)
-        exchange.status = response.status_code
-        exchange.reason = response.reason_phrase
-        exchange.headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw]
-        exchange.at = ms_since(started)
-        response.stream = RecordingStream(response.stream, exchange, started)
-
-    def finish(self, response: httpx2.Response) -> None:
-        """Append the exchange of ``response``, once it is closed (read to its end or not)."""
-        stream = response.stream
-        if isinstance(stream, RecordingStream) and not stream.written:
-            stream.written = True
-            self.file.append(stream.exchange)
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"a field is missing or of the wrong kind ({exc})") from None
 
 
-class RecordingStream(httpx2.SyncByteStream):
-    def __init__(self, inner: Any, exchange: Exchange, started: float) -> None:
-        self.inner = inner
-        self.exchange = exchange
-        self.started = started
-        self.kept = 0
-        self.written = False
-
-    def __iter__(self) -> Iterator[bytes]:
+def read_records(path: str) -> list[Exchange]:
+    """Every exchange of a record file, in order; a usage error naming the file and line otherwise."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            lines = file.read().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(f"cannot read the replay file {path}: {reason}") from None
+    exchanges = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
         try:
-            for piece in self.inner:
-                self._keep(piece)
-                yield piece
-        except httpx2.TransportError as exc:
-            if self.exchange.end == "closed":
-                self.exchange.end = failure(exc, ms_since(self.started))
-            raise
-        if self.exchange.end == "closed":
-            self.exchange.end = "eof"
+            exchanges.append(from_line(line))
+        except ValueError as exc:
+            raise UsageError(f"invalid replay file {path} line {number}: {exc}") from None
+    return exchanges
 
-    def _keep(self, piece: bytes) -> None:
-        if self.exchange.end != "closed":
-            return  # past the limit: nothing more is kept
-        self.kept += len(piece)
-        if self.kept > RECORD_BODY_LIMIT:
-            self.exchange.end = truncated_end(ms_since(self.started))
-            return
-        self.exchange.chunks.append((ms_since(self.started), piece))
+
+class RecordFile:
+    """Appends exchanges to the file of ``--record``: each line with one write (O_APPEND), so that
+    parallel requests never interleave and a killed run leaves only whole lines. Mode 600."""
+
+    def __init__(self, path: str, pattern: re.Pattern[str]) -> None:
+        self.path = path
+        self.pattern = pattern
+        self._fd: int | None = None
+        self._lock = threading.Lock()
+
+    def open(self) -> None:
+        """Open (or create) the file now, so that one sacli cannot write fails before anything is sent."""
+        try:
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise OutputError(f"cannot write the record file {self.path}: {exc.strerror or exc}") from None
+
+    def append(self, exchange: Exchange) -> None:
+        line = to_line(exchange, self.pattern)
+        with self._lock:
+            if self._fd is None:
+                self.open()
+            assert self._fd is not None
+            try:
+                view = memoryview(line)
+                while view:
+                    view = view[os.write(self._fd, view) :]
+            except OSError as exc:
+                raise OutputError(f"cannot write the record file {self.path}: {exc.strerror or exc}") from None
 
     def close(self) -> None:
-        self.inner.close()
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
-class ReplayTransport(httpx2.BaseTransport):
-    def __init__(self, exchanges: list[Exchange], *, path: str, match: Match, speed: float, pattern: Any) -> None:
-        self.exchanges = exchanges
-        self.used = [False] * len(exchanges)
-        self.path = path
-        self.match = match
-        self.speed = speed
-        self.pattern = pattern
-        self.lock = threading.Lock()
-
-    def wait_until(self, started: float, at_ms: float) -> None:
-        if self.speed > 0:
-            delay = started + at_ms / 1000 / self.speed - Clock()
-            if delay > 0:
-                time.sleep(delay)
-
-    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        started = Clock()
-        body = request.read()
-        exchange = self.take(request, body)
-        self.wait_until(started, exchange.at)
-        if exchange.status is None:
-            raise_failure(exchange.end if isinstance(exchange.end, dict) else {}, request)
-        return httpx2.Response(
-            exchange.status,
-            headers=exchange.headers,
-            stream=ReplayStream(self, exchange, started, request),
-            extensions={"reason_phrase": exchange.reason.encode("latin-1", "replace"), "http_version": b"HTTP/1.1"},
-            request=request,
-        )
-
-    def take(self, request: httpx2.Request, body: bytes) -> Exchange:
-        method = request.method
-        path = request.url.raw_path.decode("ascii").partition("?")[0]
-        wanted = request_body_of(body or None, self.pattern) if self.match == "body" else None
-        with self.lock:
-            for index, exchange in enumerate(self.exchanges):
-                if self.used[index]:
-                    continue
-                if self.match == "order":
-                    if (exchange.method, exchange.path) != (method, path):
-                        raise UsageError(
-                            f"the replay file {self.path} answers {exchange.label} next, not {method} {path}",
-                            hint="record the run again, or replay with --replay-match body",
-                        )
-                elif (exchange.method, exchange.path, exchange.request_body) != (method, path, wanted):
-                    continue
-                self.used[index] = True
-                return exchange
-        what = "whose request body is this one's " if self.match == "body" else ""
-        raise UsageError(
-            f"the replay file {self.path} has no record {what}left for {method} {path}",
-            hint="record the run again with --record FILE",
-        )
-
-
-class ReplayStream(httpx2.SyncByteStream):
-    def __init__(self, player: ReplayTransport, exchange: Exchange, started: float, request: httpx2.Request) -> None:
-        self.player = player
-        self.exchange = exchange
-        self.started = started
-        self.request = request
-
-    def __iter__(self) -> Iterator[bytes]:
-        for at, piece in self.exchange.chunks:
-            self.player.wait_until(self.started, at)
-            yield piece
-        end = self.exchange.end
-        if isinstance(end, dict):
-            self.player.wait_until(self.started, float(end.get("at", 0)))
-            raise_failure(end, self.request)
+def truncated_end(at: float) -> dict[str, Any]:
+    return {"error": "ReadError", "message": f"the record of this reply stops at {mib(RECORD_BODY_LIMIT)}", "at": at}

@@ -22,9 +22,9 @@ import httpx2
 from sacli.api.headers import redact_header
 from sacli.api.httperrors import http_error, reason_of, redirect_error
 from sacli.api.limits import Limits
-from sacli.api.recordfile import RecordFile, Tape, read_records
 from sacli.api.retry import LONGEST_HONOURED_WAIT, RETRY_STATUSES, backoff_delay
-from sacli.api.tapes import Recorder, ReplayTransport
+from sacli.api.tapedeck import Recorder, ReplayTransport
+from sacli.api.tapes import RecordFile, Tape, read_records
 from sacli.api.urls import proxy_problem, redact_url
 from sacli.errors import (
     ApiError,
@@ -33,7 +33,7 @@ from sacli.errors import (
     TimeoutError_,
     UsageError,
 )
-from sacli.secrets import secret_pattern
+from sacli.settings.secrets import secret_pattern
 
 if TYPE_CHECKING:
     import ssl

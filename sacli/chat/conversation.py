@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sacli.api.chat import ChatParameters, chat_body
+from sacli.api.chatrequest import ChatParameters, chat_body
 
 if TYPE_CHECKING:
     from sacli.api.client import ApiClient

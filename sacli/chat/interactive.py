@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import signal
 
-from sacli.api.chat import ChatParameters
+from sacli.api.chatrequest import ChatParameters
 from sacli.api.client import ApiClient
 from sacli.api.sessions import check_session_id
-from sacli.chat.ask import Asker, ReplyOptions, reply_output, report_reply
 from sacli.chat.conversation import Conversation
 from sacli.chat.oneshot import require_keys
+from sacli.chat.replydisplay import Asker, ReplyOptions, reply_output, report_reply
 from sacli.errors import DeadlineExceeded, SacliError, Stop
-from sacli.state import remember_session, state_dir
+from sacli.store.state import remember_session, state_dir
 from sacli.term.lineeditor import LineEditor
 from sacli.term.stderr import MESSAGES
 
@@ -50,7 +50,7 @@ def complete_command(before: str, word: str) -> list[str]:
     if not before.strip():  # Python's readline adds no space after a completed word: the command has its own
         return [command + " " for command in COMMANDS if command.startswith(word)] if word.startswith("/") else []
     if before.split() == ["/model"]:
-        from sacli.modelcache import model_ids
+        from sacli.store.modelcache import model_ids
 
         return model_ids(word)
     return []

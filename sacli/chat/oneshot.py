@@ -13,15 +13,15 @@ import contextlib
 import json
 from typing import Any
 
-from sacli.api.chat import ChatParameters
+from sacli.api.chatrequest import ChatParameters
 from sacli.api.client import ApiClient
 from sacli.api.limits import JSON_BODY_LIMIT, mib
 from sacli.api.sessions import check_session_id
-from sacli.chat.ask import Asker, ReplyOptions
 from sacli.chat.conversation import Conversation
 from sacli.chat.prompt import build_prompt, read_stdin
+from sacli.chat.replydisplay import Asker, ReplyOptions
 from sacli.errors import ApiError, AuthError, SacliError, Stop
-from sacli.state import remember_session
+from sacli.store.state import remember_session
 from sacli.term.stderr import MESSAGES
 from sacli.term.stdout import Output
 

@@ -23,7 +23,7 @@ class MemoryStrategy(StrEnum):
 
 def complete_model(incomplete: str) -> list[str]:
     """Model IDs for TAB, from the list ``sacli models`` keeps: completion never makes a request."""
-    from sacli.modelcache import model_ids
+    from sacli.store.modelcache import model_ids
 
     return model_ids(incomplete)
 

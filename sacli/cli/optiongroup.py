@@ -3,7 +3,7 @@
 ``@options(conn=ConnectionOptions)`` adds the group's options to the command's signature (Typer
 reads ``__signature__``) and hands the command one object per group. Before the command runs,
 each group records which options the command line or the environment gave, and the config file
-and the defaults fill the rest (sacli.config).
+and the defaults fill the rest (sacli.settings.configfile).
 """
 
 import functools
@@ -53,7 +53,7 @@ def options(**groups: type[OptionGroup]) -> Callable[[F], F]:
     """Add each group's fields to the command's options and pass the command one object per group.
 
     Before the command runs, each group records which options the command line or the
-    environment gave, and the config file and the defaults fill the rest (sacli.config).
+    environment gave, and the config file and the defaults fill the rest (sacli.settings.configfile).
     """
 
     def decorate(command: F) -> F:
@@ -68,7 +68,7 @@ def options(**groups: type[OptionGroup]) -> Callable[[F], F]:
             for group_name, group in groups.items():
                 built[group_name] = group(**{name: kwargs.pop(name) for name in members[group_name]})
             _record_sources(built.values())
-            from sacli.config import apply
+            from sacli.settings.configfile import apply
             from sacli.term.stderr import MESSAGES
 
             apply(built.values(), warn=MESSAGES.warn, add_secrets=MESSAGES.add_secrets)

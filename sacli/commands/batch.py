@@ -1,6 +1,6 @@
 """sacli batch: many prompts in one process, over one connection pool, one JSON line per answer.
 
-Input: JSON Lines from FILE or stdin (sacli.chat.batchinput). Output: one record per item as
+Input: JSON Lines from FILE or stdin (sacli.batch.items). Output: one record per item as
 it completes, ``{"id", "text", "finish_reason", "usage", "error"}``, or in input order with
 --ordered. Exit 0 when every item succeeded, 10 when any failed; a bad option or an unreadable
 FILE is 2 before anything is sent.
@@ -66,11 +66,11 @@ def batch(
     defaults of every line. Each record is {"id", "text", "finish_reason", "usage", "error"},
     error being null or {"message", "exit_code"}. Exit 10 when any item failed.
     """
-    from sacli.chat.batchinput import finished_ids
-    from sacli.chat.batchpause import SharedPause
-    from sacli.chat.batchrun import BatchRun
-    from sacli.chat.inputs import attaches_stdin, chat_parameters
-    from sacli.commands.connection import connect
+    from sacli.batch.items import finished_ids
+    from sacli.batch.pause import SharedPause
+    from sacli.batch.run import BatchRun
+    from sacli.chat.parameters import attaches_stdin, chat_parameters
+    from sacli.commands.support.connect import connect
     from sacli.errors import BatchFailed, UsageError
     from sacli.term.batchprogress import BatchProgress
     from sacli.term.stderr import MESSAGES

@@ -44,8 +44,8 @@ def chat(
     the server keeps the history, and leaving tells how to resume it; without one sacli keeps
     the history and resends it.
     """
-    from sacli.chat.inputs import attaches_stdin, chat_parameters
-    from sacli.commands.connection import connect
+    from sacli.chat.parameters import attaches_stdin, chat_parameters
+    from sacli.commands.support.connect import connect
     from sacli.errors import UsageError
 
     if new_session and (chat.session or chat.continue_session):

@@ -52,7 +52,7 @@ def show(
 @config_app.command("path", cls=PanelledCommand)
 def path() -> None:
     """Print the config file's path (whether or not it exists)."""
-    from sacli.config import config_path
+    from sacli.settings.configfile import config_path
     from sacli.term.stdout import Output
 
     Output().write_line(str(config_path()))
@@ -60,8 +60,8 @@ def path() -> None:
 
 def setting_rows(conn: ConnectionOptions, chat: ChatOptions) -> list[dict[str, Any]]:
     from sacli.cli.options import OutputOptions
-    from sacli.config import apply
-    from sacli.settings import SETTINGS, attribute_of
+    from sacli.settings.configfile import apply
+    from sacli.settings.declared import SETTINGS, attribute_of
     from sacli.term.stderr import MESSAGES
 
     out = OutputOptions()  # its --json is this command's own: the output settings come from the file alone
@@ -92,7 +92,7 @@ def mask(secret: str) -> str:
 
 def _headers(conn: ConnectionOptions) -> tuple[dict[str, str] | None, str]:
     from sacli.api.headers import redact_header
-    from sacli.commands.connection import headers_of
+    from sacli.commands.support.connect import headers_of
 
     headers = headers_of(conn)
     if not headers:

@@ -202,13 +202,13 @@ def show_list(records: list[dict[str, Any]], columns: list[Any], *, json: bool, 
 
 def run_delete(conn: ConnectionOptions, ids: list[str], *, yes: bool, json: bool) -> None:
     from sacli.api.facts import FactNotFound, delete_fact
-    from sacli.commands.deleting import delete_each
+    from sacli.commands.support.deleting import delete_each
 
     delete_each(_connect(conn), ids, delete=delete_fact, not_found=FactNotFound, what="fact", yes=yes, json=json)
 
 
 def _connect(conn: ConnectionOptions) -> Any:
-    from sacli.commands.connection import connect
+    from sacli.commands.support.connect import connect
 
     return connect(conn)
 

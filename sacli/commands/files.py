@@ -11,14 +11,14 @@ from sacli.api import files as files_api
 from sacli.api.client import require_ids, unwrap
 from sacli.cli.helpformat import PanelledCommand, PanelledGroup
 from sacli.cli.options import ConnectionOptions, options
-from sacli.commands.connection import connect
+from sacli.commands.support.connect import connect
 from sacli.errors import SacliError
 from sacli.term.confirm import confirm
-from sacli.term.progress import human_size
 from sacli.term.stderr import MESSAGES
 from sacli.term.stdout import Output
 from sacli.term.tables import Column, deletion, emit_json, emit_list
 from sacli.term.timefmt import human_time
+from sacli.term.uploadprogress import human_size
 
 FILTER_PANEL = "Filters"
 

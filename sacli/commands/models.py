@@ -31,9 +31,9 @@ def models(
     conn: ConnectionOptions,
 ) -> None:
     """List the models the server offers: ID, context length, prompt and completion price per million tokens."""
-    from sacli import modelcache
     from sacli.api.models import list_models
-    from sacli.commands.connection import connect
+    from sacli.commands.support.connect import connect
+    from sacli.store import modelcache
     from sacli.term.stdout import Output
     from sacli.term.tables import emit_list
 

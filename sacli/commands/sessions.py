@@ -30,9 +30,9 @@ from sacli.api.sessions import (
 )
 from sacli.cli.helpformat import PanelledCommand, PanelledGroup
 from sacli.cli.options import OUTPUT_PANEL, ConnectionOptions, options
-from sacli.commands.connection import connect
-from sacli.commands.deleting import delete_each
-from sacli.state import last_session, remember_session
+from sacli.commands.support.connect import connect
+from sacli.commands.support.deleting import delete_each
+from sacli.store.state import last_session, remember_session
 from sacli.term.stderr import MESSAGES
 from sacli.term.stdout import Output
 from sacli.term.tables import Column, emit_json, emit_list, emit_records, tsv_field

@@ -35,9 +35,9 @@ def stream(
     The prompt is the arguments joined by spaces; when stdin is not a terminal it is read to
     the end and becomes the prompt (or follows the arguments after a blank line).
     """
-    from sacli.chat.inputs import attaches_stdin, chat_parameters
     from sacli.chat.oneshot import run_one_shot
-    from sacli.commands.connection import connect
+    from sacli.chat.parameters import attaches_stdin, chat_parameters
+    from sacli.commands.support.connect import connect
 
     api = connect(conn, model=chat.model)
     params = chat_parameters(chat, usage=out.usage)

@@ -1,6 +1,6 @@
 """sacli upload: send files to the RAG knowledge base, each in its own request, and wait for processing.
 
-The paths are checked first (sacli.commands.upload_paths); then each file is streamed from
+The paths are checked first (sacli.commands.support.uploadsources); then each file is streamed from
 disk in a multipart body (sacli.api.multipart). On the first failure sacli reports on stderr
 which files were uploaded, which failed and which were not, and stops. ``--wait`` then polls
 the file list until every uploaded file is processed or has failed, within ``--timeout``.
@@ -21,13 +21,13 @@ from sacli.api import files as files_api
 from sacli.api.client import ApiClient
 from sacli.api.multipart import FileSource, MultipartBody
 from sacli.cli.options import ConnectionOptions, options
-from sacli.commands.connection import connect
-from sacli.commands.upload_paths import collect_sources, content_type_of
+from sacli.commands.support.connect import connect
+from sacli.commands.support.uploadsources import collect_sources, content_type_of
 from sacli.errors import ApiError, DeadlineExceeded, SacliError, TimeoutError_, UsageError
-from sacli.term.progress import UploadProgress
 from sacli.term.stderr import MESSAGES, Messages
 from sacli.term.stdout import Output
 from sacli.term.tables import emit_json, failure, tsv_field
+from sacli.term.uploadprogress import UploadProgress
 
 UPLOAD_PANEL = "Upload"
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from types import FrameType, ModuleType
 
 from sacli.errors import Stop
-from sacli.secrets import KEY_SHAPES
+from sacli.settings.secrets import KEY_SHAPES
 from sacli.term.stderr import Messages
 
 HISTORY_LENGTH = 1000

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sacli.api.chat import ChatParameters
+from sacli.api.chatrequest import ChatParameters
 from sacli.chat.conversation import Conversation, title_for
 
 SESSION = "9b2f3c1e-6c1a-4f39-9a43-0d7a1f5e2b11"

@@ -318,7 +318,7 @@ def render_man(readme: str) -> str:
         if var not in documented:
             out += [".TP", f".B {roff_escape(var)}", roff_line(roff_inline(text))]
 
-    from sacli.settings import SETTINGS
+    from sacli.settings.declared import SETTINGS
 
     keys = ", ".join(f"`{key}`" for key in SETTINGS)
     out += [

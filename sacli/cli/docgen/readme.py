@@ -21,7 +21,7 @@ SETTINGS_BLOCK = re.compile(r"(<!-- settings:start -->\n).*?(<!-- settings:end -
 
 
 def settings_table_markdown() -> str:
-    from sacli.settings import SETTINGS, takes
+    from sacli.settings.declared import SETTINGS, takes
 
     rows = ["| config key | flag | environment | takes | default |", "|---|---|---|---|---|"]
     for key, setting in SETTINGS.items():

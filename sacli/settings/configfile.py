@@ -3,7 +3,7 @@
 Typer has applied flag > environment (each option names its variable, and the option groups
 record which of the two gave a value); ``apply`` fills what is still unset from
 ``$XDG_CONFIG_HOME/sacli/config.toml`` (top-level keys, then the chosen ``[profiles.NAME]``
-table over them), then from the defaults (sacli.settings). A value in the file is checked as
+table over them), then from the defaults (sacli.settings.declared). A value in the file is checked as
 its flag checks it: a bad one is a usage error naming the file and the line; an unknown key
 is a warning naming them, and the command runs.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from sacli.errors import UsageError
-from sacli.settings import DEFAULT_BASE_URL, DEFAULT_MODEL, SETTINGS, attribute_of, check
+from sacli.settings.declared import DEFAULT_BASE_URL, DEFAULT_MODEL, SETTINGS, attribute_of, check
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_MODEL", "Settings", "apply", "config_path"]
 

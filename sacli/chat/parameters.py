@@ -1,6 +1,6 @@
 """What a chat request carries, from the command line's chat options, loaded and checked before anything is sent.
 
-The plain values come over as they are (sacli.api.chat.ChatParameters.from_options); the
+The plain values come over as they are (sacli.api.chatrequest.ChatParameters.from_options); the
 ``--schema``, the ``--tools`` with their ``--tool-choice`` and the ``--attach`` files are read
 and checked here, so that a bad one is a usage error while nothing has been sent.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sacli.api.chat import ChatParameters
+from sacli.api.chatrequest import ChatParameters
 from sacli.errors import UsageError
 
 
@@ -40,7 +40,7 @@ def chat_parameters(chat: Any, *, usage: bool = False) -> ChatParameters:
 
 def continued(chat: Any) -> str:
     """``--continue``: the session sacli last used or created."""
-    from sacli.state import last_session
+    from sacli.store.state import last_session
 
     if chat.session is not None:
         raise UsageError("--continue and --session cannot be used together")

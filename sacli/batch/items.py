@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sacli.api.chat import ChatParameters, chat_body
+from sacli.api.chatrequest import ChatParameters, chat_body
 from sacli.errors import SacliError, UsageError
 
 FIELDS = frozenset({"id", "prompt", "messages", "model", "system", "temperature", "max_tokens", "schema", "attach"})

@@ -1,6 +1,6 @@
 """From the connection options of the command line to the API client of this run.
 
-The options arrive with the config file and the defaults applied (sacli.config). ``connect``
+The options arrive with the config file and the defaults applied (sacli.settings.configfile). ``connect``
 then does what must happen before anything is read or sent: check that stdout can take the
 answer, register the URL passwords as secrets, check the headers (the config file's
 ``headers`` table first, each ``-H`` over it), and start the ``--timeout``.
@@ -11,11 +11,11 @@ from __future__ import annotations
 from sacli.api.client import ApiClient
 from sacli.api.headers import parse_headers
 from sacli.api.limits import Limits
-from sacli.api.recordfile import Tape
+from sacli.api.tapes import Tape
 from sacli.api.urls import passwords
 from sacli.cli.options import ConnectionOptions
-from sacli.config import DEFAULT_BASE_URL, DEFAULT_MODEL, Settings
 from sacli.errors import UsageError
+from sacli.settings.configfile import DEFAULT_BASE_URL, DEFAULT_MODEL, Settings
 from sacli.term.stderr import MESSAGES
 from sacli.term.stdout import check_stdout
 

@@ -6,7 +6,7 @@ Three kinds of thread, joined by queues:
   --resume found done and the items of other --shard's); it may run only ``window`` items
   ahead of what is written, which bounds the memory whatever the input's length;
 - ``parallel`` workers each send one item's request at a time, with the transport's retries
-  and the batch's shared pause (sacli.chat.batchpause), and hand back the item's record;
+  and the batch's shared pause (sacli.batch.pause), and hand back the item's record;
 - the main thread writes each record whole, with one write and with SIGINT and SIGTERM held
   off meanwhile, in the order they finish or (``ordered``) in input order. Ctrl-C, SIGTERM
   and --timeout reach only the main thread: it stops the reader, closes the connections
@@ -22,12 +22,12 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sacli.api.chat import ChatParameters
+from sacli.api.chatrequest import ChatParameters
 from sacli.api.client import ApiClient
 from sacli.api.limits import JSON_BODY_LIMIT, mib
 from sacli.api.replies import Reply, ReplyReader, read_reply
-from sacli.chat.batchinput import Item, id_key, line_id, make_item, numbered_lines
-from sacli.chat.batchpause import SharedPause
+from sacli.batch.items import Item, id_key, line_id, make_item, numbered_lines
+from sacli.batch.pause import SharedPause
 from sacli.errors import ApiError, SacliError
 from sacli.term.stdout import Output
 

@@ -1,0 +1,1 @@
+"""sacli batch: many prompts in one process, one JSON record per answer."""

@@ -1,0 +1,1 @@
+"""What sacli keeps on disk between runs, under the XDG directories."""
