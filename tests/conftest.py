@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tests.helpers import OPENROUTER_KEY, SUPER_AGENT_KEY, clean_env
-from tests.terminal import Terminal
+from tests.support.helpers import OPENROUTER_KEY, SUPER_AGENT_KEY, clean_env
+from tests.support.terminal import Terminal
 
 
 @pytest.fixture(scope="session")
