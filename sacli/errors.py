@@ -40,39 +40,39 @@ class SacliError(Exception):
 
 
 class UsageError(SacliError):
-    exit_code = ExitCode.USAGE
+    exit_code = ExitCode.USAGE  # bad option, empty prompt, invalid config
 
 
 class AuthError(SacliError):
-    exit_code = ExitCode.AUTH
+    exit_code = ExitCode.AUTH  # no key, HTTP 401 or 403
 
 
 class RateLimitError(SacliError):
-    exit_code = ExitCode.RATE_LIMITED
+    exit_code = ExitCode.RATE_LIMITED  # HTTP 429 after the retries
 
 
 class ApiError(SacliError):
-    exit_code = ExitCode.API
+    exit_code = ExitCode.API  # other HTTP errors, error events, broken replies
 
 
 class NetworkError(SacliError):
-    exit_code = ExitCode.NETWORK
+    exit_code = ExitCode.NETWORK  # cannot connect, connection lost
 
 
 class TimeoutError_(SacliError):
-    exit_code = ExitCode.TIMEOUT
+    exit_code = ExitCode.TIMEOUT  # connect, idle or total timeout
 
 
 class OutputError(SacliError):
-    exit_code = ExitCode.OUTPUT
+    exit_code = ExitCode.OUTPUT  # stdout cannot be written
 
 
 class SchemaMismatch(SacliError):
-    exit_code = ExitCode.SCHEMA
+    exit_code = ExitCode.SCHEMA  # the reply does not match --schema
 
 
 class BatchFailed(SacliError):
-    exit_code = ExitCode.BATCH_FAILED
+    exit_code = ExitCode.BATCH_FAILED  # some batch items failed
 
 
 class Stop(BaseException):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, NamedTuple
 
 from sacli.errors import UsageError
+from sacli.readers.jsontext import JsonProblem, OutOfBounds, parse_json
 
 
 class ChatParameters(NamedTuple):
@@ -35,29 +35,6 @@ class ChatParameters(NamedTuple):
     tool_choice: str | dict[str, Any] | None = None
     attachments: tuple[dict[str, Any], ...] = ()  # content parts after the prompt's text
     usage_accounting: bool = False  # ask for the cost in the usage (OpenRouter's usage accounting)
-
-    @classmethod
-    def from_options(cls, chat: Any) -> ChatParameters:
-        """The parameters of the command line's chat options (any object with their attributes)."""
-        strategy = chat.memory_strategy
-        return cls(
-            system=chat.system,
-            temperature=chat.temperature,
-            max_tokens=chat.max_tokens,
-            top_p=chat.top_p,
-            params=tuple(chat.param or ()),
-            session=chat.session,
-            save=chat.save,
-            rag=chat.rag,
-            rag_query=chat.rag_query,
-            user_memory=chat.user_memory,
-            memory_strategy=str(strategy) if strategy is not None else None,
-            user_memory_tokens=chat.user_memory_tokens,
-            auto_memory=chat.auto_memory,
-            summary_threshold=chat.summary_threshold,
-            reasoning_effort=str(chat.reasoning) if chat.reasoning is not None else None,
-            reasoning_tokens=chat.reasoning_tokens,
-        )
 
     def given_messages(self) -> list[Any] | None:
         """The conversation given whole with ``-p messages=[...]``, if it was."""
@@ -122,7 +99,9 @@ def parse_params(params: tuple[str, ...]) -> dict[str, Any]:
         if not sep or not key:
             raise UsageError(f"--param wants KEY=VALUE, got {item!r}")
         try:
-            fields[key] = json.loads(value)
-        except ValueError:
+            fields[key] = parse_json(value)
+        except OutOfBounds as problem:
+            raise UsageError(f"--param {key}: the JSON value is out of bounds: {problem}") from None
+        except JsonProblem:
             fields[key] = value
     return fields

@@ -9,17 +9,17 @@ read tolerantly by ``unwrap``.
 from __future__ import annotations
 
 import gc
-import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from sacli.api.deadline import Deadline
 from sacli.api.headers import USER_AGENT, auth_headers
 from sacli.api.limits import Limits
 from sacli.api.retry import RETRY_STATUSES
 from sacli.api.tapes import Tape
+from sacli.api.waits import AnnouncedWaits, Waits
 from sacli.errors import ApiError, SacliError, UsageError
-from sacli.settings.configfile import Settings
+from sacli.readers.jsontext import JsonProblem, parse_json
 
 if TYPE_CHECKING:
     from sacli.api.transport import Reporter, Response, Transport
@@ -30,10 +30,34 @@ T = TypeVar("T")
 UNSAFE_IDS = frozenset({"", ".", ".."})
 
 
+class Endpoint(NamedTuple):
+    """Where the API is and who sacli is to it; ``key_sources`` says where each key came from."""
+
+    base_url: str
+    model: str | None  # of the commands that chat
+    api_key: str | None
+    super_agent_key: str | None
+    key_sources: tuple[str, ...] = ()
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.api_key, self.super_agent_key) if s)
+
+    @property
+    def api_root(self) -> str:
+        """Where the host-relative path families (/api/v1/memory, /api/rag) hang off.
+
+        The base URL ends in /api/v1 for the real service; strip that. Any other base URL
+        (a proxy that mounts the API somewhere else) keeps its path as the root.
+        """
+        base = self.base_url.rstrip("/")
+        return base[: -len("/api/v1")] if base.endswith("/api/v1") else base
+
+
 class ApiClient:
     def __init__(
         self,
-        settings: Settings,
+        settings: Endpoint,
         *,
         extra_headers: Mapping[str, str],
         limits: Limits,
@@ -41,8 +65,10 @@ class ApiClient:
         timeout: float | None,
         tape: Tape | None = None,
         pool: int | None = None,
+        waits: type[Waits] = AnnouncedWaits,
     ) -> None:
-        """``pool``: how many requests the run makes at once (connections kept open), when more than one."""
+        """``pool``: how many requests the run makes at once (connections kept open), when more than one;
+        ``waits``: how the waits between attempts are made (sacli.api.waits)."""
         self.settings = settings
         self.pool = pool
         self.tape = tape or Tape()
@@ -51,6 +77,7 @@ class ApiClient:
         self.reporter = reporter
         self.timeout = timeout
         self.deadline = Deadline(timeout)
+        self.waits = waits
         self._transport: Transport | None = None
 
     def headers(self, *, require: str = "any", **extra: str) -> dict[str, str]:
@@ -95,6 +122,7 @@ class ApiClient:
                 tape=self.tape,
                 secrets=self.secrets(),
                 pool=self.pool,
+                waits=self.waits,
             )
             if not gc.isenabled():
                 # What was imported and built so far lives for the whole run: keep it out of every collection.
@@ -175,9 +203,9 @@ def decode_json_reply(response: Response) -> Any:
     if not body.strip():
         return None
     try:
-        payload = json.loads(body)
-    except ValueError:
-        raise ApiError(f"the reply from {response.url.path} is not valid JSON") from None
+        payload = parse_json(body)
+    except JsonProblem as problem:
+        raise ApiError(f"the reply from {response.url.path} is not valid JSON: {problem}") from None
     if isinstance(payload, dict) and payload.get("success") is False:
         from sacli.api.errorbodies import error_message
 

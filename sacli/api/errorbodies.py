@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
+
+from sacli.readers.jsontext import JsonProblem, one_line, parse_json
 
 _TAG = re.compile(r"<[^>]*>")
 # What a browser would not show: comments, scripts and style sheets (a proxy's error page often
@@ -19,7 +20,7 @@ def error_message(error: Any, body: Any = None) -> str:
         code = error.get("code")
         if code is not None and str(code) not in str(message):
             message = f"{message} (code {code})" if message else f"code {code}"
-        return str(message) or json.dumps(error)
+        return str(message) or one_line(error)
     if isinstance(error, str) and error:
         return error
     if isinstance(body, dict) and isinstance(body.get("message"), str):
@@ -31,14 +32,12 @@ def describe_error_body(body: bytes, content_type: str) -> tuple[str, str | None
     """(message, the JSON body as one line or None) for an HTTP error reply."""
     text = body.decode("utf-8", "replace")
     try:
-        parsed = json.loads(text)
-    except ValueError:
+        parsed = parse_json(text)
+    except JsonProblem:
         return first_line(text, html="html" in content_type or text.lstrip().startswith("<")), None
-    one_line = json.dumps(parsed, ensure_ascii=False, separators=(",", ":"))
     if isinstance(parsed, dict):
-        message = error_message(parsed.get("error"), parsed)
-        return message, one_line
-    return first_line(text), one_line
+        return error_message(parsed.get("error"), parsed), one_line(parsed)
+    return first_line(text), one_line(parsed)
 
 
 def first_line(text: str, *, html: bool = False, limit: int = 200) -> str:

@@ -7,14 +7,11 @@ own URL becomes a ``FactNotFound`` naming it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
-from urllib.parse import quote
+from typing import Any
 
-from sacli.api.client import ApiClient, require_ids, unwrap
-from sacli.errors import ApiError, SacliError
-
-T = TypeVar("T")
+from sacli.api.client import ApiClient, unwrap
+from sacli.api.resources import Collection, NotFound
+from sacli.errors import ApiError
 
 FACTS_PATH = "/api/memory/facts"
 SEARCH_PATH = "/api/memory/facts/search"
@@ -24,19 +21,14 @@ LEVELS = ("user", "session")
 # [Assumption] The reference names PUT for an update (and DELETE for a delete) without showing
 # them: PUT is tried first, PATCH when the server answers 405.
 UPDATE_METHODS: tuple[str, ...] = ("PUT", "PATCH")
-UPDATE_FALLBACK_STATUSES = frozenset({405})
+UPDATE_FALLBACK = frozenset({405})
 
 
-class FactNotFound(ApiError):
-    def __init__(self, fact_id: str) -> None:
-        super().__init__(f"fact {fact_id} not found (HTTP 404)", hint="see 'sacli facts list'")
-        self.fact_id = fact_id
-        self.status = 404
+class FactNotFound(NotFound):
+    noun = "fact"
 
 
-def fact_path(fact_id: str) -> str:
-    require_ids([fact_id], "fact")
-    return f"{FACTS_PATH}/{quote(fact_id, safe='')}"
+FACTS = Collection(FACTS_PATH, FactNotFound)
 
 
 def list_facts(api: ApiClient, *, limit: int, category: str | None = None, level: str | None = None) -> list[dict]:
@@ -73,18 +65,12 @@ def search_facts(api: ApiClient, query: str, *, top_k: int, threshold: float) ->
 
 def update_fact(api: ApiClient, fact_id: str, content: str) -> Any:
     """The server's reply (unwrapped; None when it sent no body)."""
-    path = fact_path(fact_id)
-    attempts = [
-        (f"{method} {path}", lambda m=method: api.call_json(m, path, json_body={"content": content}))
-        for method in UPDATE_METHODS
-    ]
-    payload = _for_fact(fact_id, lambda: api.first_accepted(attempts, fall_back_on=UPDATE_FALLBACK_STATUSES))
-    return unwrap(payload, "fact")
+    body = {"content": content}
+    return unwrap(FACTS.update(api, fact_id, body, methods=UPDATE_METHODS, fall_back_on=UPDATE_FALLBACK), "fact")
 
 
 def delete_fact(api: ApiClient, fact_id: str) -> Any:
-    path = fact_path(fact_id)
-    return unwrap(_for_fact(fact_id, lambda: api.call_json("DELETE", path)), "fact")
+    return unwrap(FACTS.delete(api, fact_id), "fact")
 
 
 def _facts_of(items: Any, what: str) -> list[dict[str, Any]]:
@@ -93,12 +79,3 @@ def _facts_of(items: Any, what: str) -> list[dict[str, Any]]:
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise ApiError(f"the reply to {what} holds no list of facts")
     return items
-
-
-def _for_fact(fact_id: str, call: Callable[[], T]) -> T:
-    try:
-        return call()
-    except SacliError as error:
-        if error.status == 404:
-            raise FactNotFound(fact_id) from error
-        raise

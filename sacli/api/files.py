@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from sacli.api.client import ApiClient, decode_json_reply, require_ids, unwrap
 from sacli.api.multipart import MultipartBody
+from sacli.api.resources import Collection, NotFound
 from sacli.errors import ApiError
 
 UPLOAD_PATH = "/api/rag/upload"
@@ -37,6 +38,13 @@ FAILED_STATUSES = frozenset({"failed", "error"})
 ID_KEYS = ("fileId", "id", "file_id", "_id")
 NAME_KEYS = ("filename", "fileName", "name", "originalName")
 UPLOADED_KEYS = ("uploadedAt", "createdAt", "uploaded_at", "created_at")
+
+
+class FileNotFound(NotFound):
+    noun = "file"
+
+
+FILES = Collection(FILES_PATH, FileNotFound)
 
 
 def first_of(record: dict[str, Any], keys: Sequence[str]) -> Any:
@@ -116,10 +124,11 @@ def list_files(
 
 
 def delete_file(api: ApiClient, file_id: str) -> Any:
-    """Delete one file, trying each of ``DELETE_FORMS`` in turn while the server says 404/405."""
+    """Delete one file, trying each of ``DELETE_FORMS`` in turn while the server says 404/405;
+    a 404 for every form is a ``FileNotFound``."""
     require_ids([file_id], "file")
     forms = [form(file_id) for form in DELETE_FORMS]
     attempts = [
         (f"DELETE {path}", lambda p=path, q=params: api.call_json("DELETE", p, params=q)) for path, params in forms
     ]
-    return api.first_accepted(attempts, fall_back_on=FALLBACK_STATUSES)
+    return unwrap(FILES.found(file_id, lambda: api.first_accepted(attempts, fall_back_on=FALLBACK_STATUSES)))

@@ -8,9 +8,11 @@ EVENT_LIMIT = 32 * 1024 * 1024  # one server-sent event: its data and the line s
 
 
 class Limits(NamedTuple):
-    retries: int = 2
-    connect_timeout: float = 10.0
-    idle_timeout: float = 120.0
+    """How often a request is retried and how long sacli waits (the settings of the same names)."""
+
+    retries: int
+    connect_timeout: float
+    idle_timeout: float
 
 
 def mib(size: int) -> str:

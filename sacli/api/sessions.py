@@ -8,37 +8,29 @@ URL becomes an ``ApiError`` naming the session.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
-from urllib.parse import quote
+from typing import Any
 
 from sacli.api.client import ApiClient, require_ids, unwrap
+from sacli.api.resources import Collection, NotFound
 from sacli.api.retry import RETRY_STATUSES
-from sacli.errors import ApiError, SacliError
-
-T = TypeVar("T")
+from sacli.errors import ApiError
 
 SESSIONS_PATH = "/api/v1/memory/sessions"
 
 # [Assumption] The reference does not name the update method: try these in order, moving to
-# the next one only when the server answers with one of RENAME_FALLBACK_STATUSES.
+# the next one only when the server answers with one of RENAME_FALLBACK.
 RENAME_METHODS: tuple[str, ...] = ("PATCH", "PUT")
-RENAME_FALLBACK_STATUSES = frozenset({405})
+RENAME_FALLBACK = frozenset({405})
 
 # Creating with an ID that exists is likely a 409: retrying cannot make it succeed.
 CREATE_RETRY_STATUSES = RETRY_STATUSES - {409}
 
 
-class SessionNotFound(ApiError):
-    def __init__(self, session_id: str) -> None:
-        super().__init__(f"session {session_id} not found (HTTP 404)", hint="see 'sacli sessions list'")
-        self.session_id = session_id
-        self.status = 404
+class SessionNotFound(NotFound):
+    noun = "session"
 
 
-def session_path(session_id: str) -> str:
-    require_ids([session_id], "session")
-    # Quoted whole: an ID holding "/" or "?" must not reach another URL.
-    return f"{SESSIONS_PATH}/{quote(session_id, safe='')}"
+SESSIONS = Collection(SESSIONS_PATH, SessionNotFound)
 
 
 def record_id(record: dict[str, Any]) -> Any:
@@ -70,8 +62,7 @@ def create_session(api: ApiClient, *, title: str | None = None, session_id: str 
 
 def get_session(api: ApiClient, session_id: str) -> dict[str, Any]:
     """The session's object; messages the server sent beside it (not inside) are added as ``messages``."""
-    path = session_path(session_id)
-    payload = _for_session(session_id, lambda: api.call_json("GET", path))
+    payload = SESSIONS.get(api, session_id)
     record = unwrap(payload, "session")
     if not isinstance(record, dict):
         raise ApiError(f"the reply for session {session_id} holds no session object")
@@ -82,28 +73,15 @@ def get_session(api: ApiClient, session_id: str) -> dict[str, Any]:
 
 def rename_session(api: ApiClient, session_id: str, title: str) -> Any:
     """The server's reply (unwrapped; None when it sent no body)."""
-    path = session_path(session_id)
-    attempts = [
-        (f"{method} {path}", lambda m=method: api.call_json(m, path, json_body={"title": title}))
-        for method in RENAME_METHODS
-    ]
-    payload = _for_session(session_id, lambda: api.first_accepted(attempts, fall_back_on=RENAME_FALLBACK_STATUSES))
-    return unwrap(payload, "session")
+    body = {"title": title}
+    return unwrap(
+        SESSIONS.update(api, session_id, body, methods=RENAME_METHODS, fall_back_on=RENAME_FALLBACK), "session"
+    )
 
 
 def delete_session(api: ApiClient, session_id: str) -> Any:
     """The server's reply (unwrapped; None for 204 or an empty body)."""
-    path = session_path(session_id)
-    return unwrap(_for_session(session_id, lambda: api.call_json("DELETE", path)), "session")
-
-
-def _for_session(session_id: str, call: Callable[[], T]) -> T:
-    try:
-        return call()
-    except SacliError as error:
-        if error.status == 404:
-            raise SessionNotFound(session_id) from error
-        raise
+    return unwrap(SESSIONS.delete(api, session_id), "session")
 
 
 def check_session_id(session: str | None, warn: Callable[[str], None]) -> None:

@@ -6,7 +6,7 @@ with the time each arrived (milliseconds since the request was sent), and how th
 ``"eof"``, ``"closed"`` (sacli stopped reading) or the error that cut it, ``{"error": class,
 "message": text, "at": ms}``. A connection that failed has ``status`` null and that error.
 
-    {"sacli_record": 1, "method": "POST", "path": "/api/v1/chat/completions", "query": "",
+    {"sacli_record": 1, "method": "POST", "path": "/api/v1/...", "query": "",
      "request_headers": {"Accept": "text/event-stream"}, "request_body": {"model": "..."},
      "status": 200, "reason": "OK", "headers": [["content-type", "text/event-stream"]],
      "at": 41.2, "chunks": [[43.0, "data: {...}\\n\\n"], [88.5, {"base64": "..."}]], "end": "eof"}

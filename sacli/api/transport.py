@@ -15,7 +15,7 @@ from __future__ import annotations
 import json as jsonlib
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 import httpx2
 
@@ -26,6 +26,7 @@ from sacli.api.retry import LONGEST_HONOURED_WAIT, RETRY_STATUSES, backoff_delay
 from sacli.api.tapedeck import Recorder, ReplayTransport
 from sacli.api.tapes import RecordFile, Tape, read_records
 from sacli.api.urls import proxy_problem, redact_url
+from sacli.api.waits import AnnouncedWaits, Waits
 from sacli.errors import (
     ApiError,
     NetworkError,
@@ -53,6 +54,18 @@ class StaleConnection(Exception):
 
 
 DEBUG_BODY_LIMIT = 2000
+
+
+class Outgoing(NamedTuple):
+    """What every attempt of one request sends (the body, which may be made anew, aside)."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    params: Any
+    logged_body: bytes | None  # the JSON body, as the debug log and a record show it
+    auth: httpx2.Auth | None
+    retry_on: frozenset[int]
 
 
 class Reporter(Protocol):
@@ -91,18 +104,22 @@ class Transport:
         tape: Tape | None = None,
         secrets: tuple[str, ...] = (),
         pool: int | None = None,
+        waits: type[Waits] = AnnouncedWaits,
     ) -> None:
         """``remaining`` tells how much of the whole command's time is left (None: no --timeout);
         ``auth_hint`` is the hint of a 401 or 403, naming where the keys came from; ``tape`` says
         whether to record the exchanges or replay them, and ``secrets`` what a record never holds;
-        ``pool`` is how many connections are kept open at most (requests made at once)."""
+        ``pool`` is how many connections are kept open at most (requests made at once); ``waits``
+        makes the waits between attempts (sacli.api.waits)."""
         self.limits = limits
         self.auth_hint = auth_hint
         self.reporter = reporter
         self.remaining = remaining
-        self.time_scale = 1.0  # how a wait of the run is stretched: 1 live; 1/speed or 0 in a replay
-        self.live = tape is None or tape.replay is None  # a replay has no connections to go stale
-        self.waits: Waits = AnnouncedWaits(self)
+        tape = tape or Tape()
+        # How a wait of the run is stretched: 1 live; 1/speed or 0 in a replay.
+        self.time_scale = 1.0 if tape.replay is None else (1 / tape.speed if tape.speed > 0 else 0.0)
+        self.live = tape.replay is None  # a replay has no connections to go stale
+        self.waits = waits(reporter, time_scale=self.time_scale)
         self.recorder: Recorder | None = None
         self.record_file: RecordFile | None = None
         timeout = httpx2.Timeout(
@@ -111,13 +128,11 @@ class Transport:
             write=limits.idle_timeout,
             pool=limits.connect_timeout,
         )
-        tape = tape or Tape()
         pattern = secret_pattern(secrets)
         if tape.replay is not None:
             player = ReplayTransport(
                 read_records(tape.replay), path=tape.replay, match=tape.match, speed=tape.speed, pattern=pattern
             )
-            self.time_scale = 1 / tape.speed if tape.speed > 0 else 0.0
             # No proxy from the environment either: a replay opens no connection at all.
             self.client = httpx2.Client(transport=player, timeout=timeout, trust_env=False, follow_redirects=False)
             return
@@ -181,13 +196,14 @@ class Transport:
             content = content.encode()
         # Credentials in the base URL become Basic auth, unless sacli (or -H) sends an Authorization.
         auth = httpx2.Auth() if any(name.lower() == "authorization" for name in headers) else None
+        outgoing = Outgoing(method, url, headers, params, logged_body, auth, retry_on)
         attempt = 0
         resent = False
         while True:
             self.waits.before_attempt()
             body = content() if callable(content) else content
             try:
-                return self._attempt(method, url, handle, headers, body, params, logged_body, auth, retry_on)
+                return self._attempt(outgoing, body, handle)
             except StaleConnection as stale:
                 if not resent and not one_shot:
                     resent = True
@@ -203,40 +219,34 @@ class Transport:
             attempt += 1
             self._wait_before_retry(failure, attempt)
 
-    def _attempt(
-        self,
-        method: str,
-        url: str,
-        handle: Callable[[Response], T],
-        headers: Mapping[str, str],
-        body: Any,
-        params: Any,
-        logged_body: bytes | None,
-        auth: httpx2.Auth | None,
-        retry_on: frozenset[int],
-    ) -> T:
+    def _attempt(self, out: Outgoing, body: Any, handle: Callable[[Response], T]) -> T:
         hops = Hops()
         try:
             request = self.client.build_request(
-                method, url, headers=headers, content=body, params=params, extensions={"trace": hops.trace}
+                out.method,
+                out.url,
+                headers=out.headers,
+                content=body,
+                params=out.params,
+                extensions={"trace": hops.trace},
             )
         except (httpx2.InvalidURL, httpx2.UnsupportedProtocol) as exc:
-            raise UsageError(f"invalid URL {redact_url(url)}: {reason_of(exc)}", hint="check --base-url") from None
+            raise UsageError(f"invalid URL {redact_url(out.url)}: {reason_of(exc)}", hint="check --base-url") from None
         debug = self.reporter.debug_enabled
         if debug:
-            self._log_request(request, logged_body)
+            self._log_request(request, out.logged_body)
         started = time.monotonic()
         try:
-            response = self.client.send(request, stream=True, auth=auth or httpx2.USE_CLIENT_DEFAULT)
+            response = self.client.send(request, stream=True, auth=out.auth or httpx2.USE_CLIENT_DEFAULT)
         except httpx2.HTTPError as exc:
             if self.recorder is not None:
-                self.recorder.failed(request, logged_body, exc, started)
+                self.recorder.failed(request, out.logged_body, exc, started)
             error = translate(exc, self.limits, hops)
-            if self.live and hops.connected is None and method in IDEMPOTENT and type(error) is NetworkError:
+            if self.live and hops.connected is None and out.method in IDEMPOTENT and type(error) is NetworkError:
                 raise StaleConnection(error) from exc  # no connection was made: a kept one was used
             raise error from exc
         if self.recorder is not None:
-            self.recorder.wrap(response, logged_body, started)
+            self.recorder.wrap(response, out.logged_body, started)
         try:
             if debug:
                 self._log_response(response, started)
@@ -244,7 +254,7 @@ class Transport:
             if 300 <= status < 400:
                 raise redirect_error(response)
             if status >= 400:
-                raise http_error(response, retry_on, auth_hint=self.auth_hint)
+                raise http_error(response, out.retry_on, auth_hint=self.auth_hint)
             return handle(response)
         except httpx2.HTTPError as exc:
             raise translate(exc, self.limits, hops) from exc
@@ -270,11 +280,6 @@ class Transport:
             raise error
         self.waits.retry(error, delay, attempt, retries)
 
-    def pause(self, seconds: float) -> None:
-        """Wait ``seconds`` of the run: at the replay's speed in a replay."""
-        if seconds > 0 and self.time_scale > 0:
-            time.sleep(seconds * self.time_scale)
-
     def _log_request(self, request: httpx2.Request, body: bytes | None) -> None:
         say = self.reporter.debug
         say(f"> {request.method} {redact_url(str(request.url))}")
@@ -290,29 +295,6 @@ class Transport:
         say(f"< {response.http_version} {response.status_code} {response.reason_phrase} ({elapsed:.3f} s)")
         for name, value in decoded(response.headers.raw):
             say(f"< {name}: {redact_header(name, value)}")
-
-
-class Waits(Protocol):
-    """How the waits between attempts are made: one request's own (sacli stream), or shared by
-    every request of a batch."""
-
-    def before_attempt(self) -> None: ...
-
-    def retry(self, error: SacliError, delay: float, attempt: int, retries: int) -> None: ...
-
-
-class AnnouncedWaits:
-    """One request's waits: each retry announced on stderr, then waited for."""
-
-    def __init__(self, transport: Transport) -> None:
-        self.transport = transport
-
-    def before_attempt(self) -> None:
-        pass
-
-    def retry(self, error: SacliError, delay: float, attempt: int, retries: int) -> None:
-        self.transport.reporter.notice(f"{error.summary}; retrying in {delay:.1f} s (retry {attempt} of {retries})")
-        self.transport.pause(delay)
 
 
 def decoded(raw: list[tuple[bytes, bytes]]) -> Iterator[tuple[str, str]]:

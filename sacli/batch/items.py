@@ -11,9 +11,10 @@ so that its record says what was wrong and the other lines go on.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 from sacli.api.chatrequest import ChatParameters, chat_body
 from sacli.errors import SacliError, UsageError
@@ -150,3 +151,35 @@ def finished_ids(path: str) -> set[str]:
 
 def id_key(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def shard_of(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    k, sep, n = text.partition("/")
+    if sep and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n):
+        return int(k), int(n)
+    raise UsageError(f"--shard wants K/N with 1 <= K <= N, e.g. 2/8; got {text!r}")
+
+
+def open_input(file: str | None) -> TextIO:
+    """The lines of FILE (or stdin), decoded as UTF-8 with bad bytes replaced (a bad line is its item's error)."""
+    import io
+    import sys
+
+    if file in (None, "-"):
+        if sys.stdin is None or (sys.stdin.isatty() and file is None):
+            raise UsageError("sacli batch reads JSON Lines from FILE or a pipe", hint="sacli batch prompts.jsonl")
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None)
+    try:
+        return open(file, encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
+
+
+def count_items(file: str | None) -> int | None:
+    """How many items FILE holds, for the progress bar's total; None when it cannot be read twice."""
+    if file is None or not os.path.isfile(file):
+        return None
+    with open(file, "rb") as handle:
+        return sum(1 for line in handle if line.strip())

@@ -6,7 +6,7 @@ Three kinds of thread, joined by queues:
   --resume found done and the items of other --shard's); it may run only ``window`` items
   ahead of what is written, which bounds the memory whatever the input's length;
 - ``parallel`` workers each send one item's request at a time, with the transport's retries
-  and the batch's shared pause (sacli.batch.pause), and hand back the item's record;
+  and the batch's shared pause (sacli.api.waits.SharedPause), and hand back the item's record;
 - the main thread writes each record whole, with one write and with SIGINT and SIGTERM held
   off meanwhile, in the order they finish or (``ordered``) in input order. Ctrl-C, SIGTERM
   and --timeout reach only the main thread: it stops the reader, closes the connections
@@ -24,32 +24,14 @@ from typing import Any
 
 from sacli.api.chatrequest import ChatParameters
 from sacli.api.client import ApiClient
-from sacli.api.limits import JSON_BODY_LIMIT, mib
-from sacli.api.replies import Reply, ReplyReader, read_reply
+from sacli.api.completions import Reply, ReplyReader, ask, chat_headers
+from sacli.api.waits import SharedPause
 from sacli.batch.items import Item, id_key, line_id, make_item, numbered_lines
-from sacli.batch.pause import SharedPause
-from sacli.errors import ApiError, SacliError
+from sacli.chat.heldreply import HeldReply
+from sacli.errors import SacliError
 from sacli.term.stdout import Output
 
 INPUT_END = object()
-
-
-class Collected:
-    """Where a worker's reply goes: nowhere but its own text (kept by the reader), within bounds."""
-
-    def __init__(self) -> None:
-        self.started = False
-        self.size = 0
-
-    def write(self, text: str) -> None:
-        if text:
-            self.started = True
-            self.size += len(text)
-            if self.size > JSON_BODY_LIMIT:
-                raise ApiError(f"the reply is larger than {mib(JSON_BODY_LIMIT)}; sacli stopped reading it")
-
-    def write_line(self, line: str) -> None:
-        self.write(line + "\n")
 
 
 def record_of(item_id: Any, reply: Reply | None, error: SacliError | None) -> dict[str, Any]:
@@ -78,7 +60,6 @@ class BatchRun:
         done: set[str],
         shard: tuple[int, int] | None,
         on_progress: Callable[[dict[str, int]], None],
-        pause: SharedPause,
     ) -> None:
         self.api = api
         self.params = params
@@ -87,20 +68,19 @@ class BatchRun:
         self.done = done
         self.shard = shard
         self.on_progress = on_progress
-        self.pause = pause
         self.window = max(4 * parallel, 64)
         self.slots = threading.Semaphore(self.window)
         self.work: queue.Queue[Item | None] = queue.Queue()
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
         self.stopping = threading.Event()
         self.counts = {"done": 0, "failed": 0, "running": 0, "skipped": 0}
-        self.headers = api.headers(Accept="text/event-stream", **{"Accept-Encoding": "identity"})
-        self.url = f"{api.settings.base_url}/chat/completions"
+        self.headers = chat_headers(api, stream=True)
 
     def run(self, lines: Iterable[str], out: Output) -> dict[str, int]:
         """Answer every item; the counts of done, failed and skipped items."""
-        transport = self.api.transport  # made here, before the threads share it
-        transport.waits = self.pause
+        pause = self.api.transport.waits  # the transport is made here, before the threads share it
+        assert isinstance(pause, SharedPause), "a batch's client is made with the shared pause"
+        self.pause = pause
         threads = [threading.Thread(target=self._read, args=(lines,), name="batch-reader", daemon=True)]
         threads += [threading.Thread(target=self._work, name=f"batch-{n}", daemon=True) for n in range(self.parallel)]
         for thread in threads:
@@ -152,17 +132,13 @@ class BatchRun:
 
     def _answer(self, item: Item) -> dict[str, Any]:
         self.pause.working_on(item.id)
-        held = Collected()
+        held = HeldReply(keep=False)
         reader = ReplyReader(held, json_lines=False, keep_text=True)
         reply = None
         try:
-            reply = self.api.transport.request(
-                "POST",
-                self.url,
-                json=item.body,
-                headers=self.headers,
-                handle=lambda response: read_reply(response, reader, keep_alive=True),
-                output_started=lambda: held.started,
+            assert item.body is not None
+            reply = ask(
+                self.api, item.body, reader, headers=self.headers, keep_alive=True, output_started=lambda: held.started
             )
             if item.schema is not None and not reply.tool_calls:
                 from sacli.chat.schema import check_reply

@@ -20,9 +20,10 @@ from sacli.api.client import ApiClient
 from sacli.api.sessions import check_session_id
 from sacli.chat.conversation import Conversation
 from sacli.chat.oneshot import require_keys
-from sacli.chat.replydisplay import Asker, ReplyOptions, reply_output, report_reply
+from sacli.chat.replydisplay import ReplyDisplay, ReplyOptions, reply_output, report_reply
 from sacli.errors import DeadlineExceeded, SacliError, Stop
-from sacli.store.state import remember_session, state_dir
+from sacli.store.paths import state_dir
+from sacli.store.state import remember_session
 from sacli.term.lineeditor import LineEditor
 from sacli.term.stderr import MESSAGES
 
@@ -77,7 +78,7 @@ class Repl:
         self.options = options
         self.conversation = conversation
         self.editor = editor
-        self.asker = Asker(api, options, keep_alive=True)
+        self.display = ReplyDisplay(api, options, keep_alive=True)
 
     def run(self) -> None:
         self._banner()
@@ -160,7 +161,7 @@ class Repl:
                 remember_session(session)
                 self.messages.notice(f"new session {session}")
             body = conversation.body(prompt, stream=True)
-            reply = self.asker.ask(body, keep_text=True, output=output)
+            reply = self.display.ask(body, keep_text=True, output=output)
             api.deadline.cancel()
             output.end_line()
             report_reply(reply, self.messages, usage=self.options.usage)

@@ -10,20 +10,18 @@ object on one line; chunks of a streamed answer are merged into one.
 from __future__ import annotations
 
 import contextlib
-import json
-from typing import Any
 
 from sacli.api.chatrequest import ChatParameters
 from sacli.api.client import ApiClient
-from sacli.api.limits import JSON_BODY_LIMIT, mib
+from sacli.api.completions import completion_of_lines, error_of_lines
 from sacli.api.sessions import check_session_id
 from sacli.chat.conversation import Conversation
+from sacli.chat.heldreply import HeldReply
 from sacli.chat.prompt import build_prompt, read_stdin
-from sacli.chat.replydisplay import Asker, ReplyOptions
-from sacli.errors import ApiError, AuthError, SacliError, Stop
+from sacli.chat.replydisplay import ReplyDisplay, ReplyOptions
+from sacli.errors import AuthError, SacliError, Stop
 from sacli.store.state import remember_session
 from sacli.term.stderr import MESSAGES
-from sacli.term.stdout import Output
 
 
 def run_one_shot(
@@ -45,9 +43,9 @@ def run_one_shot(
     conversation = Conversation(params, model=api.settings.model, session_pending=new_session)
     check_session_id(conversation.session, messages.warn)
     body = conversation.body(prompt, stream=stream)  # a bad --param fails here, before any request
-    asker = Asker(api, options)
-    output = asker.output
-    held = None if stream else HeldOutput()
+    display = ReplyDisplay(api, options)
+    output = display.output
+    held = None if stream else HeldReply()
     try:
         with api:
             if conversation.session_pending:
@@ -55,12 +53,12 @@ def run_one_shot(
                 remember_session(session)
                 messages.notice(f"new session {session}")
                 body = conversation.body(prompt, stream=stream)
-            reply = asker.ask(body, output=held, keep_text=params.schema is not None)
+            reply = display.ask(body, output=held, keep_text=params.schema is not None)
             if conversation.session is not None:
                 remember_session(conversation.session)  # for --continue: the request with it succeeded
     except BaseException as error:
         if held is not None and options.json and isinstance(error, SacliError):
-            document = error_document(held, error)
+            document = error.payload or error_of_lines(held.text().splitlines())
             if document is not None:
                 output.write_line(document)
         # On a terminal, end the partial line so the error or the shell prompt starts clean;
@@ -70,8 +68,8 @@ def run_one_shot(
                 output.end_line()
         raise
     if held is not None:
-        output.write(held.release(json_mode=options.json))
-    asker.finish(reply)
+        output.write(completion_of_lines(held.text().splitlines()) + "\n" if options.json else held.text())
+    display.finish(reply)
     if params.schema is not None and not reply.tool_calls:
         from sacli.chat.schema import check_reply
 
@@ -87,96 +85,3 @@ def require_keys(api: ApiClient, params: ChatParameters, *, new_session: bool) -
             hint="set SUPER_AGENT_KEY, --super-agent-key or super_agent_key in the config file",
         )
     api.headers()
-
-
-class HeldOutput(Output):
-    """Takes the place of stdout until the whole reply has arrived.
-
-    It counts as started once anything is held, so a failed attempt is not retried over a
-    half-read reply; the spinner keeps turning until the reply is complete.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self.size = 0
-
-    def write(self, text: str) -> None:
-        if text:
-            self.started = True
-            self.ends_with_newline = text[-1] == "\n"
-            self.parts.append(text)
-            self.size += len(text)
-            if self.size > JSON_BODY_LIMIT:
-                raise ApiError(f"the reply is larger than {mib(JSON_BODY_LIMIT)}; sacli stopped reading it")
-
-    def lines(self) -> list[str]:
-        return "".join(self.parts).splitlines()
-
-    def release(self, *, json_mode: bool) -> str:
-        """The text to write now that the reply is complete."""
-        if not json_mode:
-            return "".join(self.parts)
-        lines = self.lines()
-        if len(lines) == 1 and not _is_chunk(_object(lines[0])):
-            return lines[0] + "\n"  # the server's chat.completion, as it sent it
-        chunks = [obj for obj in map(_object, lines) if obj is not None]
-        return json.dumps(merge_chunks(chunks), ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
-def error_document(held: HeldOutput, error: SacliError) -> str | None:
-    """What ``--json`` writes for a failed reply: the server's error JSON, if it sent one."""
-    if error.payload:
-        return error.payload
-    lines = held.lines()
-    if lines:
-        last = _object(lines[-1])
-        if last is not None and "error" in last:
-            return lines[-1]
-    return None
-
-
-def merge_chunks(chunks: list[dict[str, Any]]) -> dict[str, Any]:
-    """One chat.completion made of a streamed reply's chunks: their text, finish reason and usage."""
-    first = chunks[0] if chunks else {}
-    merged: dict[str, Any] = {key: first[key] for key in ("id", "created", "model") if key in first}
-    merged["object"] = "chat.completion"
-    role = "assistant"
-    content: list[str] = []
-    finish_reason = None
-    usage = None
-    for chunk in chunks:
-        choices = chunk.get("choices")
-        if isinstance(choices, list) and choices and isinstance(choices[0], dict):
-            choice = choices[0]
-            delta = choice.get("delta")
-            if isinstance(delta, dict):
-                if isinstance(delta.get("role"), str):
-                    role = delta["role"]
-                if isinstance(delta.get("content"), str):
-                    content.append(delta["content"])
-            finish_reason = choice.get("finish_reason") or finish_reason
-        usage = chunk.get("usage") or usage
-    merged["choices"] = [
-        {"index": 0, "message": {"role": role, "content": "".join(content)}, "finish_reason": finish_reason}
-    ]
-    if usage:
-        merged["usage"] = usage
-    return merged
-
-
-def _object(line: str) -> dict[str, Any] | None:
-    try:
-        value = json.loads(line)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _is_chunk(payload: dict[str, Any] | None) -> bool:
-    if payload is None:
-        return False
-    if payload.get("object") == "chat.completion.chunk":
-        return True
-    choices = payload.get("choices")
-    return isinstance(choices, list) and any(isinstance(c, dict) and "delta" in c for c in choices)

@@ -1,8 +1,8 @@
 """What a chat request carries, from the command line's chat options, loaded and checked before anything is sent.
 
-The plain values come over as they are (sacli.api.chatrequest.ChatParameters.from_options); the
-``--schema``, the ``--tools`` with their ``--tool-choice`` and the ``--attach`` files are read
-and checked here, so that a bad one is a usage error while nothing has been sent.
+The plain values come over as they are; the ``--schema``, the ``--tools`` with their
+``--tool-choice`` and the ``--attach`` files are read and checked here, so that a bad one is a
+usage error while nothing has been sent.
 """
 
 from __future__ import annotations
@@ -14,7 +14,26 @@ from sacli.errors import UsageError
 
 
 def chat_parameters(chat: Any, *, usage: bool = False) -> ChatParameters:
-    params = ChatParameters.from_options(chat)._replace(usage_accounting=usage)
+    """The parameters of the command line's chat options (any object with their attributes)."""
+    params = ChatParameters(
+        system=chat.system,
+        temperature=chat.temperature,
+        max_tokens=chat.max_tokens,
+        top_p=chat.top_p,
+        params=tuple(chat.param or ()),
+        session=chat.session,
+        save=chat.save,
+        rag=chat.rag,
+        rag_query=chat.rag_query,
+        user_memory=chat.user_memory,
+        memory_strategy=chat.memory_strategy,
+        user_memory_tokens=chat.user_memory_tokens,
+        auto_memory=chat.auto_memory,
+        summary_threshold=chat.summary_threshold,
+        reasoning_effort=chat.reasoning,
+        reasoning_tokens=chat.reasoning_tokens,
+        usage_accounting=usage,
+    )
     if chat.continue_session:
         params = params._replace(session=continued(chat))
     if chat.reasoning is not None and chat.reasoning_tokens is not None:

@@ -1,7 +1,8 @@
-"""Asking the model: one request to the chat endpoint, its reply on stdout as it arrives, then the report.
+"""Showing a reply: stdout as it arrives (or Markdown on a terminal), the spinner until it starts,
+the reasoning on stderr, then the final newline, the tool calls' line, warnings and usage.
 
-A spinner turns on stderr (on a terminal) until the first piece of the reply is written; with
-``--json`` the server's error body goes to stdout when a request fails before any output.
+The request itself is sacli.api.completions.ask; with ``--json`` the server's error body goes to
+stdout when a request fails before any output.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ import json
 from typing import Any, Protocol
 
 from sacli.api.client import ApiClient
-from sacli.api.replies import Reply, ReplyReader, read_reply
+from sacli.api.completions import Reply, ReplyReader, ask
 from sacli.errors import SacliError
-from sacli.term.spinner import Spinner
+from sacli.term.spinner import spinning
 from sacli.term.stderr import MESSAGES, Messages
 from sacli.term.stdout import Output
 from sacli.term.stdoutwatch import watch_stdout
@@ -39,8 +40,8 @@ def reply_output(options: ReplyOptions) -> Output:
     return Output(raw=options.raw)
 
 
-class Asker:
-    """Sends chat requests and writes their replies; one per command run."""
+class ReplyDisplay:
+    """Sends chat requests and shows their replies; one per command run."""
 
     def __init__(self, api: ApiClient, options: ReplyOptions, *, keep_alive: bool = False) -> None:
         """``keep_alive``: more requests follow on the connection (a conversation)."""
@@ -50,7 +51,6 @@ class Asker:
         self.keep_alive = keep_alive
 
     def ask(self, body: dict[str, Any], *, keep_text: bool = False, output: Output | None = None) -> Reply:
-        api = self.api
         output = output or self.output
         messages = MESSAGES
         reasoning = ReasoningShown(messages) if self.options.show_reasoning and not self.options.json else None
@@ -60,36 +60,21 @@ class Asker:
             keep_text=keep_text,
             on_reasoning=reasoning.write if reasoning is not None else None,
         )
-        accept = "text/event-stream" if body.get("stream") else "application/json"
-        headers = api.headers(Accept=accept, **({"Accept-Encoding": "identity"} if body.get("stream") else {}))
         watch_stdout(output.fd)
-        spinner = None
-        if messages.decorative:
-            spinner = Spinner(f"waiting for {body['model']}").start()
-            messages.before_write = spinner.clear
-        if spinner is not None or reasoning is not None:
-            # Before the answer's first piece: the spinner goes, the reasoning's line ends.
-            output.before_first_write = lambda: _first_write(spinner, reasoning)
-        try:
-            return api.transport.request(
-                "POST",
-                f"{api.settings.base_url}/chat/completions",
-                json=body,
-                headers=headers,
-                handle=lambda response: read_reply(response, reader, keep_alive=self.keep_alive),
-                output_started=lambda: output.started,
-            )
-        except SacliError as error:
-            if self.options.json and error.payload and not output.started:
-                output.write_line(error.payload)
-            raise
-        finally:
-            if spinner is not None:
-                spinner.stop()
-                messages.before_write = None
-            if reasoning is not None:
-                reasoning.end()
-            output.before_first_write = None
+        with spinning(messages, f"waiting for {body['model']}") as spinner:
+            if spinner is not None or reasoning is not None:
+                # Before the answer's first piece: the spinner goes, the reasoning's line ends.
+                output.before_first_write = lambda: _first_write(spinner, reasoning)
+            try:
+                return ask(self.api, body, reader, keep_alive=self.keep_alive, output_started=lambda: output.started)
+            except SacliError as error:
+                if self.options.json and error.payload and not output.started:
+                    output.write_line(error.payload)
+                raise
+            finally:
+                if reasoning is not None:
+                    reasoning.end()
+                output.before_first_write = None
 
     def finish(self, reply: Reply, output: Output | None = None) -> None:
         """Final newline, the tool calls' JSON line, finish-reason warnings and usage, after a complete reply."""
@@ -126,7 +111,7 @@ class ReasoningShown:
             self.ends_with_newline = True
 
 
-def _first_write(spinner: Spinner | None, reasoning: ReasoningShown | None) -> None:
+def _first_write(spinner: Any, reasoning: ReasoningShown | None) -> None:
     if spinner is not None:
         spinner.stop()
     if reasoning is not None:

@@ -1,5 +1,8 @@
 """Option groups: a class's annotated attributes become options of every command that takes the group.
 
+An attribute is only annotated with its Python type: its flags, variable, help, panel, default
+and the check of its value come from its declaration (sacli.settings.declared).
+
 ``@options(conn=ConnectionOptions)`` adds the group's options to the command's signature (Typer
 reads ``__signature__``) and hands the command one object per group. Before the command runs,
 each group records which options the command line or the environment gave, and the config file
@@ -9,20 +12,94 @@ and the defaults fill the rest (sacli.settings.configfile).
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
+
+import typer
+from typer._click import Context, Parameter
+from typer._click.shell_completion import CompletionItem
+from typer._click.types import ParamType
+
+from sacli.settings.declared import (
+    DECLARED,
+    SETTING_OF_ATTRIBUTE,
+    SETTINGS,
+    help_of,
+    number_problem,
+    parse,
+    parse_number,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-CONNECTION_PANEL = "Connection and configuration"
-MODEL_PANEL = "Model"
-MEMORY_PANEL = "Super Agent Stack memory and RAG"
-REPLY_PANEL = "Structured output, reasoning, tools and attachments"
-OUTPUT_PANEL = "Output"
-TAPE_PANEL = "Record and replay"
+
+class SettingValue(ParamType):
+    """A setting's value on the command line or in its variable, checked as the config file's is."""
+
+    min_open = max_open = False
+
+    def __init__(self, key: str) -> None:
+        setting = DECLARED[key]
+        self.key = key
+        self.name = {"whole": "integer"}.get(setting.kind, setting.kind)
+        self.min, self.max, self.choices = setting.low, setting.high, setting.choices
+
+    def convert(self, value: Any, param: Parameter | None, ctx: Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return parse(self.key, value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+    def shell_complete(self, ctx: Context, param: Parameter, incomplete: str) -> list[CompletionItem]:
+        return [CompletionItem(choice) for choice in self.choices if choice.startswith(incomplete)]
+
+
+class Number(ParamType):
+    """A number option that is no setting (``--parallel``, ``--limit``...): finite, within its bounds."""
+
+    min_open = max_open = False
+
+    def __init__(self, low: float | None = None, high: float | None = None, *, whole: bool = False) -> None:
+        self.min, self.max, self.whole = low, high, whole
+        self.name = "integer" if whole else "number"
+
+    def convert(self, value: Any, param: Parameter | None, ctx: Context | None) -> Any:
+        number = parse_number(value, whole=self.whole) if isinstance(value, str) else value
+        problem = number_problem(number, self.min, self.max, whole=self.whole)
+        if problem is not None:
+            self.fail(f"{problem}, not {value!r}", param, ctx)
+        return number
+
+
+def complete_model(incomplete: str) -> list[str]:
+    """Model IDs for TAB, from the list ``sacli models`` keeps: completion never makes a request."""
+    from sacli.store.modelcache import model_ids
+
+    return model_ids(incomplete)
+
+
+COMPLETERS: dict[str, Callable[[str], list[str]]] = {"model": complete_model}
+
+
+def setting_option(key: str) -> Any:
+    """The ``typer.Option`` of a setting or an option, made from its declaration."""
+    setting = DECLARED[key]
+    checked = setting.kind in ("url", "number", "whole", "choice")
+    return typer.Option(
+        *setting.flags,
+        metavar=setting.metavar,
+        envvar=setting.env,
+        help=help_of(key),
+        rich_help_panel=setting.panel,
+        show_default=False,
+        click_type=SettingValue(key) if checked else None,
+        autocompletion=COMPLETERS.get(key),
+    )
 
 
 class OptionGroup:
-    """A group of options: each annotated class attribute is one, its value the default.
+    """A group of options: each annotated class attribute is one, declared in sacli.settings.declared.
 
     ``sources`` maps an option to where its value came from ("flag --model", "env SACLI_MODEL",
     then, once the config file is applied, "PATH:LINE" or "default"). Not a dataclass:
@@ -30,10 +107,13 @@ class OptionGroup:
     """
 
     def __init__(self, **values: Any) -> None:
+        """The options given; any other one is not given (None), or for an option of the command
+        line alone, its declared default."""
         unknown = values.keys() - inspect.get_annotations(type(self)).keys()
         if unknown:
             raise TypeError(f"{type(self).__name__} has no option {sorted(unknown)[0]!r}")
-        self.__dict__.update(values)
+        for parameter in _parameters(type(self)):
+            setattr(self, parameter.name, values.get(parameter.name, parameter.default))
         self.sources: dict[str, str] = {}
 
     def __repr__(self) -> str:
@@ -41,12 +121,20 @@ class OptionGroup:
         return f"{type(self).__name__}({shown})"
 
 
+def _parameter(name: str, annotation: Any) -> inspect.Parameter:
+    """The attribute as a parameter of the command: its option and its default from its declaration.
+
+    A setting's default is None, "not given": the config file, then the declaration, fill it in.
+    """
+    key = SETTING_OF_ATTRIBUTE[name]
+    default = None if key in SETTINGS else DECLARED[key].default
+    annotated = Annotated[annotation, setting_option(key)]
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotated)
+
+
 @functools.cache
 def _parameters(group: type[OptionGroup]) -> tuple[inspect.Parameter, ...]:
-    return tuple(
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=getattr(group, name), annotation=annotation)
-        for name, annotation in inspect.get_annotations(group).items()
-    )
+    return tuple(_parameter(name, annotation) for name, annotation in inspect.get_annotations(group).items())
 
 
 def options(**groups: type[OptionGroup]) -> Callable[[F], F]:

@@ -2,33 +2,25 @@
 
 from typing import Annotated
 
-import typer
+from sacli.cli.options import (
+    MEMORY_PANEL,
+    ChatOptions,
+    ConnectionOptions,
+    OutputOptions,
+    flag,
+    options,
+    prompt_argument,
+)
 
-from sacli.cli.options import MEMORY_PANEL, ChatOptions, ConnectionOptions, OutputOptions, options
+NEW_SESSION_HELP = "Create a session through the Memory API (titled after the first message), use it, and show its ID."
+NewSession = Annotated[bool, flag("--new-session", help=NEW_SESSION_HELP, panel=MEMORY_PANEL)]
 
 
 @options(conn=ConnectionOptions, chat=ChatOptions, out=OutputOptions)
 def chat(
-    prompt: Annotated[
-        list[str] | None,
-        typer.Argument(
-            metavar="PROMPT...",
-            help="The prompt; stdin is appended after a blank line when it is not a terminal. "
-            "Without one, on a terminal, a conversation starts.",
-            show_default=False,
-        ),
-    ] = None,
+    prompt: Annotated[list[str] | None, prompt_argument(" Without one, on a terminal, a conversation starts.")] = None,
     *,
-    new_session: Annotated[
-        bool,
-        typer.Option(
-            "--new-session",
-            help="Create a session through the Memory API (titled after the first message), use it, "
-            "and show its ID on stderr.",
-            rich_help_panel=MEMORY_PANEL,
-            show_default=False,
-        ),
-    ] = False,
+    new_session: NewSession = False,
     conn: ConnectionOptions,
     chat: ChatOptions,
     out: OutputOptions,

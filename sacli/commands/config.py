@@ -7,12 +7,12 @@ header values that may hold a secret are hidden as the debug log hides them.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
 from sacli.cli.helpformat import PanelledCommand, PanelledGroup
-from sacli.cli.options import OUTPUT_PANEL, ChatOptions, ConnectionOptions, options
+from sacli.cli.options import ChatOptions, ConnectionOptions, Json, options
 
 config_app = typer.Typer(
     help="Show the settings and where each came from, or the config file's path.",
@@ -26,10 +26,7 @@ config_app = typer.Typer(
 @options(conn=ConnectionOptions, chat=ChatOptions)
 def show(
     *,
-    json: Annotated[
-        bool,
-        typer.Option("--json", help="Write one JSON array of {key, value, source}.", rich_help_panel=OUTPUT_PANEL),
-    ] = False,
+    json: Json = False,
     conn: ConnectionOptions,
     chat: ChatOptions,
 ) -> None:
@@ -80,8 +77,6 @@ def setting_rows(conn: ConnectionOptions, chat: ChatOptions) -> list[dict[str, A
                 source = "not set"
             if setting.secret and isinstance(value, str):
                 value = mask(value)
-            elif hasattr(value, "value"):  # an enum's member (--memory-strategy)
-                value = value.value
         rows.append({"key": key, "value": value, "source": source})
     return rows
 
@@ -109,10 +104,10 @@ def _headers(conn: ConnectionOptions) -> tuple[dict[str, str] | None, str]:
 def _shown(value: Any) -> str:
     import json
 
+    from sacli.settings.declared import shown
+
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return shown(value)

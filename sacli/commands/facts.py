@@ -14,7 +14,8 @@ from typing import Annotated, Any
 import typer
 
 from sacli.cli.helpformat import PanelledCommand, PanelledGroup
-from sacli.cli.options import OUTPUT_PANEL, ConnectionOptions, options
+from sacli.cli.options import ConnectionOptions, Json, Number, flag, options
+from sacli.commands.support.deleting import delete_command
 
 facts_app = typer.Typer(
     help="List, add, search, update and delete the user-memory facts (--user-memory injects them).",
@@ -23,16 +24,8 @@ facts_app = typer.Typer(
     cls=PanelledGroup,
 )
 
-Json = Annotated[
-    bool,
-    typer.Option(
-        "--json", help="Write the API's JSON instead of text.", rich_help_panel=OUTPUT_PANEL, show_default=False
-    ),
-]
-Category = Annotated[
-    str | None, typer.Option("--category", metavar="NAME", help="The fact's category, e.g. preference.")
-]
-Level = Annotated[str | None, typer.Option("--level", metavar="user|session", help="The fact's level.")]
+Category = Annotated[str | None, flag("--category", help="The fact's category, e.g. preference.", metavar="NAME")]
+Level = Annotated[str | None, flag("--level", help="The fact's level.", metavar="user|session")]
 
 
 @facts_app.command("list", cls=PanelledCommand)
@@ -41,7 +34,12 @@ def list_(
     *,
     category: Category = None,
     level: Level = None,
-    limit: Annotated[int, typer.Option("--limit", metavar="N", min=1, help="How many facts at most.")] = 50,
+    limit: Annotated[
+        int,
+        flag(
+            "--limit", help="How many facts at most.", metavar="N", click_type=Number(1, whole=True), show_default=True
+        ),
+    ] = 50,
     json: Json = False,
     conn: ConnectionOptions,
 ) -> None:
@@ -82,9 +80,25 @@ def add(
 def search(
     query: Annotated[str, typer.Argument(metavar="QUERY", help="What to look for, in words.")],
     *,
-    top_k: Annotated[int, typer.Option("--top-k", metavar="K", min=1, help="How many facts at most (topK).")] = 5,
+    top_k: Annotated[
+        int,
+        flag(
+            "--top-k",
+            help="How many facts at most (topK).",
+            metavar="K",
+            click_type=Number(1, whole=True),
+            show_default=True,
+        ),
+    ] = 5,
     threshold: Annotated[
-        float, typer.Option("--threshold", metavar="T", min=0, max=1, help="The lowest similarity, 0 to 1 (threshold).")
+        float,
+        flag(
+            "--threshold",
+            help="The lowest similarity (threshold).",
+            metavar="T",
+            click_type=Number(0, 1),
+            show_default=True,
+        ),
     ] = 0.7,
     json: Json = False,
     conn: ConnectionOptions,
@@ -128,26 +142,13 @@ def update(
         emit_records(Output(), [{"id": fact_id, **fact}], FACT_COLUMNS)
 
 
-@facts_app.command("delete", cls=PanelledCommand)
-@options(conn=ConnectionOptions)
-def delete(
-    fact_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="The facts to delete.", show_default=False)],
-    *,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Do not ask (required without a terminal).", show_default=False)
-    ] = False,
-    json: Json = False,
-    conn: ConnectionOptions,
-) -> None:
-    """Delete facts; prints each deleted ID on its own line.
+def _fact_calls() -> tuple[Any, Any]:
+    from sacli.api.facts import FactNotFound, delete_fact
 
-    On a terminal it asks first; without one it needs --yes. Missing facts are reported at the
-    end (exit 5) after the others are deleted.
-    """
-    from sacli.api.client import require_ids
+    return delete_fact, FactNotFound
 
-    ids = require_ids(fact_ids, "fact")
-    run_delete(conn, ids, yes=yes, json=json)
+
+facts_app.command("delete", cls=PanelledCommand)(delete_command("fact", "", _fact_calls))
 
 
 # What the commands do
@@ -198,13 +199,6 @@ def show_list(records: list[dict[str, Any]], columns: list[Any], *, json: bool, 
     from sacli.term.tables import emit_list
 
     emit_list(Output(), records, columns, json=json, empty=empty)
-
-
-def run_delete(conn: ConnectionOptions, ids: list[str], *, yes: bool, json: bool) -> None:
-    from sacli.api.facts import FactNotFound, delete_fact
-    from sacli.commands.support.deleting import delete_each
-
-    delete_each(_connect(conn), ids, delete=delete_fact, not_found=FactNotFound, what="fact", yes=yes, json=json)
 
 
 def _connect(conn: ConnectionOptions) -> Any:

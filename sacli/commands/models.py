@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from sacli.cli.options import OUTPUT_PANEL, ConnectionOptions, options
+from sacli.cli.options import ConnectionOptions, Json, flag, options
 
 
 @options(conn=ConnectionOptions)
@@ -23,11 +23,9 @@ def models(
     ] = None,
     *,
     refresh: Annotated[
-        bool, typer.Option("--refresh", help="Ask the server even when the list kept for a day is fresh.")
+        bool, flag("--refresh", help="Ask the server even when the list kept for a day is fresh.")
     ] = False,
-    json: Annotated[
-        bool, typer.Option("--json", help="Write one JSON array of the models.", rich_help_panel=OUTPUT_PANEL)
-    ] = False,
+    json: Json = False,
     conn: ConnectionOptions,
 ) -> None:
     """List the models the server offers: ID, context length, prompt and completion price per million tokens."""
@@ -52,14 +50,6 @@ def models(
     )
 
 
-COLUMNS = [
-    ("id", "ID", None),
-    ("context_length", "Context", None),
-    ("prompt", "Prompt $/M", None),
-    ("completion", "Completion $/M", None),
-]
-
-
 def row(model: dict[str, Any]) -> dict[str, Any]:
     from sacli.api.models import price_per_million
 
@@ -69,3 +59,11 @@ def row(model: dict[str, Any]) -> dict[str, Any]:
         "prompt": price_per_million(model, "prompt"),
         "completion": price_per_million(model, "completion"),
     }
+
+
+COLUMNS = [
+    ("id", "ID", None),
+    ("context_length", "Context", None),
+    ("prompt", "Prompt $/M", None),
+    ("completion", "Completion $/M", None),
+]

@@ -29,9 +29,9 @@ from sacli.api.sessions import (
     rename_session,
 )
 from sacli.cli.helpformat import PanelledCommand, PanelledGroup
-from sacli.cli.options import OUTPUT_PANEL, ConnectionOptions, options
+from sacli.cli.options import ConnectionOptions, Json, Number, flag, options
 from sacli.commands.support.connect import connect
-from sacli.commands.support.deleting import delete_each
+from sacli.commands.support.deleting import delete_command
 from sacli.store.state import last_session, remember_session
 from sacli.term.stderr import MESSAGES
 from sacli.term.stdout import Output
@@ -45,12 +45,6 @@ sessions_app = typer.Typer(
     cls=PanelledGroup,
 )
 
-Json = Annotated[
-    bool,
-    typer.Option(
-        "--json", help="Write the API's JSON instead of text.", rich_help_panel=OUTPUT_PANEL, show_default=False
-    ),
-]
 SessionId = Annotated[str, typer.Argument(metavar="ID", help="The session ID.", show_default=False)]
 
 
@@ -59,7 +53,14 @@ SessionId = Annotated[str, typer.Argument(metavar="ID", help="The session ID.", 
 def list_(
     *,
     limit: Annotated[
-        int, typer.Option("--limit", metavar="N", min=1, max=100, help="How many sessions to fetch (1-100).")
+        int,
+        flag(
+            "--limit",
+            help="How many sessions to fetch.",
+            metavar="N",
+            click_type=Number(1, 100, whole=True),
+            show_default=True,
+        ),
     ] = 50,
     json: Json = False,
     conn: ConnectionOptions,
@@ -76,12 +77,9 @@ def list_(
 @options(conn=ConnectionOptions)
 def create(
     *,
-    title: Annotated[
-        str | None, typer.Option("--title", metavar="TEXT", help="The session's title.", show_default=False)
-    ] = None,
+    title: Annotated[str | None, flag("--title", help="The session's title.", metavar="TEXT")] = None,
     session_id: Annotated[
-        str | None,
-        typer.Option("--id", metavar="UUID", help="Use this ID instead of a server-made one.", show_default=False),
+        str | None, flag("--id", help="Use this ID instead of a server-made one.", metavar="UUID")
     ] = None,
     json: Json = False,
     conn: ConnectionOptions,
@@ -125,25 +123,9 @@ def rename(
     run_rename(conn, session_id, title, json=json)
 
 
-@sessions_app.command("delete", cls=PanelledCommand)
-@options(conn=ConnectionOptions)
-def delete(
-    session_ids: Annotated[
-        list[str], typer.Argument(metavar="ID...", help="The sessions to delete.", show_default=False)
-    ],
-    *,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Do not ask (required without a terminal).", show_default=False)
-    ] = False,
-    json: Json = False,
-    conn: ConnectionOptions,
-) -> None:
-    """Delete sessions and their stored messages; prints each deleted ID on its own line.
-
-    On a terminal it asks first; without one it needs --yes. Missing sessions are reported
-    at the end (exit 5) after the others are deleted.
-    """
-    run_delete(conn, session_ids, yes=yes, json=json)
+sessions_app.command("delete", cls=PanelledCommand)(
+    delete_command("session", " and their stored messages", lambda: (delete_session, SessionNotFound))
+)
 
 
 # What the commands do
@@ -220,12 +202,6 @@ def run_rename(conn: ConnectionOptions, session_id: str, title: str, *, json: bo
         emit_json(out, session)
     else:
         emit_records(out, [{"id": session_id, "title": title, **_with_id(session)}], SESSION_COLUMNS)
-
-
-def run_delete(conn: ConnectionOptions, session_ids: list[str], *, yes: bool, json: bool) -> None:
-    ids = require_ids(session_ids, "session")
-    api = connect(conn)
-    delete_each(api, ids, delete=delete_session, not_found=SessionNotFound, what="session", yes=yes, json=json)
 
 
 def message_text(content: Any) -> str:

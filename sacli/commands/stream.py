@@ -2,30 +2,19 @@
 
 from typing import Annotated
 
-import typer
+from sacli.cli.options import OUTPUT_PANEL, ChatOptions, ConnectionOptions, OutputOptions, Prompt, flag, options
 
-from sacli.cli.options import ChatOptions, ConnectionOptions, OutputOptions, options
+NoStream = Annotated[
+    bool,
+    flag("--no-stream", help="Send stream: false and print the reply once it has arrived whole.", panel=OUTPUT_PANEL),
+]
 
 
 @options(conn=ConnectionOptions, chat=ChatOptions, out=OutputOptions)
 def stream(
-    prompt: Annotated[
-        list[str] | None,
-        typer.Argument(
-            metavar="PROMPT...",
-            help="The prompt; stdin is appended after a blank line when it is not a terminal.",
-        ),
-    ] = None,
+    prompt: Prompt = None,
     *,
-    no_stream: Annotated[
-        bool,
-        typer.Option(
-            "--no-stream",
-            help="Send stream: false and print the content once the whole reply has arrived.",
-            rich_help_panel="Output",
-            show_default=False,
-        ),
-    ] = False,
+    no_stream: NoStream = False,
     conn: ConnectionOptions,
     chat: ChatOptions,
     out: OutputOptions,

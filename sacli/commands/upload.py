@@ -12,7 +12,7 @@ import json as jsonlib
 import os
 import time
 from collections.abc import Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from typing import Annotated, Any, NamedTuple
 
 import typer
@@ -20,16 +20,17 @@ import typer
 from sacli.api import files as files_api
 from sacli.api.client import ApiClient
 from sacli.api.multipart import FileSource, MultipartBody
-from sacli.cli.options import ConnectionOptions, options
+from sacli.cli.options import OUTPUT_PANEL, ConnectionOptions, Json, flag, options
 from sacli.commands.support.connect import connect
 from sacli.commands.support.uploadsources import collect_sources, content_type_of
 from sacli.errors import ApiError, DeadlineExceeded, SacliError, TimeoutError_, UsageError
+from sacli.term.spinner import spinning
 from sacli.term.stderr import MESSAGES, Messages
 from sacli.term.stdout import Output
 from sacli.term.tables import emit_json, failure, tsv_field
 from sacli.term.uploadprogress import UploadProgress
 
-UPLOAD_PANEL = "Upload"
+PANEL = "Upload"
 
 
 @options(conn=ConnectionOptions)
@@ -45,81 +46,48 @@ def upload(
     *,
     recursive: Annotated[
         bool,
-        typer.Option(
+        flag(
             "--recursive",
             "-r",
             help="Upload the files in directories, walking them (hidden names skipped).",
-            rich_help_panel=UPLOAD_PANEL,
-            show_default=False,
+            panel=PANEL,
         ),
     ] = False,
     name: Annotated[
         str | None,
-        typer.Option(
+        flag(
             "--name",
+            help="File name for the file read from '-' (stdin when not given).",
+            panel=PANEL,
             metavar="FILENAME",
-            help="File name for the file read from '-'. [default: stdin]",
-            rich_help_panel=UPLOAD_PANEL,
-            show_default=False,
         ),
     ] = None,
     category: Annotated[
-        str | None,
-        typer.Option(
-            "--category",
-            metavar="NAME",
-            help="metadata.category of every file.",
-            rich_help_panel=UPLOAD_PANEL,
-            show_default=False,
-        ),
+        str | None, flag("--category", help="metadata.category of every file.", panel=PANEL, metavar="NAME")
     ] = None,
     tag: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--tag",
-            metavar="TAG",
-            help="metadata.tags entry (repeatable).",
-            rich_help_panel=UPLOAD_PANEL,
-            show_default=False,
-        ),
+        list[str] | None, flag("--tag", help="metadata.tags entry (repeatable).", panel=PANEL, metavar="TAG")
     ] = None,
     metadata: Annotated[
         str | None,
-        typer.Option(
+        flag(
             "--metadata",
-            metavar="JSON",
             help="The whole metadata as a JSON object (instead of --category and --tag).",
-            rich_help_panel=UPLOAD_PANEL,
-            show_default=False,
+            panel=PANEL,
+            metavar="JSON",
         ),
     ] = None,
     wait: Annotated[
         bool,
-        typer.Option(
+        flag(
             "--wait",
             help="Wait until the server has processed every file (exit 5 if one fails); bounded by --timeout.",
-            rich_help_panel=UPLOAD_PANEL,
-            show_default=False,
+            panel=PANEL,
         ),
     ] = False,
-    json: Annotated[
-        bool,
-        typer.Option(
-            "--json",
-            help="Write the server's reply for each file, one JSON document per line.",
-            rich_help_panel="Output",
-            show_default=False,
-        ),
-    ] = False,
+    json: Json = False,
     verbose: Annotated[
-        bool,
-        typer.Option(
-            "--verbose",
-            "-v",
-            help="Off a terminal, report each file's progress on stderr.",
-            rich_help_panel="Output",
-            show_default=False,
-        ),
+        bool, flag("--verbose", "-v", help="Off a terminal, report each file's progress on stderr.", panel=OUTPUT_PANEL)
     ] = False,
     conn: ConnectionOptions,
 ) -> None:
@@ -306,43 +274,16 @@ def wait_for_processing(
         elif status not in files_api.DONE_STATUSES:
             pending[item.file_id] = item
     labels = {item.file_id: item.source.label for item in uploaded}
-    spinner = None
-    if pending and messages.decorative:
-        from sacli.term.spinner import Spinner
-
-        count = f"{len(pending)} files" if len(pending) > 1 else labels[next(iter(pending))]
-        spinner = Spinner(f"waiting for the server to process {count}").start()
-        messages.before_write = spinner.clear
-    delay = first
+    count = f"{len(pending)} files" if len(pending) > 1 else "".join(labels[fid] for fid in pending)
     try:
-        while pending:
-            time.sleep(delay)
-            delay = min(delay * POLL_FACTOR, first * POLL_CAP_FACTOR)
-            _, records = files_api.list_files(api)
-            listed = {files_api.file_id(r): r for r in records}
-            for fid in list(pending):
-                record = listed.get(fid)
-                if record is not None:
-                    pending[fid].record.update(record)
-                status = files_api.file_status(record) if record is not None else "not listed yet"
-                if verbose and status != statuses[fid]:
-                    messages.notice(f"{labels[fid]} ({fid}): {status or 'no status'}")
-                statuses[fid] = status
-                if status in files_api.DONE_STATUSES:
-                    del pending[fid]
-                elif status in files_api.FAILED_STATUSES:
-                    del pending[fid]
-                    failed.append(fid)
+        with spinning(messages, f"waiting for the server to process {count}") if pending else nullcontext():
+            poll_until_processed(api, pending, statuses, failed, labels=labels, verbose=verbose, first=first)
     except DeadlineExceeded:
         waiting = ", ".join(f"{labels[fid]} ({statuses[fid]})" for fid in pending)
         timed_out = TimeoutError_(f"timed out (--timeout) waiting for the server to process {waiting}")
         if json:
             write_final(uploaded, dict.fromkeys(pending, timed_out))
         raise timed_out from None
-    finally:
-        if spinner is not None:
-            spinner.stop()
-            messages.before_write = None
     failure_of = ApiError(
         f"the server failed to process {', '.join(f'{labels[f]} ({f}: {statuses[f]})' for f in failed)}"
     )
@@ -350,6 +291,38 @@ def wait_for_processing(
         write_final(uploaded, dict.fromkeys(failed, failure_of))
     if failed:
         raise failure_of
+
+
+def poll_until_processed(
+    api: ApiClient,
+    pending: dict[str, Uploaded],
+    statuses: dict[str, str],
+    failed: list[str],
+    *,
+    labels: dict[str, str],
+    verbose: bool,
+    first: float,
+) -> None:
+    """Read the file list, each wait longer, until no file is pending; the failed ones go to ``failed``."""
+    delay = first
+    while pending:
+        time.sleep(delay)
+        delay = min(delay * POLL_FACTOR, first * POLL_CAP_FACTOR)
+        _, records = files_api.list_files(api)
+        listed = {files_api.file_id(r): r for r in records}
+        for fid in list(pending):
+            record = listed.get(fid)
+            if record is not None:
+                pending[fid].record.update(record)
+            status = files_api.file_status(record) if record is not None else "not listed yet"
+            if verbose and status != statuses[fid]:
+                MESSAGES.notice(f"{labels[fid]} ({fid}): {status or 'no status'}")
+            statuses[fid] = status
+            if status in files_api.DONE_STATUSES:
+                del pending[fid]
+            elif status in files_api.FAILED_STATUSES:
+                del pending[fid]
+                failed.append(fid)
 
 
 def write_final(uploaded: list[Uploaded], errors: dict[str, SacliError]) -> None:

@@ -10,7 +10,6 @@ is a warning naming them, and the command runs.
 
 from __future__ import annotations
 
-import os
 import re
 import stat
 from collections.abc import Callable, Iterable
@@ -18,40 +17,15 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from sacli.errors import UsageError
-from sacli.settings.declared import DEFAULT_BASE_URL, DEFAULT_MODEL, SETTINGS, attribute_of, check
-
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_MODEL", "Settings", "apply", "config_path"]
+from sacli.settings.declared import SETTINGS, attribute_of, check
 
 Warn = Callable[[str], None]
 
 
 def config_path() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "sacli" / "config.toml"
+    from xdg_base_dirs import xdg_config_home
 
-
-class Settings(NamedTuple):
-    """Where the API is and who sacli is to it; ``key_sources`` says where each key came from."""
-
-    base_url: str
-    model: str
-    api_key: str | None
-    super_agent_key: str | None
-    key_sources: tuple[str, ...] = ()
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        return tuple(s for s in (self.api_key, self.super_agent_key) if s)
-
-    @property
-    def api_root(self) -> str:
-        """Where the host-relative path families (/api/v1/memory, /api/rag) hang off.
-
-        The base URL ends in /api/v1 for the real service; strip that. Any other base URL
-        (a proxy that mounts the API somewhere else) keeps its path as the root.
-        """
-        base = self.base_url.rstrip("/")
-        return base[: -len("/api/v1")] if base.endswith("/api/v1") else base
+    return xdg_config_home() / "sacli" / "config.toml"
 
 
 class FileValue(NamedTuple):

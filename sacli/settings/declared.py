@@ -1,7 +1,11 @@
-"""Every setting a config file may hold: its kind, bounds, default, environment variable and flag.
+"""Every setting, and every option the commands share, declared once: flags, environment variable,
+default, bounds, choices, help and panel.
 
-A value from the file is checked as its flag checks it; ``check`` says what is wrong with one
-(None when it is fine), for the config reader to report with the file and the line.
+``SETTINGS`` are what the config file may also hold; ``OPTIONS`` are of the command line alone.
+The option groups (sacli.cli.options), the config file's keys (sacli.settings.configfile),
+``--help``'s "[default: ...]", ``sacli config show`` and the README's table are all made from
+these two tables. A value is checked the same way wherever it comes from: ``parse`` reads a
+flag's or a variable's text, ``check`` a config file's value; both say what is wrong in the same words.
 """
 
 from __future__ import annotations
@@ -9,88 +13,279 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-DEFAULT_BASE_URL = "https://superagentstack.orionixtech.com/api/v1"
-# OpenRouter's router picks a model for each request and stays valid as models come and go.
-DEFAULT_MODEL = "openrouter/auto"
-MEMORY_STRATEGIES = ("truncate", "summarize", "sliding_window")
-REASONING_EFFORTS = ("minimal", "low", "medium", "high")
+CONNECTION_PANEL = "Connection and configuration"
+MODEL_PANEL = "Model"
+MEMORY_PANEL = "Super Agent Stack memory and RAG"
+REPLY_PANEL = "Structured output, reasoning, tools and attachments"
+OUTPUT_PANEL = "Output"
+TAPE_PANEL = "Record and replay"
+
+LONGEST_WAIT = 1_000_000.0  # seconds, about 11 days: the most a timeout may be (the OS timers overflow far above)
 
 
 class Setting(NamedTuple):
-    kind: str  # "text", "url", "number", "whole", "switch", "choice", "headers"
-    flag: str
+    kind: str  # "text", "url", "number", "whole", "switch", "choice", "headers"; "flag", "list" (OPTIONS only)
+    flags: tuple[str, ...]  # the long flag first ("--rag/--no-rag" for a switch), then a short one
+    help: str  # "{takes}" stands for what the setting takes, in words
+    panel: str
     default: Any = None
     low: float | None = None
     high: float | None = None
     env: str | None = None
     secret: bool = False
     choices: tuple[str, ...] = ()
+    metavar: str | None = None
     attribute: str | None = None  # the option group's attribute, when it is not the key itself
+
+    @property
+    def flag(self) -> str:
+        return self.flags[0]
+
+
+def _timeout(flag: str, help: str, default: float | None = None) -> Setting:
+    return Setting("number", (flag,), help, CONNECTION_PANEL, default, low=0.001, high=LONGEST_WAIT, metavar="SECONDS")
+
+
+def _switch(flags: str, help: str, panel: str) -> Setting:
+    return Setting("switch", (flags,), help, panel)
+
+
+def _whole(flag: str, help: str, panel: str, low: int) -> Setting:
+    return Setting("whole", (flag,), help, panel, low=low, metavar="N")
 
 
 SETTINGS: dict[str, Setting] = {
-    "base_url": Setting("url", "--base-url", DEFAULT_BASE_URL, env="SACLI_BASE_URL"),
-    "api_key": Setting("text", "--api-key", env="OPENROUTER_KEY", secret=True),
-    "super_agent_key": Setting("text", "--super-agent-key", env="SUPER_AGENT_KEY", secret=True),
-    "model": Setting("text", "--model", DEFAULT_MODEL, env="SACLI_MODEL"),
-    "system": Setting("text", "--system"),
-    "temperature": Setting("number", "--temperature", low=0, high=2),
-    "max_tokens": Setting("whole", "--max-tokens", low=1),
-    "top_p": Setting("number", "--top-p", low=0, high=1),
-    "retries": Setting("whole", "--retries", 2, low=0),
-    "connect_timeout": Setting("number", "--connect-timeout", 10.0, low=0.001),
-    "idle_timeout": Setting("number", "--idle-timeout", 120.0, low=0.001),
-    "timeout": Setting("number", "--timeout", low=0.001),
-    "rag": Setting("switch", "--rag/--no-rag"),
-    "save": Setting("switch", "--save/--no-save"),
-    "user_memory": Setting("switch", "--user-memory/--no-user-memory"),
-    "memory_strategy": Setting("choice", "--memory-strategy", choices=MEMORY_STRATEGIES),
-    "user_memory_tokens": Setting("whole", "--user-memory-tokens", low=1),
-    "auto_memory": Setting("switch", "--auto-memory/--no-auto-memory"),
-    "summary_threshold": Setting("whole", "--summary-threshold", low=10),
-    "headers": Setting("headers", "--header", attribute="header"),
-    "reasoning": Setting("choice", "--reasoning", choices=REASONING_EFFORTS),
-    "reasoning_tokens": Setting("whole", "--reasoning-tokens", low=1),
-    "markdown": Setting("switch", "--markdown/--no-markdown"),
-    "show_reasoning": Setting("switch", "--show-reasoning/--hide-reasoning"),
-}
+    "base_url": Setting(
+        "url", ("--base-url",), "The API's base URL, ending in /api/v1 for the service.", CONNECTION_PANEL,
+        "https://superagentstack.orionixtech.com/api/v1", env="SACLI_BASE_URL", metavar="URL",
+    ),
+    "api_key": Setting(
+        "text", ("--api-key",), "OpenRouter key, sent as 'Authorization: Bearer'. Prefer the variable or the "
+        "config file: arguments are visible to other users in ps.", CONNECTION_PANEL,
+        env="OPENROUTER_KEY", secret=True, metavar="KEY",
+    ),
+    "super_agent_key": Setting(
+        "text", ("--super-agent-key",), "Super Agent Stack key, sent as the 'superAgentKey' header.",
+        CONNECTION_PANEL, env="SUPER_AGENT_KEY", secret=True, metavar="KEY",
+    ),
+    # OpenRouter's router picks a model for each request and stays valid as models come and go.
+    "model": Setting(
+        "text", ("--model", "-m"), "Model ID (sacli models lists them).", MODEL_PANEL, "openrouter/auto",
+        env="SACLI_MODEL", metavar="ID",
+    ),
+    "system": Setting("text", ("--system", "-s"), "System prompt.", MODEL_PANEL, metavar="TEXT"),
+    "temperature": Setting(
+        "number", ("--temperature", "-t"), "Sampling temperature (temperature), {takes}.", MODEL_PANEL,
+        low=0, high=2, metavar="T",
+    ),
+    "max_tokens": _whole("--max-tokens", "Longest reply, in tokens (max_tokens).", MODEL_PANEL, 1),
+    "top_p": Setting(
+        "number", ("--top-p",), "Nucleus sampling probability (top_p), {takes}.", MODEL_PANEL, low=0, high=1,
+        metavar="P",
+    ),
+    "retries": Setting(
+        "whole", ("--retries",), "Retries for 408, 409, 429, 5xx and connection failures, before any output.",
+        CONNECTION_PANEL, 2, low=0, high=100, metavar="N",
+    ),
+    "connect_timeout": _timeout("--connect-timeout", "Longest wait for the connection to the server.", 10.0),
+    "idle_timeout": _timeout("--idle-timeout", "Longest silence allowed between bytes of the reply.", 120.0),
+    "timeout": _timeout("--timeout", "Limit for the whole command, retries included (none when not set)."),
+    "rag": _switch("--rag/--no-rag", "Search the uploaded files (useRAG).", MEMORY_PANEL),
+    "save": _switch("--save/--no-save", "Store this turn in the session (saveToMemory).", MEMORY_PANEL),
+    "user_memory": _switch(
+        "--user-memory/--no-user-memory", "Inject the user's memory facts (useUserMemory).", MEMORY_PANEL
+    ),
+    "memory_strategy": Setting(
+        "choice", ("--memory-strategy",), "How long session history is fitted: {takes} (memoryStrategy).",
+        MEMORY_PANEL, choices=("truncate", "summarize", "sliding_window"), metavar="STRATEGY",
+    ),
+    "user_memory_tokens": _whole(
+        "--user-memory-tokens", "Token budget of the injected memory facts (userMemoryTokens).", MEMORY_PANEL, 1
+    ),
+    "auto_memory": _switch(
+        "--auto-memory/--no-auto-memory",
+        "Act on 'remember...', 'forget...' and 'recall...' in the message (autoMemory).",
+        MEMORY_PANEL,
+    ),
+    "summary_threshold": _whole(
+        "--summary-threshold", "Messages after which the history is summarised, {takes} (summaryThreshold).",
+        MEMORY_PANEL, 10,
+    ),
+    "headers": Setting(
+        "headers", ("--header", "-H"), "Extra HTTP header; it replaces sacli's own header of that name (repeatable).",
+        CONNECTION_PANEL, metavar="'NAME: VALUE'", attribute="header",
+    ),
+    "reasoning": Setting(
+        "choice", ("--reasoning",), "Reasoning effort: {takes} (reasoning.effort).", REPLY_PANEL,
+        choices=("minimal", "low", "medium", "high"), metavar="EFFORT",
+    ),
+    "reasoning_tokens": _whole(
+        "--reasoning-tokens", "Tokens the model may spend reasoning (reasoning.max_tokens).", REPLY_PANEL, 1
+    ),
+    "markdown": _switch(
+        "--markdown/--no-markdown",
+        "On a terminal, show the reply rendered as Markdown while it streams (a pipe gets the text as sent).",
+        OUTPUT_PANEL,
+    ),
+    "show_reasoning": _switch(
+        "--show-reasoning/--hide-reasoning",
+        "Write the model's reasoning to stderr as it arrives (it never goes to stdout).",
+        OUTPUT_PANEL,
+    ),
+}  # fmt: skip
+
+OPTIONS: dict[str, Setting] = {
+    "profile": Setting(
+        "text", ("--profile",), "Use the [profiles.NAME] table of the config file over its top-level settings.",
+        CONNECTION_PANEL, env="SACLI_PROFILE", metavar="NAME",
+    ),
+    "record": Setting(
+        "text", ("--record",), "Append each HTTP exchange to FILE (JSON Lines, keys left out) for --replay.",
+        TAPE_PANEL, env="SACLI_RECORD", metavar="FILE",
+    ),
+    "replay": Setting(
+        "text", ("--replay",), "Answer each request from the exchanges recorded in FILE: no network, no key needed.",
+        TAPE_PANEL, env="SACLI_REPLAY", metavar="FILE",
+    ),
+    "replay_match": Setting(
+        "choice", ("--replay-match",), "Which record answers a request: the next in order, or the first unused "
+        "one with its body ({takes}).", TAPE_PANEL, "order", choices=("order", "body"), metavar="HOW",
+    ),
+    "replay_speed": Setting(
+        "number", ("--replay-speed",), "How much faster than recorded the replay runs; 0: as fast as it can.",
+        TAPE_PANEL, 1.0, low=0, high=1_000_000, metavar="FACTOR",
+    ),
+    "debug": Setting(
+        "flag", ("--debug",), "Log requests and show tracebacks on stderr (keys are redacted).", CONNECTION_PANEL,
+        False, env="SACLI_DEBUG",
+    ),
+    "param": Setting(
+        "list", ("--param", "-p"), "Any extra body field; VALUE is parsed as JSON when it is valid JSON "
+        "(repeatable).", MODEL_PANEL, metavar="KEY=VALUE",
+    ),
+    "session": Setting(
+        "text", ("--session",), "Session whose server-side history is used (sessionId).", MEMORY_PANEL, metavar="ID"
+    ),
+    "rag_query": Setting("text", ("--rag-query",), "Search text for RAG (ragQuery).", MEMORY_PANEL, metavar="TEXT"),
+    "continue_session": Setting(
+        "flag", ("--continue", "-c"), "Use the session sacli last used or created.", MEMORY_PANEL, False
+    ),
+    "schema": Setting(
+        "text", ("--schema",), "A JSON Schema (JSON text, or @FILE) the reply must match; exit 9 when it does not.",
+        REPLY_PANEL, metavar="SCHEMA",
+    ),
+    "tools": Setting(
+        "text", ("--tools",), "A JSON array of tool definitions; tool calls come out as one JSON line on stdout.",
+        REPLY_PANEL, metavar="FILE",
+    ),
+    "tool_choice": Setting(
+        "text", ("--tool-choice",), "Whether, or which, tool the model calls (tool_choice).", REPLY_PANEL,
+        metavar="auto|none|required|NAME",
+    ),
+    "attach": Setting(
+        "list", ("--attach", "-a"), "An image, a PDF or a text file for the model to read; '-' reads it from "
+        "stdin (repeatable).", REPLY_PANEL, metavar="PATH|URL",
+    ),
+    "json": Setting(
+        "flag", ("--json",), "Write JSON instead of text: one array for a list, one object per line for items "
+        "acted on one by one, the object itself for one thing; stream and chat write the server's JSON.",
+        OUTPUT_PANEL, False,
+    ),
+    "usage": Setting("flag", ("--usage",), "Print token usage and cost on stderr at the end.", OUTPUT_PANEL, False),
+    "no_newline": Setting("flag", ("--no-newline", "-n"), "Do not add a final newline.", OUTPUT_PANEL, False),
+    "raw": Setting(
+        "flag", ("--raw",), "On a terminal, pass control characters through instead of showing them escaped.",
+        OUTPUT_PANEL, False,
+    ),
+    "no_stdin": Setting("flag", ("--no-stdin",), "Never read standard input.", OUTPUT_PANEL, False),
+    "yes": Setting("flag", ("--yes", "-y"), "Do not ask (required without a terminal to ask on).", "Options", False),
+}  # fmt: skip
+
+DECLARED = {**SETTINGS, **OPTIONS}
+SETTING_OF_ATTRIBUTE = {setting.attribute or key: key for key, setting in DECLARED.items()}
 
 
 def attribute_of(key: str) -> str:
-    return SETTINGS[key].attribute or key
+    return DECLARED[key].attribute or key
+
+
+def help_of(key: str) -> str:
+    """The option's help as ``--help`` shows it, ending in its default when it has one (a flag is off unless given)."""
+    setting = DECLARED[key]
+    text = setting.help.format(takes=takes(key))
+    if setting.default is not None and setting.kind != "flag":
+        text += f"  [default: {shown(setting.default)}]"
+    return text
+
+
+def shown(value: Any) -> str:
+    """A value as a person types it: true/false, 10 for 10.0."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def parse(key: str, text: str) -> Any:
+    """The value of a flag's or a variable's ``text``; ValueError saying what is wrong with it."""
+    setting = DECLARED[key]
+    value: Any = text
+    if setting.kind in ("number", "whole"):
+        value = parse_number(text, whole=setting.kind == "whole")
+        if value is None:
+            raise ValueError(f"must be {takes(key)}, not {text!r}")
+    problem = check(key, value)
+    if problem is not None:
+        raise ValueError(f"{problem}, not {text!r}")
+    return value
+
+
+def parse_number(text: str, *, whole: bool) -> int | float | None:
+    """A finite number written in ``text`` (a whole one when ``whole``), or None."""
+    text = text.strip()
+    try:
+        return int(text) if whole else float(text)
+    except (ValueError, OverflowError):
+        return None
 
 
 def check(key: str, value: Any) -> str | None:
     """What is wrong with ``value`` for ``key``, as a clause ("must be a number from 0 to 2"), or None."""
-    setting = SETTINGS[key]
+    setting = DECLARED[key]
     kind = setting.kind
     if kind in ("text", "url"):
         if not isinstance(value, str):
             return "must be a string"
-        if kind == "url" and not value.lower().startswith(("http://", "https://")):
-            return "must be an http:// or https:// URL"
+        if kind == "url" and not is_http_url(value):
+            return "must be an http:// or https:// URL with a host"
         return None
     if kind == "switch":
         return None if isinstance(value, bool) else "must be true or false"
     if kind == "choice":
-        return None if value in setting.choices else f"must be one of {', '.join(setting.choices)}"
+        return None if value in setting.choices else f"must be {takes(key)}"
     if kind == "headers":
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             return 'must be a table of strings, e.g. headers = { "X-Team" = "ops" }'
         return None
-    whole = kind == "whole"
+    return number_problem(value, setting.low, setting.high, whole=kind == "whole")
+
+
+def number_problem(value: Any, low: float | None, high: float | None, *, whole: bool) -> str | None:
+    """What keeps ``value`` from being a finite number (whole when ``whole``) from ``low`` to ``high``."""
+    wanted = f"must be {number_words(low, high, whole=whole)}"
     if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
-        return f"must be {'a whole number' if whole else 'a number'}{_bounds(setting)}"
+        return wanted
     if isinstance(value, float) and not math.isfinite(value):
-        return f"must be a finite number{_bounds(setting)}"
-    if (setting.low is not None and value < setting.low) or (setting.high is not None and value > setting.high):
-        return f"must be {'a whole number' if whole else 'a number'}{_bounds(setting)}"
+        return wanted
+    if (low is not None and value < low) or (high is not None and value > high):
+        return wanted
     return None
 
 
 def takes(key: str) -> str:
     """What ``key`` takes, in words: "a number from 0 to 2", "true or false"."""
-    setting = SETTINGS[key]
+    setting = DECLARED[key]
     kind = setting.kind
     if kind == "text":
         return "a string"
@@ -102,13 +297,24 @@ def takes(key: str) -> str:
         return ", ".join(setting.choices[:-1]) + " or " + setting.choices[-1]
     if kind == "headers":
         return "a table of header names and values"
-    return f"{'a whole number' if kind == 'whole' else 'a number'}{_bounds(setting)}"
+    return number_words(setting.low, setting.high, whole=kind == "whole")
 
 
-def _bounds(setting: Setting) -> str:
-    low, high = setting.low, setting.high
+def number_words(low: float | None, high: float | None, *, whole: bool) -> str:
+    noun = "a whole number" if whole else "a number"
     if low is not None and high is not None:
-        return f" from {low:g} to {high:g}"
+        return f"{noun} from {_figure(low)} to {_figure(high)}"
     if low is not None:
-        return " above 0" if 0 < low < 0.01 else f" of at least {low:g}"
-    return ""
+        return f"{noun} of at least {_figure(low)}"
+    return noun
+
+
+def _figure(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+
+
+def is_http_url(text: str) -> bool:
+    """``http://`` or ``https://`` followed by a host (a base URL that names no host reaches nothing)."""
+    scheme, sep, rest = text.partition("://")
+    host = rest.split("/", 1)[0].rpartition("@")[2]
+    return bool(sep) and scheme.lower() in ("http", "https") and bool(host.strip())

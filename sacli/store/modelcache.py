@@ -14,12 +14,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sacli.store.paths import cache_dir
+
 FRESH_FOR = 24 * 3600.0  # seconds
 
 
 def cache_path() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "sacli" / "models.json"
+    return cache_dir() / "models.json"
 
 
 def read(base_url: str | None = None) -> list[dict[str, Any]] | None:

@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-from pathlib import Path
+
+from sacli.store.paths import state_dir
 
 LAST_SESSION = "last-session"
-
-
-def state_dir() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "sacli"
 
 
 def last_session() -> str | None:

@@ -6,8 +6,12 @@ line has been erased, so the first character of the answer never lands beside it
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+from collections.abc import Iterator
+
+from sacli.term.stderr import Messages
 
 _FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
@@ -54,3 +58,17 @@ class Spinner:
         self.clear()
         if self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join(1)
+
+
+@contextlib.contextmanager
+def spinning(messages: Messages, label: str) -> Iterator[Spinner | None]:
+    """A spinner while the block runs, on a terminal only (None elsewhere); a message clears it first."""
+    if not messages.decorative:
+        yield None
+        return
+    spinner = Spinner(label).start()
+    try:
+        with messages.status_line(spinner.clear):
+            yield spinner
+    finally:
+        spinner.stop()

@@ -8,8 +8,9 @@ in what a message quotes are shown escaped, as model text is on stdout.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from sacli.term.tty import is_terminal
 
@@ -27,6 +28,16 @@ class Messages:
     def decorative(self) -> bool:
         """Whether spinners and progress bars may be drawn on stderr: a terminal, and not a dumb one."""
         return self.stderr_is_terminal and os.environ.get("TERM") != "dumb"
+
+    @contextlib.contextmanager
+    def status_line(self, clear: Callable[[], None]) -> Iterator[None]:
+        """While the block runs a status line (a spinner, a progress bar) is on stderr: ``clear``
+        erases it before each message, and it is drawn again below."""
+        previous, self.before_write = self.before_write, clear
+        try:
+            yield
+        finally:
+            self.before_write = previous
 
     def add_secrets(self, secrets: tuple[str, ...]) -> None:
         # Values this short are not real keys, and masking them would garble every message.

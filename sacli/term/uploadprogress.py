@@ -31,14 +31,12 @@ STEP_LINES_FROM = 16 * 1024 * 1024
 
 
 def human_size(size: Any) -> str:
-    if not isinstance(size, (int, float)) or isinstance(size, bool):
+    """A size in bytes as rich writes sizes (kB, MB: powers of 1000, as its transfer rates are)."""
+    if not isinstance(size, int | float) or isinstance(size, bool):
         return "" if size is None else str(size)
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(value) < 1024 or unit == "TiB":
-            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return str(size)  # pragma: no cover
+    from rich.filesize import decimal
+
+    return decimal(int(size)) if 0 <= size < 1e30 else str(size)
 
 
 def short_label(label: str, width: int = LABEL_WIDTH) -> str:
@@ -122,7 +120,7 @@ class UploadProgress:
         self._progress = Progress(
             TextColumn("{task.description}", markup=False),
             BarColumn(),
-            DownloadColumn(binary_units=True),
+            DownloadColumn(),
             TransferSpeedColumn(),
             TimeRemainingColumn(),
             console=console,

@@ -16,16 +16,17 @@ SHARED = "shared"  # sacli/*.py beside entry.py: errors and exit codes
 # What each part may import, besides itself. entry.py (the process boundary) may import anything.
 ALLOWED: dict[str, set[str]] = {
     SHARED: set(),
-    "settings": {SHARED},
-    "store": {SHARED},
-    "term": {"settings", SHARED},
-    "api": {"settings", SHARED},
-    "chat": {"api", "term", "store", "settings", SHARED},
-    "batch": {"chat", "api", "term", "store", "settings", SHARED},
-    "cli": {"term", "store", "settings", SHARED},
-    "commands": {"cli", "batch", "chat", "api", "term", "store", "settings", SHARED},
+    "readers": {SHARED},
+    "settings": {"readers", SHARED},
+    "store": {"readers", SHARED},
+    "term": {"settings", "readers", SHARED},
+    "api": {"settings", "readers", SHARED},
+    "chat": {"api", "term", "store", "settings", "readers", SHARED},
+    "batch": {"chat", "api", "term", "store", "settings", "readers", SHARED},
+    "cli": {"term", "store", "settings", "readers", SHARED},
+    "commands": {"cli", "batch", "chat", "api", "term", "store", "settings", "readers", SHARED},
 }
-PARTS = {"settings", "store", "term", "api", "chat", "batch", "cli", "commands"}
+PARTS = {"readers", "settings", "store", "term", "api", "chat", "batch", "cli", "commands"}
 LONGEST = 400
 
 
@@ -147,3 +148,18 @@ def test_the_architecture_page_names_only_modules_and_functions_that_exist() -> 
     for path, functions in re.findall(r"`(sacli/[\w/]+\.py): \w+`((?:, `\w+`)+)", page):
         for function in re.findall(r"`(\w+)`", functions):
             assert function in defined_in(PACKAGE.parent / path), f"docs/architecture.md names {path}: {function}"
+
+
+def test_at_most_five_modules_lie_flat_in_the_package() -> None:
+    flat = sorted(path.name for path in PACKAGE.glob("*.py"))
+    assert flat == ["__init__.py", "__main__.py", "entry.py", "errors.py", "exitcodes.py"]
+
+
+def _modules_naming(text: str) -> list[str]:
+    """The modules whose code (strings and comments included) holds ``text``."""
+    return sorted(module for module, path in MODULES.items() if text in path.read_text())
+
+
+def test_one_module_knows_the_chat_url_and_the_shape_of_a_chunk() -> None:
+    assert _modules_naming("/chat/completions") == ["sacli.api.completions"]
+    assert _modules_naming('"delta"') == ["sacli.api.completions"]

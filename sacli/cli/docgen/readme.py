@@ -21,12 +21,12 @@ SETTINGS_BLOCK = re.compile(r"(<!-- settings:start -->\n).*?(<!-- settings:end -
 
 
 def settings_table_markdown() -> str:
-    from sacli.settings.declared import SETTINGS, takes
+    from sacli.settings.declared import SETTINGS, shown, takes
 
     rows = ["| config key | flag | environment | takes | default |", "|---|---|---|---|---|"]
     for key, setting in SETTINGS.items():
         env = f"`{setting.env}`" if setting.env else ""
-        default = f"`{setting.default}`" if setting.default is not None else "none"
+        default = f"`{shown(setting.default)}`" if setting.default is not None else "none"
         rows.append(f"| `{key}` | `{setting.flag}` | {env} | {takes(key)} | {default} |")
     return "\n".join(rows) + "\n"
 

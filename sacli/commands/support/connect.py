@@ -8,30 +8,33 @@ answer, register the URL passwords as secrets, check the headers (the config fil
 
 from __future__ import annotations
 
-from sacli.api.client import ApiClient
+from sacli.api.client import ApiClient, Endpoint
 from sacli.api.headers import parse_headers
 from sacli.api.limits import Limits
 from sacli.api.tapes import Tape
 from sacli.api.urls import passwords
+from sacli.api.waits import AnnouncedWaits, SharedPause
 from sacli.cli.options import ConnectionOptions
 from sacli.errors import UsageError
-from sacli.settings.configfile import DEFAULT_BASE_URL, DEFAULT_MODEL, Settings
 from sacli.term.stderr import MESSAGES
 from sacli.term.stdout import check_stdout
 
 KEYS = (("api_key", "the OpenRouter key"), ("super_agent_key", "the Super Agent key"))
 
 
-def connect(conn: ConnectionOptions, *, model: str | None = None, pool: int | None = None) -> ApiClient:
+def connect(
+    conn: ConnectionOptions, *, model: str | None = None, pool: int | None = None, shared_pause: bool = False
+) -> ApiClient:
+    """The run's client; ``pool``: requests made at once, ``shared_pause``: a 429 pauses them all (a batch)."""
     check_stdout()  # nowhere to write the answer: fail before anything is sent
     messages = MESSAGES
     if conn.debug:
         messages.debug_enabled = True
-    base_url = (conn.base_url or DEFAULT_BASE_URL).rstrip("/")
+    base_url = str(conn.base_url).rstrip("/")
     messages.add_secrets(passwords(base_url))
-    settings = Settings(
+    endpoint = Endpoint(
         base_url=base_url,
-        model=model or DEFAULT_MODEL,
+        model=model,
         api_key=conn.api_key or None,
         super_agent_key=conn.super_agent_key or None,
         key_sources=tuple(
@@ -39,13 +42,14 @@ def connect(conn: ConnectionOptions, *, model: str | None = None, pool: int | No
         ),
     )
     return ApiClient(
-        settings,
+        endpoint,
         extra_headers=headers_of(conn),
         limits=Limits(retries=conn.retries, connect_timeout=conn.connect_timeout, idle_timeout=conn.idle_timeout),
         reporter=messages,
         timeout=conn.timeout,
         tape=tape_of(conn),
         pool=pool,
+        waits=SharedPause if shared_pause else AnnouncedWaits,
     )
 
 

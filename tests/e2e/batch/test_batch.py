@@ -477,7 +477,7 @@ def test_on_a_terminal_stderr_shows_the_progress(answers: Answers, api_env: dict
     finally:
         terminal.close()
     shown = terminal.output.decode()
-    assert re.search(r"\[#{20}\]  30/30 · 1 failed · 0 running · \d+\.\d/s", shown), shown[-300:]
+    assert re.search(r"━{20} 30/30 · 1 failed · 0 running · \d+\.\d/s", shown), shown[-300:]
     assert len(records(out.read_bytes())) == 30
 
 

@@ -119,9 +119,9 @@ def test_list_on_a_terminal_is_a_table(httpserver: HTTPServer, api_env: dict[str
     assert [cell.strip() for cell in header.split("┃")[1:-1]] == ["ID", "File name", "Status", "Size", "Uploaded"]
     rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in lines if "file_" in line]
     assert rows == [
-        ["file_abc123", "privacy-policy.pdf", "processed", "239.9 KiB", human_time("2025-11-16T10:30:00Z")],
-        ["file_def456", "notes with tab.md", "processing", "86.9 KiB", human_time("2025-11-16T11:00:00Z")],
-        ["file_x", "red\\e[31m.txt", "processed", "5 B", ""],  # a name cannot colour the terminal
+        ["file_abc123", "privacy-policy.pdf", "processed", "245.7 kB", human_time("2025-11-16T10:30:00Z")],
+        ["file_def456", "notes with tab.md", "processing", "89.0 kB", human_time("2025-11-16T11:00:00Z")],
+        ["file_x", "red\\e[31m.txt", "processed", "5 bytes", ""],  # a name cannot colour the terminal
     ]
 
 
@@ -153,28 +153,42 @@ def test_delete_falls_back_to_the_query_form(httpserver: HTTPServer, api_env: di
     assert len(httpserver.log) == 2
 
 
-def test_delete_unknown_id_reports_and_stops(httpserver: HTTPServer, api_env: dict[str, str]) -> None:
+def test_delete_goes_past_a_missing_file_then_names_it_and_exits_5(
+    httpserver: HTTPServer, api_env: dict[str, str]
+) -> None:
     def handler(request: Request) -> Response:
-        if request.path.endswith("/file_1") or request.args.get("fileId") == "file_1":
+        if request.path.endswith(("/file_1", "/file_3")):
             return Response("", status=204)
         return Response(json.dumps({"success": False, "error": "File not found"}), status=404)
 
     httpserver.expect_request(FILES, method="DELETE").respond_with_handler(handler)
-    httpserver.expect_request(f"{FILES}/file_1", method="DELETE").respond_with_handler(handler)
-    httpserver.expect_request(f"{FILES}/nope", method="DELETE").respond_with_handler(handler)
+    for file_id in ("file_1", "nope", "file_3"):
+        httpserver.expect_request(f"{FILES}/{file_id}", method="DELETE").respond_with_handler(handler)
     result = run("files", "delete", "--yes", "file_1", "nope", "file_3", env=api_env)
     assert result.returncode == 5
-    assert result.stdout == b"file_1\n"
-    assert result.stderr.decode().splitlines() == [
-        "sacli: deleted: file_1",
-        "sacli: failed: nope",
-        "sacli: not deleted: file_3",
-        "sacli: error: deleting nope: HTTP 404 NOT FOUND: File not found (no such file ID? see 'sacli files list')",
-    ]
+    assert result.stdout == b"file_1\nfile_3\n"
+    assert result.stderr.decode() == "sacli: error: file nope not found (HTTP 404) (see 'sacli files list')\n"
     assert [(r.path, r.args.get("fileId")) for r, _ in httpserver.log] == [
         (f"{FILES}/file_1", None),
         (f"{FILES}/nope", None),
         (FILES, "nope"),
+        (f"{FILES}/file_3", None),
+    ]
+
+
+def test_delete_stops_at_an_error_that_is_not_a_missing_file_and_says_what_was_deleted(
+    httpserver: HTTPServer, api_env: dict[str, str]
+) -> None:
+    httpserver.expect_request(f"{FILES}/file_1", method="DELETE").respond_with_data("", status=204)
+    httpserver.expect_request(f"{FILES}/file_2", method="DELETE").respond_with_json({"error": "disk"}, status=500)
+    result = run("files", "delete", "--yes", "--retries", "0", "file_1", "file_2", "file_3", env=api_env)
+    assert result.returncode == 5
+    assert result.stdout == b"file_1\n"
+    assert result.stderr.decode().splitlines() == [
+        "sacli: deleted: file_1",
+        "sacli: failed: file_2",
+        "sacli: not deleted: file_3",
+        "sacli: error: deleting file_2: HTTP 500 INTERNAL SERVER ERROR: disk",
     ]
 
 
@@ -207,8 +221,7 @@ def test_delete_reports_the_first_forms_404_when_the_fallback_is_refused(
     result = run("files", "delete", "--yes", "file_gone", env=api_env)
     assert result.returncode == 5
     assert len(httpserver.log) == 2
-    assert result.stderr.decode().splitlines()[-1].startswith("sacli: error: deleting file_gone: HTTP 404")
-    assert "no such file ID?" in result.stderr.decode()
+    assert result.stderr.decode() == "sacli: error: file file_gone not found (HTTP 404) (see 'sacli files list')\n"
 
 
 def test_delete_sends_each_id_once(httpserver: HTTPServer, api_env: dict[str, str]) -> None:

@@ -434,8 +434,8 @@ def test_verbose_off_a_terminal_gives_plain_lines(
     result = run("upload", "-v", str(doc), env=api_env)
     assert result.returncode == 0, result.stderr
     lines = result.stderr.decode().splitlines()
-    assert lines[0] == f"sacli: uploading {doc} (2.0 KiB)"
-    assert re.fullmatch(rf"sacli: uploaded {re.escape(str(doc))} as file_1 \(2\.0 KiB in \d+\.\d s\)", lines[1])
+    assert lines[0] == f"sacli: uploading {doc} (2.0 kB)"
+    assert re.fullmatch(rf"sacli: uploaded {re.escape(str(doc))} as file_1 \(2\.0 kB in \d+\.\d s\)", lines[1])
     assert len(lines) == 2
     assert "\x1b" not in result.stderr.decode()
 
@@ -465,7 +465,7 @@ def test_progress_bar_on_a_terminal(httpserver: HTTPServer, api_env: dict[str, s
     assert stdout == f"file_1\t{doc}\n".encode()
     shown = stderr.decode("utf-8", "replace")
     assert "progress-me.bin" in shown
-    assert "3.0/3.0 MiB" in shown
+    assert "3.1/3.1 MB" in shown
     assert "━" in shown
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sacli.api.replies import ReplyReader
+from sacli.api.completions import ReplyReader
 from sacli.api.sse import Event, SSEParser
 from sacli.errors import SacliError
 from sacli.term.stdout import Output
