@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sacli.api.limits import JSON_BODY_LIMIT, mib
 from sacli.api.replies import read_reply
 from sacli.api.sse import EventTooLarge, SSEParser
+from sacli.api.toolcalls import ToolCalls
 from sacli.errors import ApiError, NetworkError, SacliError
-from sacli.readers.jsontext import DECODER, JsonProblem, OutOfBounds, check_depth, one_line, parse_json
+from sacli.readers.jsontext import DECODER, JsonProblem, check_depth, not_json, one_line, parse_json
 
 if TYPE_CHECKING:
     from sacli.api.client import ApiClient
@@ -69,20 +70,31 @@ def ask(
     )
 
 
+KEPT_TEXT_LIMIT = JSON_BODY_LIMIT  # of a reply's text kept (for --schema, a conversation's history)
+
+
 class Reply:
-    __slots__ = ("done", "finish_reason", "text", "tool_calls", "usage")
+    __slots__ = ("cut", "done", "finish_reason", "kept", "text", "tool_calls", "usage")
 
     def __init__(self, *, finish_reason: str | None = None, usage: dict[str, Any] | None = None) -> None:
         self.finish_reason = finish_reason
         self.usage = usage
         self.done = False
         self.text: list[str] = []
-        # index -> {"id", "name", "arguments": [pieces]}, gathered from the deltas' fragments
-        self.tool_calls: dict[int, dict[str, Any]] = {}
+        self.kept = 0
+        self.cut = False  # the text kept stops at KEPT_TEXT_LIMIT
+        self.tool_calls = ToolCalls()  # gathered from the deltas' fragments
 
     @property
     def complete(self) -> bool:
         return self.done or self.finish_reason is not None
+
+    def keep(self, text: str) -> None:
+        self.kept += len(text)
+        if self.kept > KEPT_TEXT_LIMIT:
+            self.cut = True
+        else:
+            self.text.append(text)
 
 
 class ReplyReader:
@@ -110,7 +122,7 @@ class ReplyReader:
         parser = SSEParser()
         out = self.out
         json_lines = self.json_lines
-        keep = reply.text.append if self.keep_text else None
+        keep = reply.keep if self.keep_text else None
         for chunk in _until_broken(chunks, reply):
             try:
                 events = parser.feed(chunk)
@@ -167,7 +179,7 @@ class ReplyReader:
         except JsonProblem as problem:
             if not body.strip():
                 raise NetworkError("the server sent an empty reply", retryable=True) from None
-            raise ApiError(f"the reply is {_not_json(problem)}: {clip(body.decode('utf-8', 'replace'))}") from None
+            raise ApiError(f"the reply is {not_json(problem)}: {clip(body.decode('utf-8', 'replace'))}") from None
         if self.json_lines:
             self.out.write_line(one_line(payload))
         if not isinstance(payload, dict):
@@ -187,7 +199,7 @@ class ReplyReader:
             if not self.json_lines:
                 self.out.write(content)
             if self.keep_text:
-                reply.text.append(content)
+                reply.keep(content)
         if reply.finish_reason == "error":
             raise ApiError("the model stopped with an error (finish_reason: error)")
         return reply
@@ -204,27 +216,8 @@ class ReplyReader:
                     if isinstance(piece, str) and piece:
                         self.on_reasoning(piece)
         calls = delta.get("tool_calls")
-        if not isinstance(calls, list):
-            return
-        for position, call in enumerate(calls):
-            if not isinstance(call, dict):
-                continue
-            index = call.get("index", position)
-            slot = reply.tool_calls.setdefault(index, {"id": None, "name": "", "arguments": [], "size": 0})
-            if isinstance(call.get("id"), str):
-                slot["id"] = call["id"]
-            function = call.get("function")
-            if isinstance(function, dict):
-                if isinstance(function.get("name"), str):
-                    slot["name"] += function["name"]
-                arguments = function.get("arguments")
-                if isinstance(arguments, str):
-                    slot["arguments"].append(arguments)
-                    slot["size"] += len(arguments)
-                    if slot["size"] > JSON_BODY_LIMIT:
-                        raise ApiError(f"the arguments of a tool call are larger than {mib(JSON_BODY_LIMIT)}")
-                elif isinstance(arguments, dict):  # a whole message may carry them parsed already
-                    slot["arguments"].append(one_line(arguments))
+        if isinstance(calls, list):
+            reply.tool_calls.add(calls)
 
     def _error_event(self, data: str) -> SacliError:
         try:
@@ -243,11 +236,7 @@ def _parse_or_fail(data: str) -> Any:
     try:
         return parse_json(data)
     except JsonProblem as problem:
-        raise ApiError(f"the stream carried a payload that is {_not_json(problem, 'not JSON')}: {clip(data)}") from None
-
-
-def _not_json(problem: JsonProblem, plain: str = "not valid JSON") -> str:
-    return f"JSON sacli does not take ({problem})" if isinstance(problem, OutOfBounds) else plain
+        raise ApiError(f"the stream carried a payload that is {not_json(problem, 'not JSON')}: {clip(data)}") from None
 
 
 def usage_of(value: Any) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from typing import Any
 from sacli.api.client import ApiClient, unwrap
 from sacli.api.resources import Collection, NotFound
 from sacli.errors import ApiError
+from sacli.readers.jsontext import one_line
 
 FACTS_PATH = "/api/memory/facts"
 SEARCH_PATH = "/api/memory/facts/search"
@@ -34,14 +35,14 @@ FACTS = Collection(FACTS_PATH, FactNotFound)
 def list_facts(api: ApiClient, *, limit: int, category: str | None = None, level: str | None = None) -> list[dict]:
     """Up to ``limit`` facts, following the pages while the server says there are more."""
     facts: list[dict[str, Any]] = []
-    seen: set[Any] = set()
+    seen: set[str] = set()  # the IDs as JSON text: a server may send any value as an ID
     while len(facts) < limit:
         params: dict[str, Any] = {"limit": min(PAGE, limit - len(facts)), "offset": len(facts)}
         params.update((k, v) for k, v in (("category", category), ("level", level)) if v is not None)
         payload = api.call_json("GET", FACTS_PATH, params=params)
         page = _facts_of(unwrap(payload, "facts"), "the fact list")
-        fresh = [fact for fact in page if fact.get("id") not in seen]  # a server that ignores offset ends here
-        seen.update(fact.get("id") for fact in fresh)
+        fresh = [fact for fact in page if one_line(fact.get("id")) not in seen]  # a server ignoring offset ends here
+        seen.update(one_line(fact.get("id")) for fact in fresh)
         facts += fresh
         pagination = payload.get("pagination") if isinstance(payload, dict) else None
         if not fresh or not (isinstance(pagination, dict) and pagination.get("hasMore")):

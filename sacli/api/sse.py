@@ -148,8 +148,8 @@ class SSEParser:
         elif name == b"id":
             if b"\0" not in value:
                 self._last_event_id = value.decode("utf-8", "replace")
-        elif name == b"retry" and value.isdigit() and value.isascii():
-            self.retry = int(value)
+        elif name == b"retry" and value.isdigit() and value.isascii() and len(value) <= 12:
+            self.retry = int(value)  # milliseconds; a longer number is no wait anyone means
 
     def _dispatch(self) -> Event:
         data = self._data

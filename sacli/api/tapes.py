@@ -14,7 +14,8 @@ with the time each arrived (milliseconds since the request was sent), and how th
 No key is written: the headers that may carry one are left out, and in bodies and the URL the
 configured keys, anything shaped like a key and every key field's value become ``***``. A piece
 is text when it is UTF-8, else base64. The body kept of one reply is bounded (RECORD_BODY_LIMIT);
-past it the record ends with an error saying so.
+past it the record ends with an error saying so. A replay file is read within REPLAY_FILE_LIMIT
+and every field of every line is checked before anything is replayed.
 """
 
 from __future__ import annotations
@@ -30,10 +31,14 @@ from typing import Any, Literal, NamedTuple
 from sacli.api.headers import SECRET_HEADER_WORDS
 from sacli.api.limits import mib
 from sacli.errors import OutputError, UsageError
+from sacli.readers.jsontext import JsonProblem, parse_json
+from sacli.readers.localfiles import TooLarge, bounded_lines
 from sacli.settings.secrets import HIDDEN, scrub
 
 FORMAT = 1
-RECORD_BODY_LIMIT = 32 * 1024 * 1024
+RECORD_BODY_LIMIT = 16 * 1024 * 1024
+REPLAY_FILE_LIMIT = 48 * 1024 * 1024  # the body's limit written as base64, and room for the rest
+LONGEST_AT = 86_400_000.0  # ms: a record that waits a day before a piece is not one sacli made
 Match = Literal["order", "body"]
 
 
@@ -75,8 +80,8 @@ def request_body_of(body: bytes | None, pattern: re.Pattern[str]) -> Any:
     if body is None:
         return None
     try:
-        return scrub(json.loads(body), pattern)
-    except (ValueError, UnicodeDecodeError):
+        return scrub(parse_json(body), pattern)
+    except JsonProblem:
         return None
 
 
@@ -100,11 +105,17 @@ def to_line(exchange: Exchange, pattern: re.Pattern[str]) -> bytes:
     return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
+_CONTROLS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _piece(data: bytes) -> str | dict[str, str]:
-    try:
-        return data.decode()
-    except UnicodeDecodeError:
-        return {"base64": base64.b64encode(data).decode()}
+    """Text as it is, when JSON writes it at most twice as long; anything else as base64."""
+    if not _CONTROLS.search(data):
+        try:
+            return data.decode()
+        except UnicodeDecodeError:
+            pass
+    return {"base64": base64.b64encode(data).decode()}
 
 
 def hide_in_pieces(chunks: list[tuple[float, bytes]], pattern: re.Pattern[str]) -> list[tuple[float, bytes]]:
@@ -128,58 +139,112 @@ def hide_in_pieces(chunks: list[tuple[float, bytes]], pattern: re.Pattern[str]) 
 
 def _data_of(piece: Any) -> bytes:
     if isinstance(piece, str):
-        return piece.encode()
+        return piece.encode("utf-8", "surrogatepass")
     if isinstance(piece, dict) and isinstance(piece.get("base64"), str):
-        return base64.b64decode(piece["base64"], validate=True)
+        try:
+            return base64.b64decode(piece["base64"], validate=True)
+        except ValueError:
+            raise ValueError("a piece of the body is not valid base64") from None
     raise ValueError("a piece of the body is neither text nor base64")
+
+
+def _text(record: dict[str, Any], name: str, default: str | None = None) -> str:
+    value = record.get(name, default)
+    if not isinstance(value, str):
+        raise ValueError(f"{name} is not text")
+    return value
+
+
+def _ms(value: Any, name: str) -> float:
+    """A time of the record: milliseconds from 0 to a day."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= LONGEST_AT:
+        raise ValueError(f"{name} is not a number of milliseconds from 0 to {LONGEST_AT:.0f}")
+    return float(value)
+
+
+def _header(pair: Any) -> tuple[str, str]:
+    if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
+        raise ValueError("a header is not a [name, value] pair of text")
+    name, value = pair
+    if not name.isascii() or not name.isprintable() or not name or any(c in name for c in " :"):
+        raise ValueError(f"the header name {name[:40]!r} is not a header name")
+    if not value.isascii() or not value.isprintable():
+        raise ValueError(f"the value of the header {name} is not printable ASCII")
+    return name, value
+
+
+def _end(value: Any) -> str | dict[str, Any]:
+    if value in ("eof", "closed"):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("error"), str) and isinstance(value.get("message", ""), str):
+        return {**value, "at": _ms(value.get("at", 0), "end.at")}
+    raise ValueError('end is not "eof", "closed" or the error the body ended with')
 
 
 def from_line(line: str) -> Exchange:
     """One exchange from its line; ValueError (with what is wrong) for a line that is not one."""
-    record = json.loads(line)
+    record = parse_json(line)
     if not isinstance(record, dict) or record.get("sacli_record") != FORMAT:
         raise ValueError(f"not a sacli record (format {FORMAT})")
-    try:
-        status = record["status"]
-        if status is not None and not isinstance(status, int):
-            raise ValueError("status is not a number")
-        end = record.get("end", "eof")
-        if status is None and not isinstance(end, dict):
-            raise ValueError("a record without a status needs the error it ended with")
-        return Exchange(
-            method=str(record["method"]),
-            path=str(record["path"]),
-            query=str(record.get("query", "")),
-            request_headers=dict(record.get("request_headers") or {}),
-            request_body=record.get("request_body"),
-            status=status,
-            reason=str(record.get("reason", "")),
-            headers=[(str(k), str(v)) for k, v in record.get("headers") or []],
-            at=float(record.get("at", 0)),
-            chunks=[(float(t), _data_of(piece)) for t, piece in record.get("chunks") or []],
-            end=end,
-        )
-    except (KeyError, TypeError) as exc:
-        raise ValueError(f"a field is missing or of the wrong kind ({exc})") from None
+    missing = [name for name in ("method", "path", "status") if name not in record]
+    if missing:
+        raise ValueError(f"a field is missing: {', '.join(missing)}")
+    status = record["status"]
+    if status is not None and (isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 999):
+        raise ValueError("status is not an HTTP status")
+    end = _end(record.get("end", "eof"))
+    if status is None and not isinstance(end, dict):
+        raise ValueError("a record without a status needs the error it ended with")
+    headers = record.get("headers") or []
+    chunks = record.get("chunks") or []
+    request_headers = record.get("request_headers") or {}
+    if not isinstance(headers, list) or not isinstance(chunks, list) or not isinstance(request_headers, dict):
+        raise ValueError("headers and chunks must be lists, request_headers an object")
+    pieces = []
+    for chunk in chunks:
+        if not (isinstance(chunk, list) and len(chunk) == 2):
+            raise ValueError("a piece of the body is not a [time, data] pair")
+        pieces.append((_ms(chunk[0], "a piece's time"), _data_of(chunk[1])))
+    return Exchange(
+        method=_text(record, "method"),
+        path=_text(record, "path"),
+        query=_text(record, "query", ""),
+        request_headers={str(k): str(v) for k, v in request_headers.items()},
+        request_body=record.get("request_body"),
+        status=status,
+        reason=_text(record, "reason", "").encode("latin-1", "replace").decode("latin-1"),
+        headers=[_header(pair) for pair in headers],
+        at=_ms(record.get("at", 0), "at"),
+        chunks=pieces,
+        end=end,
+    )
 
 
 def read_records(path: str) -> list[Exchange]:
     """Every exchange of a record file, in order; a usage error naming the file and line otherwise."""
-    try:
-        with open(path, encoding="utf-8") as file:
-            lines = file.read().splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise UsageError(f"cannot read the replay file {path}: {reason}") from None
     exchanges = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            exchanges.append(from_line(line))
-        except ValueError as exc:
-            raise UsageError(f"invalid replay file {path} line {number}: {exc}") from None
+    try:
+        with open(path, "rb") as file:
+            for number, data in bounded_lines(file, REPLAY_FILE_LIMIT):
+                try:
+                    if data is None:
+                        raise TooLarge(REPLAY_FILE_LIMIT)
+                    if not data.strip():
+                        continue
+                    exchanges.append(from_line(data.decode("utf-8")))
+                except ValueError as exc:  # JsonProblem, UnicodeDecodeError and TooLarge are ValueErrors
+                    raise UsageError(f"invalid replay file {path} line {number}: {_reason(exc)}") from None
+                if file.tell() > REPLAY_FILE_LIMIT:
+                    raise UsageError(f"cannot replay {path}: it is larger than {mib(REPLAY_FILE_LIMIT)}")
+    except OSError as exc:
+        raise UsageError(f"cannot read the replay file {path}: {exc.strerror or exc}") from None
     return exchanges
+
+
+def _reason(exc: ValueError) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text (at byte {exc.start})"
+    return str(exc)
 
 
 class RecordFile:

@@ -10,14 +10,19 @@ so that its record says what was wrong and the other lines go on.
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 from sacli.api.chatrequest import ChatParameters, chat_body
+from sacli.api.limits import JSON_BODY_LIMIT, mib
 from sacli.errors import SacliError, UsageError
+from sacli.readers.jsontext import JsonProblem, one_line, parse_json, user_object
+from sacli.readers.localfiles import NoLineEnd, bounded_lines
+
+LINE_LIMIT = JSON_BODY_LIMIT  # one input line: a prompt, or a conversation
+RECORD_LINE_LIMIT = 2 * JSON_BODY_LIMIT  # one record of a previous run: a reply of up to JSON_BODY_LIMIT, escaped
 
 FIELDS = frozenset({"id", "prompt", "messages", "model", "system", "temperature", "max_tokens", "schema", "attach"})
 
@@ -32,29 +37,32 @@ class Item:
     error: SacliError | None = None
 
 
-def numbered_lines(lines: Iterable[str]) -> Iterator[tuple[int, int, str]]:
-    """(item index, line number, text) for each line that is not blank."""
+def numbered_lines(lines: BinaryIO) -> Iterator[tuple[int, int, str | None]]:
+    """(item index, line number, text) for each line that is not blank; the text is None for a line
+    over LINE_LIMIT. Bytes that are not UTF-8 are replaced (the line then fails as not JSON, alone)."""
     index = 0
-    for number, line in enumerate(lines, 1):
-        if line.strip():
-            yield index, number, line
+    for number, data in bounded_lines(lines, LINE_LIMIT):
+        if data is None or data.strip():
+            yield index, number, None if data is None else data.decode("utf-8", "replace")
             index += 1
 
 
-def line_id(text: str, number: int) -> Any:
+def line_id(text: str | None, number: int) -> Any:
     """The id a line gives itself, or its number: what --resume and --shard look at without building the body."""
     try:
-        fields = json.loads(text)
-    except ValueError:
+        fields = parse_json(text) if text is not None else None
+    except JsonProblem:
         return number
     if isinstance(fields, dict) and isinstance(fields.get("id"), str | int) and not isinstance(fields["id"], bool):
         return fields["id"]
     return number
 
 
-def make_item(index: int, number: int, text: str, base: ChatParameters, *, model: str) -> Item:
+def make_item(index: int, number: int, text: str | None, base: ChatParameters, *, model: str) -> Item:
     item = Item(index=index, number=number, id=line_id(text, number))
     try:
+        if text is None:
+            raise UsageError(f"the line is longer than {mib(LINE_LIMIT)}")
         item.body, item.schema = _body(text, base, model)
     except SacliError as error:
         error.message = f"line {number}: {error.message}"
@@ -63,12 +71,7 @@ def make_item(index: int, number: int, text: str, base: ChatParameters, *, model
 
 
 def _body(text: str, base: ChatParameters, model: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    try:
-        fields = json.loads(text)
-    except ValueError as exc:
-        raise UsageError(f"not valid JSON: {exc}") from None
-    if not isinstance(fields, dict):
-        raise UsageError("not a JSON object")
+    fields = user_object(text)
     unknown = sorted(set(fields) - FIELDS)
     if unknown:
         raise UsageError(f"unknown field {unknown[0]!r} (known: {', '.join(sorted(FIELDS))})")
@@ -108,14 +111,11 @@ def _overrides(fields: dict[str, Any]) -> dict[str, Any]:
                 )
             changes[name] = value
     if "schema" in fields:
-        from sacli.chat.schema import load_schema
+        from sacli.chat.schema import checked_schema
 
         if not isinstance(fields["schema"], dict):
             raise UsageError('"schema" must be a JSON Schema object')
-        try:
-            changes["schema"] = load_schema(json.dumps(fields["schema"]))
-        except UsageError as error:
-            raise UsageError(error.message.replace("--schema", '"schema"')) from None
+        changes["schema"] = checked_schema(fields["schema"], '"schema"')
     if "attach" in fields:
         from sacli.chat.attachments import load_attachments
 
@@ -131,26 +131,26 @@ def finished_ids(path: str) -> set[str]:
 
     Lines that are not records (a run killed mid-line cannot leave one, but a hand edit can) are passed over.
     """
+    done: set[str] = set()
     try:
-        with open(path, encoding="utf-8", errors="replace") as file:
-            lines = file.readlines()
+        with open(path, "rb") as file:
+            for _, data in bounded_lines(file, RECORD_LINE_LIMIT):
+                try:
+                    record = parse_json(data) if data is not None else None
+                except JsonProblem:
+                    continue
+                if isinstance(record, dict) and "id" in record and record.get("error") is None:
+                    done.add(id_key(record["id"]))
     except FileNotFoundError:
         return set()  # the first run of `sacli batch --resume out.jsonl ... >> out.jsonl`
-    except OSError as exc:
-        raise UsageError(f"cannot read --resume {path}: {exc.strerror or exc}") from None
-    done: set[str] = set()
-    for line in lines:
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(record, dict) and "id" in record and record.get("error") is None:
-            done.add(id_key(record["id"]))
+    except (OSError, NoLineEnd) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(f"cannot read --resume {path}: {reason}") from None
     return done
 
 
 def id_key(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return one_line(value)
 
 
 def shard_of(text: str | None) -> tuple[int, int] | None:
@@ -162,17 +162,16 @@ def shard_of(text: str | None) -> tuple[int, int] | None:
     raise UsageError(f"--shard wants K/N with 1 <= K <= N, e.g. 2/8; got {text!r}")
 
 
-def open_input(file: str | None) -> TextIO:
-    """The lines of FILE (or stdin), decoded as UTF-8 with bad bytes replaced (a bad line is its item's error)."""
-    import io
+def open_input(file: str | None) -> BinaryIO:
+    """FILE (or stdin), to be read line by line (``numbered_lines``)."""
     import sys
 
     if file in (None, "-"):
         if sys.stdin is None or (sys.stdin.isatty() and file is None):
             raise UsageError("sacli batch reads JSON Lines from FILE or a pipe", hint="sacli batch prompts.jsonl")
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None)
+        return sys.stdin.buffer
     try:
-        return open(file, encoding="utf-8", errors="replace")
+        return open(file, "rb")
     except OSError as exc:
         raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
 
@@ -181,5 +180,8 @@ def count_items(file: str | None) -> int | None:
     """How many items FILE holds, for the progress bar's total; None when it cannot be read twice."""
     if file is None or not os.path.isfile(file):
         return None
-    with open(file, "rb") as handle:
-        return sum(1 for line in handle if line.strip())
+    try:
+        with open(file, "rb") as handle:
+            return sum(1 for _, data in bounded_lines(handle, LINE_LIMIT) if data is None or data.strip())
+    except (OSError, NoLineEnd):
+        return None

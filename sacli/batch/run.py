@@ -28,7 +28,8 @@ from sacli.api.completions import Reply, ReplyReader, ask, chat_headers
 from sacli.api.waits import SharedPause
 from sacli.batch.items import Item, id_key, line_id, make_item, numbered_lines
 from sacli.chat.heldreply import HeldReply
-from sacli.errors import SacliError
+from sacli.errors import SacliError, UsageError
+from sacli.readers.localfiles import NoLineEnd
 from sacli.term.stdout import Output
 
 INPUT_END = object()
@@ -43,9 +44,7 @@ def record_of(item_id: Any, reply: Reply | None, error: SacliError | None) -> di
         "error": None if error is None else {"message": error.message, "exit_code": int(error.exit_code)},
     }
     if reply is not None and reply.tool_calls and error is None:
-        from sacli.chat.tools import tool_calls_document
-
-        record["tool_calls"] = tool_calls_document(reply.tool_calls)["tool_calls"]
+        record["tool_calls"] = reply.tool_calls.document()["tool_calls"]
     return record
 
 
@@ -113,7 +112,10 @@ class BatchRun:
                 else:
                     self.work.put(item)
             self.events.put(("end", sent))
-        except BaseException as exc:  # an unreadable input (EIO, not UTF-8): the batch ends with it
+        except (OSError, NoLineEnd) as exc:  # an unreadable input (EIO, no lines): the batch ends with it
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.events.put(("failure", UsageError(f"cannot read the input: {reason}")))
+        except BaseException as exc:
             self.events.put(("failure", exc))
 
     def _work(self) -> None:
@@ -143,7 +145,7 @@ class BatchRun:
             if item.schema is not None and not reply.tool_calls:
                 from sacli.chat.schema import check_reply
 
-                check_reply("".join(reply.text), item.schema)
+                check_reply("".join(reply.text), item.schema, cut=reply.cut)
         except SacliError as error:
             return record_of(item.id, reply, error)
         return record_of(item.id, reply, None)

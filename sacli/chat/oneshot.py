@@ -73,7 +73,7 @@ def run_one_shot(
     if params.schema is not None and not reply.tool_calls:
         from sacli.chat.schema import check_reply
 
-        check_reply("".join(reply.text), params.schema)
+        check_reply("".join(reply.text), params.schema, cut=reply.cut)
 
 
 def require_keys(api: ApiClient, params: ChatParameters, *, new_session: bool) -> None:

@@ -7,12 +7,12 @@ stdout when a request fails before any output.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Protocol
 
 from sacli.api.client import ApiClient
 from sacli.api.completions import Reply, ReplyReader, ask
 from sacli.errors import SacliError
+from sacli.readers.jsontext import one_line
 from sacli.term.spinner import spinning
 from sacli.term.stderr import MESSAGES, Messages
 from sacli.term.stdout import Output
@@ -82,11 +82,8 @@ class ReplyDisplay:
         output = output or self.output
         output.finish()
         if reply.tool_calls and not opts.json:
-            from sacli.chat.tools import tool_calls_document
-
-            document = tool_calls_document(reply.tool_calls)
             output.end_line()
-            output.write_line(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+            output.write_line(one_line(reply.tool_calls.document()))
         elif not opts.no_newline and not opts.json:
             output.end_line()
         report_reply(reply, MESSAGES, usage=opts.usage)

@@ -1,29 +1,31 @@
-"""``--tools`` and ``--tool-choice``, and the tool calls of a reply as the one JSON line scripts read.
+"""``--tools`` and ``--tool-choice``: the tools the model may call, checked before anything is sent.
 
 A tool definition is an OpenAI-style object, ``{"type": "function", "function": {"name": ...,
-"parameters": {...}}}``; the file holds an array of them, checked before anything is sent. The
-calls of a reply come out, after any text, as ``{"tool_calls": [{"id", "name", "arguments"}]}``
-with the arguments parsed: arguments that are not JSON are an API error naming the call.
+"parameters": {...}}}``; the file (at most TOOLS_FILE_LIMIT) holds an array of them. The calls of
+a reply come out, after any text, as one JSON line (sacli.api.toolcalls).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from sacli.errors import ApiError, UsageError
+from sacli.errors import UsageError
+from sacli.readers.jsontext import JsonProblem, parse_json
+from sacli.readers.localfiles import TooLarge, read_bounded
 
 CHOICES = ("auto", "none", "required")
+TOOLS_FILE_LIMIT = 4 * 1024 * 1024
 
 
 def load_tools(path: str) -> tuple[dict[str, Any], ...]:
     try:
-        with open(path, encoding="utf-8") as file:
-            tools = json.load(file)
+        tools = parse_json(read_bounded(path, TOOLS_FILE_LIMIT))
     except OSError as exc:
-        raise UsageError(f"--tools: cannot read {path}: {exc.strerror}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--tools: {path} is not valid JSON: {exc}") from None
+        raise UsageError(f"--tools: cannot read {path}: {exc.strerror or exc}") from None
+    except TooLarge as exc:
+        raise UsageError(f"--tools: cannot read {path}: {exc}") from None
+    except JsonProblem as problem:
+        raise UsageError(f"--tools: {path} is not valid JSON: {problem}") from None
     if not isinstance(tools, list) or not tools:
         raise UsageError(f"--tools: {path} must hold a JSON array of tool definitions")
     for index, tool in enumerate(tools):
@@ -44,20 +46,3 @@ def tool_choice(value: str | None, tools: tuple[dict[str, Any], ...]) -> str | d
         known = ", ".join(names) if names else "none: give --tools"
         raise UsageError(f"--tool-choice {value!r} is not auto, none, required or a tool's name (tools: {known})")
     return {"type": "function", "function": {"name": value}}
-
-
-def tool_calls_document(calls: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    """The reply's tool calls, in index order, with their arguments parsed."""
-    found = []
-    for index in sorted(calls):
-        call = calls[index]
-        text = "".join(call["arguments"])
-        try:
-            arguments = json.loads(text) if text.strip() else {}
-        except ValueError:
-            shown = text if len(text) <= 80 else text[:77] + "..."
-            raise ApiError(
-                f"the arguments of tool call {call['name'] or index} ({call['id']}) are not valid JSON: {shown}"
-            ) from None
-        found.append({"id": call["id"], "name": call["name"], "arguments": arguments})
-    return {"tool_calls": found}

@@ -174,7 +174,8 @@ def run_show(conn: ConnectionOptions, session_id: str, *, json: bool) -> None:
         emit_json(out, session)
         return
     fields = _fields(_with_id(session))
-    messages = [m for m in session.get("messages") or () if isinstance(m, dict)]
+    listed = session.get("messages")
+    messages = [m for m in listed if isinstance(m, dict)] if isinstance(listed, list) else []
     if not out.is_terminal:
         lines = [f"{tsv_field(name)}\t{tsv_field(value)}\n" for name, value in fields]
         lines += [

@@ -8,7 +8,6 @@ the file list until every uploaded file is processed or has failed, within ``--t
 
 from __future__ import annotations
 
-import json as jsonlib
 import os
 import time
 from collections.abc import Sequence
@@ -24,6 +23,7 @@ from sacli.cli.options import OUTPUT_PANEL, ConnectionOptions, Json, flag, optio
 from sacli.commands.support.connect import connect
 from sacli.commands.support.uploadsources import collect_sources, content_type_of
 from sacli.errors import ApiError, DeadlineExceeded, SacliError, TimeoutError_, UsageError
+from sacli.readers.jsontext import JsonProblem, one_line, parse_json
 from sacli.term.spinner import spinning
 from sacli.term.stderr import MESSAGES, Messages
 from sacli.term.stdout import Output
@@ -155,9 +155,9 @@ def metadata_fields(opts: UploadOptions) -> list[tuple[str, str]]:
         if opts.category is not None or opts.tags:
             raise UsageError("--metadata gives the whole metadata; it cannot be combined with --category or --tag")
         try:
-            value = jsonlib.loads(opts.metadata)
-        except ValueError as exc:
-            raise UsageError(f"--metadata is not valid JSON: {exc}") from None
+            value = parse_json(opts.metadata)
+        except JsonProblem as problem:
+            raise UsageError(f"--metadata is not valid JSON: {problem}") from None
         if not isinstance(value, dict):
             raise UsageError('--metadata must be a JSON object, e.g. \'{"category":"docs","tags":["a"]}\'')
         return [("metadata", opts.metadata.strip())]
@@ -168,7 +168,7 @@ def metadata_fields(opts: UploadOptions) -> list[tuple[str, str]]:
         built["tags"] = list(opts.tags)
     if not built:
         return []
-    return [("metadata", jsonlib.dumps(built, ensure_ascii=False, separators=(",", ":")))]
+    return [("metadata", one_line(built))]
 
 
 def poll_interval() -> float:

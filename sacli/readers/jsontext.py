@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sacli.errors import UsageError
+
 MAX_DEPTH = 64  # nesting: objects and arrays within each other
 
 
@@ -56,6 +58,24 @@ def parse_json(text: str | bytes, *, limit: int | None = None) -> Any:
         raise JsonProblem(str(exc)) from None
     check_depth(value)
     return value
+
+
+def user_object(
+    text: str | bytes, *, not_json: str = "not valid JSON", not_object: str = "not a JSON object"
+) -> dict[str, Any]:
+    """A JSON object the user gave (an argument, a file, a line); a usage error saying what is wrong otherwise."""
+    try:
+        value = parse_json(text)
+    except JsonProblem as problem:
+        raise UsageError(f"{not_json}: {problem}") from None
+    if not isinstance(value, dict):
+        raise UsageError(not_object)
+    return value
+
+
+def not_json(problem: JsonProblem, plain: str = "not valid JSON") -> str:
+    """How a message says what was wrong: the bound passed, or only that it is not JSON."""
+    return f"JSON sacli does not take ({problem})" if isinstance(problem, OutOfBounds) else plain
 
 
 def check_depth(value: Any, limit: int = MAX_DEPTH) -> None:

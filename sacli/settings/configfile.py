@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from sacli.errors import UsageError
+from sacli.readers.localfiles import TooLarge, read_bounded
 from sacli.settings.declared import SETTINGS, attribute_of, check
 
 Warn = Callable[[str], None]
+CONFIG_FILE_LIMIT = 1024 * 1024
 
 
 def config_path() -> Path:
@@ -74,7 +76,9 @@ def apply(groups: Iterable[Any], *, warn: Warn, add_secrets: Callable[[tuple[str
 def load_file(path: Path, profile: str | None, warn: Warn) -> dict[str, FileValue]:
     """The file's settings for ``profile`` ({} when there is no file and no profile asked for)."""
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(str(path), CONFIG_FILE_LIMIT)
+    except TooLarge as exc:
+        raise UsageError(f"invalid config file {path}: {exc}") from None
     except FileNotFoundError:
         if profile:
             raise UsageError(f"profile {profile!r} asked for, but there is no config file at {path}") from None
@@ -91,6 +95,8 @@ def load_file(path: Path, profile: str | None, warn: Warn) -> dict[str, FileValu
         raise UsageError(f"invalid config file {path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"invalid config file {path}: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"invalid config file {path}: arrays or tables are nested too deep") from None
 
     profiles = document.pop("profiles", {})
     if not isinstance(profiles, dict):

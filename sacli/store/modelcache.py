@@ -14,9 +14,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sacli.readers.jsontext import parse_json
+from sacli.readers.localfiles import read_bounded
 from sacli.store.paths import cache_dir
 
 FRESH_FOR = 24 * 3600.0  # seconds
+CACHE_LIMIT = 32 * 1024 * 1024
 
 
 def cache_path() -> Path:
@@ -26,10 +29,7 @@ def cache_path() -> Path:
 def read(base_url: str | None = None) -> list[dict[str, Any]] | None:
     """The cached models; None when there are none, or they are older than a day or (given
     ``base_url``) from another server."""
-    try:
-        document = json.loads(cache_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    document = _document()
     if not isinstance(document, dict) or not isinstance(document.get("models"), list):
         return None
     if base_url is not None and document.get("base_url") != base_url:
@@ -60,12 +60,17 @@ def write(base_url: str, models: list[dict[str, Any]]) -> None:
 
 def model_ids(prefix: str) -> list[str]:
     """Cached model IDs that start with ``prefix`` (for completion; any server's, however old)."""
-    try:
-        document = json.loads(cache_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
+    document = _document()
     models = document.get("models") if isinstance(document, dict) else None
     if not isinstance(models, list):
         return []
     ids = (model.get("id") for model in models if isinstance(model, dict))
     return sorted(i for i in ids if isinstance(i, str) and i.startswith(prefix))
+
+
+def _document() -> Any:
+    """The cache file's JSON, or None when there is none that can be read."""
+    try:
+        return parse_json(read_bounded(str(cache_path()), CACHE_LIMIT))
+    except (OSError, ValueError):  # JsonProblem and TooLarge are ValueErrors
+        return None

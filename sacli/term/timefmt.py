@@ -15,8 +15,8 @@ def parse_timestamp(value: Any) -> datetime | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        seconds = value / 1000 if value > 1e11 else value  # 1e11 s is the year 5138: that is milliseconds
         try:
+            seconds = value / 1000 if value > 1e11 else value  # 1e11 s is the year 5138: that is milliseconds
             return datetime.fromtimestamp(seconds, tz=UTC)
         except (OverflowError, OSError, ValueError):
             return None
@@ -47,4 +47,7 @@ def human_time(value: Any, now: datetime | None = None) -> str:
         if seconds < 3600:
             return f"{seconds // 60} min ago"
         return f"{seconds // 3600} h ago"
-    return when.astimezone().strftime("%Y-%m-%d %H:%M")
+    try:
+        return when.astimezone().strftime("%Y-%m-%d %H:%M")
+    except (OverflowError, OSError, ValueError):  # year 1 or 9999 west or east of UTC: no local time
+        return when.isoformat(" ", "minutes")
