@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
+from tests.support.explore import explore_home, scripted  # noqa: F401  (fixtures of the exploring tests)
 from tests.support.helpers import OPENROUTER_KEY, SUPER_AGENT_KEY, clean_env
 from tests.support.terminal import Terminal
 

@@ -27,11 +27,14 @@ os.write(int(os.environ["PEAKMEM_FD"]), json.dumps([os.waitstatus_to_exitcode(st
 class Measured(subprocess.Popen):  # type: ignore[type-arg]
     """A Popen whose ``peak()`` (after ``wait()``) gives (exit status, peak RSS in KiB) of the program."""
 
-    def __init__(self, argv: list[str], *, env: dict[str, str], **kwargs: Any) -> None:
+    def __init__(self, argv: list[Any], *, env: dict[Any, Any], **kwargs: Any) -> None:
+        """``argv`` and ``env`` may hold bytes (arguments and variables that are not text)."""
         self._report_r, report_w = os.pipe()
+        as_bytes = any(isinstance(key, bytes) for key in env)
+        fd_variable = (b"PEAKMEM_FD", str(report_w).encode()) if as_bytes else ("PEAKMEM_FD", str(report_w))
         super().__init__(
             [sys.executable, "-c", _LAUNCHER, *argv],
-            env={**env, "PEAKMEM_FD": str(report_w)},
+            env={**env, fd_variable[0]: fd_variable[1]},
             pass_fds=(report_w,),
             **kwargs,
         )
