@@ -118,8 +118,13 @@ class Screen(Terminal):
 
     @property
     def cursor(self) -> tuple[int, int]:
-        """(column, row) of the cursor, from 0."""
+        """(column, row) of the cursor on the screen, from 0."""
         return self.screen.cursor.x, self.screen.cursor.y
+
+    @property
+    def line_number(self) -> int:
+        """The cursor's line counted from the top of the scrollback, from 0 (it grows as lines scroll off)."""
+        return len(self.screen.history.top) + self.screen.cursor.y
 
     def shows(self, text: str) -> bool:
         return any(text in line for line in self.screen.display)
