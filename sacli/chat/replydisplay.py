@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from sacli.api.client import ApiClient
 from sacli.api.completions import Reply, ReplyReader, ask
 from sacli.errors import SacliError
-from sacli.term.spinner import spinning
+from sacli.term.spinner import Spinner, spinning
 from sacli.term.stderr import MESSAGES, Messages
 from sacli.term.stdout import Output
 from sacli.term.stdoutwatch import watch_stdout
@@ -62,6 +62,8 @@ class ReplyDisplay:
         )
         watch_stdout(output.fd)
         with spinning(messages, f"waiting for {body['model']}") as spinner:
+            if reasoning is not None:
+                reasoning.spinner = spinner
             if spinner is not None or reasoning is not None:
                 # Before the answer's first piece: the spinner goes, the reasoning's line ends.
                 output.before_first_write = lambda: _first_write(spinner, reasoning)
@@ -93,14 +95,22 @@ class ReplyDisplay:
 
 
 class ReasoningShown:
-    """``--show-reasoning``: the reasoning on stderr as it arrives, its line ended before the answer."""
+    """``--show-reasoning``: the reasoning on stderr as it arrives, its line ended before the answer.
+
+    The spinner stops for good at the reasoning's first piece: drawn again, it would take the
+    line the reasoning is being written on.
+    """
 
     def __init__(self, messages: Messages) -> None:
         self.messages = messages
+        self.spinner: Spinner | None = None
         self.shown = False
         self.ends_with_newline = True
 
     def write(self, text: str) -> None:
+        if self.spinner is not None:
+            self.spinner.stop()
+            self.spinner = None
         self.shown = True
         self.ends_with_newline = text.endswith("\n")
         self.messages.write(text, dim=True)

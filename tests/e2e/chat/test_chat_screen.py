@@ -1,0 +1,62 @@
+"""The interactive sacli chat as a person sees it: typing, pasting, Ctrl-C, Ctrl-D, /edit, /help and
+the replies, on a pseudo-terminal of 80 or 50 columns drawn by a VT emulator (tests/support/screen.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.helpers import chunk
+from tests.support.screen import WIDTHS, Screen
+from tests.support.tapes import exchange, thought, write_tape
+from tests.support.terminal import Terminal
+
+
+@pytest.fixture
+def term_env(env: dict[str, str]) -> dict[str, str]:
+    # A terminal that takes bracketed paste, with no user inputrc.
+    return {**env, "TERM": "xterm-256color", "INPUTRC": "/dev/null"}
+
+
+def start(terminals: list[Terminal], *args: str, env: dict[str, str], columns: int, rows: int = 24) -> Screen:
+    chat = Screen("chat", *args, env=env, columns=columns, rows=rows)
+    terminals.append(chat)
+    return chat
+
+
+def at_prompt(chat: Screen, below: int = -1) -> int:
+    """Wait for an empty prompt on the cursor's line, below the line numbered ``below``; its line number."""
+
+    def ready() -> bool:
+        column, row = chat.cursor
+        return chat.line_number > below and column == 2 and chat.display[row] == ">"
+
+    chat.wait_until(ready, "an empty prompt")
+    return chat.line_number
+
+
+def type_line(chat: Screen, text: str, below: int = -1) -> int:
+    """Type ``text`` and Enter at the next empty prompt; the line number it was typed on."""
+    line = at_prompt(chat, below)
+    chat.send(text + "\r")
+    return line
+
+
+def leave(chat: Screen, below: int) -> list[str]:
+    """/exit at the next prompt below line ``below``; what the scrollback then holds."""
+    type_line(chat, "/exit", below)
+    assert chat.finish() == 0
+    return chat.scrollback
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_show_reasoning_stays_on_screen_above_each_reply(
+    columns: int, term_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
+) -> None:
+    pieces = [thought("Small primes: 2, 3, 5, 7. "), thought("Seven it is."), chunk("Seven.")]
+    tape = write_tape(tmp_path / "tape.jsonl", exchange(pieces, first=300, every=200))
+    chat = start(terminals, "--show-reasoning", "--replay", str(tape), env=term_env, columns=columns)
+    lines = leave(chat, type_line(chat, "Name a prime"))
+    shown = lines[lines.index("> Name a prime") :]
+    assert shown == ["> Name a prime", "Small primes: 2, 3, 5, 7. Seven it is.", "Seven.", "> /exit"]
