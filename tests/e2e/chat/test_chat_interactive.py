@@ -124,7 +124,7 @@ def test_ctrl_c_mid_reply_stops_it_and_leaves_it_out_of_the_conversation(
         release.set()
     assert b"and the rest" not in chat.output
     before_stop = chat.output.split(b"sacli: reply stopped")[0]
-    assert b"partial answer" in before_stop.split(b"\x1b[J")[-1]  # the partial reply stays on screen
+    assert b"partial answer" in before_stop.split(b"\x1b[?25l")[-1]  # the partial reply stays on screen
     assert sent_messages(httpserver)[1] == [{"role": "user", "content": "something else"}]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.helpers import chunk
-from tests.support.screen import WIDTHS, show
+from tests.support.screen import WIDTHS, lines_before, show
 from tests.support.tapes import exchange, thought, write_tape
 
 REASONING = ["The user wants a prime. ", "Seven is one.\n", "I will say seven."]
@@ -30,3 +30,37 @@ def test_show_reasoning_stays_on_screen_above_the_answer(
     env = {**term_env, "NO_COLOR": "1"} if colour == "no-color" else term_env
     screen = show("stream", "--show-reasoning", "--replay", str(tape), "Name a prime", env=env, columns=columns)
     assert screen.scrollback == ["The user wants a prime. Seven is one.", "I will say seven.", "Seven is prime."]
+
+
+# --- --markdown -------------------------------------------------------------------------------
+
+ITEMS = 50
+NOTES = "# Release notes\n\n" + "".join(f"- item {n} of the list\n" for n in range(ITEMS)) + "\nThe **end**.\n"
+
+
+def markdown_tape(tmp_path: Path) -> Path:
+    """A reply of 54 lines once rendered, in pieces of 40 characters, 70 a second: rendered live several times."""
+    pieces = [chunk(NOTES[at : at + 40]) for at in range(0, len(NOTES), 40)]
+    return write_tape(tmp_path / "notes.jsonl", exchange(pieces, every=14))
+
+
+def assert_whole_reply_once(lines: list[str]) -> None:
+    """The rendered reply, each of its lines once and in order: no copy of a redraw left anywhere."""
+    assert [line.strip() for line in lines if "Release notes" in line] == ["Release notes"]
+    items = [line.strip() for line in lines if "item" in line]
+    assert items == [f"• item {n} of the list" for n in range(ITEMS)]
+    assert [line.strip() for line in lines if "end" in line] == ["The end."]
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+@pytest.mark.parametrize("start", ["top-row", "mid-screen"])
+def test_markdown_redraws_in_place_and_leaves_the_reply_once(
+    start: str, columns: int, term_env: dict[str, str], tmp_path: Path
+) -> None:
+    before = lines_before(5) if start == "mid-screen" else ""
+    tape = markdown_tape(tmp_path)
+    screen = show("stream", "--markdown", "--replay", str(tape), "notes", env=term_env, columns=columns, before=before)
+    lines = screen.scrollback
+    assert lines[:5] == (before.splitlines() if before else lines[:5])  # what was on the screen stays above
+    assert_whole_reply_once(lines)
+    assert len(lines) < 60 + 5  # the reply's 54 lines (and what came before): not a screen more
