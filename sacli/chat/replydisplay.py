@@ -17,7 +17,7 @@ from sacli.term.spinner import Spinner, spinning
 from sacli.term.stderr import MESSAGES, Messages
 from sacli.term.stdout import Output
 from sacli.term.stdoutwatch import watch_stdout
-from sacli.term.tty import is_terminal
+from sacli.term.tty import can_redraw
 
 
 class ReplyOptions(Protocol):
@@ -32,8 +32,9 @@ class ReplyOptions(Protocol):
 
 
 def reply_output(options: ReplyOptions) -> Output:
-    """Where a reply goes: stdout, rendered as Markdown with --markdown when it is a terminal."""
-    if options.markdown and not options.json and is_terminal(1):
+    """Where a reply goes: stdout, rendered as Markdown with --markdown when it is a terminal that
+    can be redrawn (on a dumb one the text is written as it comes, as without --markdown)."""
+    if options.markdown and not options.json and can_redraw(1):
         from sacli.term.markdown import MarkdownOutput
 
         return MarkdownOutput()

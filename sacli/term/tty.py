@@ -1,10 +1,22 @@
-"""Whether a file descriptor is a terminal; a closed or invalid one is not."""
+"""Whether a file descriptor is a terminal, and whether that terminal can be drawn on."""
 
 import os
 
 
 def is_terminal(fd: int) -> bool:
+    """A closed or invalid descriptor is not a terminal."""
     try:
         return os.isatty(fd)
     except OSError:
         return False
+
+
+def is_dumb() -> bool:
+    """TERM=dumb: a terminal that shows text as it comes, with no cursor movement and no colour."""
+    return os.environ.get("TERM") == "dumb"
+
+
+def can_redraw(fd: int) -> bool:
+    """Whether what is written on ``fd`` may be drawn over (spinners, progress, live rendering):
+    a terminal, and not a dumb one."""
+    return is_terminal(fd) and not is_dumb()

@@ -64,3 +64,12 @@ def test_markdown_redraws_in_place_and_leaves_the_reply_once(
     assert lines[:5] == (before.splitlines() if before else lines[:5])  # what was on the screen stays above
     assert_whole_reply_once(lines)
     assert len(lines) < 60 + 5  # the reply's 54 lines (and what came before): not a screen more
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_markdown_on_a_dumb_terminal_is_the_text_as_it_came(columns: int, env: dict[str, str], tmp_path: Path) -> None:
+    tape = markdown_tape(tmp_path)
+    screen = show("stream", "--markdown", "--replay", str(tape), "notes", env={**env, "TERM": "dumb"}, columns=columns)
+    assert b"\x1b" not in screen.output  # no cursor movement, no style
+    assert screen.output == NOTES.replace("\n", "\r\n").encode()  # no line padded to the width
+    assert screen.scrollback == NOTES.splitlines()
