@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.helpers import chunk
-from tests.support.screen import WIDTHS, lines_before, show
+from tests.support.screen import WIDTHS, Screen, lines_before, show
 from tests.support.tapes import exchange, thought, write_tape
+from tests.support.terminal import Terminal
 
 REASONING = ["The user wants a prime. ", "Seven is one.\n", "I will say seven."]
 
@@ -73,3 +74,23 @@ def test_markdown_on_a_dumb_terminal_is_the_text_as_it_came(columns: int, env: d
     assert b"\x1b" not in screen.output  # no cursor movement, no style
     assert screen.output == NOTES.replace("\n", "\r\n").encode()  # no line padded to the width
     assert screen.scrollback == NOTES.splitlines()
+
+
+# --- the spinner ------------------------------------------------------------------------------
+
+LONG_MODEL = "anthropic/claude-3.5-sonnet-with-a-name-longer-than-a-narrow-terminal"
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_the_spinner_is_one_line_cut_to_the_width_and_gone_when_the_reply_starts(
+    columns: int, term_env: dict[str, str], tmp_path: Path, terminals: list[Terminal]
+) -> None:
+    tape = write_tape(tmp_path / "slow.jsonl", exchange([chunk("Seven.")], first=700))
+    screen = Screen("stream", "-m", LONG_MODEL, "--replay", str(tape), "Name a prime", env=term_env, columns=columns)
+    terminals.append(screen)
+    screen.wait_until(lambda: len(screen.output.split(b"waiting for")) > 3, "three frames of the spinner")
+    (line,) = [line for line in screen.scrollback if "waiting for" in line]  # turning on one line
+    assert line[2:].startswith("waiting for anthropic/claude")
+    assert len(line) <= columns - 1 and line.endswith("…")
+    assert screen.finish() == 0
+    assert screen.scrollback == ["Seven."]
