@@ -169,3 +169,15 @@ def show(
 def lines_before(count: int) -> str:
     """A shell's earlier output of ``count`` lines, so that sacli starts on the row below them."""
     return "".join(f"$ earlier command {n}\n" for n in range(count))
+
+
+def table(lines: list[str]) -> list[list[str]]:
+    """The cells of the (rich) table among ``lines``: its headings, then each row, stripped."""
+    rows = [line for line in lines if line.startswith(("┃", "│"))]
+    return [[cell.strip() for cell in row[1:-1].split(row[0])] for row in rows]
+
+
+def after_table(lines: list[str], columns: int) -> str:
+    """What follows the table's last line (a message on stderr), its wrapped rows joined again."""
+    end = max(number for number, line in enumerate(lines) if line.startswith("└"))
+    return "".join(line.ljust(columns) for line in lines[end + 1 :]).rstrip()
