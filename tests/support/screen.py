@@ -83,13 +83,16 @@ class Screen(Terminal):
         before: str = "",
         stderr_path: str | None = None,
         stdout_path: str | None = None,
+        cwd: str | None = None,
     ) -> None:
         self.screen = TmuxScreen(columns, rows)
         self.stream = pyte.ByteStream(self.screen)
         if before:
             self.stream.feed(before.replace("\n", "\r\n").encode())
         env = {key: value for key, value in env.items() if key not in ("COLUMNS", "LINES")}
-        super().__init__(*args, env=env, stderr_path=stderr_path, stdout_path=stdout_path, columns=columns, rows=rows)
+        super().__init__(
+            *args, env=env, stderr_path=stderr_path, stdout_path=stdout_path, columns=columns, rows=rows, cwd=cwd
+        )
 
     def _read(self, timeout: float) -> bool | None:
         before = len(self.output)
