@@ -5,12 +5,16 @@ and the next drawing, which goes back only to the start of the line it is on, wo
 wrapped part standing, one more line a frame. So it is cut to the width less one column (the
 last column of a line leaves the cursor waiting to wrap on some terminals), counting the
 cells characters take (two for a wide one, none for a combining mark), and ends in "…".
+What a status line quotes (a model's name, a file's name) is shown with its control characters
+escaped, as everything sacli writes on a terminal (sacli.term.stdout.escape_controls).
 """
 
 from __future__ import annotations
 
 import os
 import unicodedata
+
+from sacli.term.stdout import escape_controls
 
 ELLIPSIS = "…"
 
@@ -52,5 +56,6 @@ def fit(text: str, width: int, *, keep_end: bool = False) -> str:
 
 
 def status_line(text: str, fd: int = 2) -> str:
-    """``text`` fitted to a line of the terminal on ``fd``, its last column left free."""
-    return fit(text, columns(fd) - 1)
+    """``text`` with its control characters shown escaped, fitted to a line of the terminal on
+    ``fd``, its last column left free."""
+    return fit(escape_controls(text), columns(fd) - 1)
