@@ -11,20 +11,12 @@ escaped, as everything sacli writes on a terminal (sacli.term.stdout.escape_cont
 
 from __future__ import annotations
 
-import os
 import unicodedata
 
 from sacli.term.stdout import escape_controls
+from sacli.term.tty import columns
 
 ELLIPSIS = "…"
-
-
-def columns(fd: int = 2, default: int = 80) -> int:
-    """The width of the terminal on ``fd`` (``default`` when it has none)."""
-    try:
-        return os.get_terminal_size(fd).columns or default
-    except OSError:
-        return default
 
 
 def cells(text: str) -> int:

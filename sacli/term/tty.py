@@ -1,4 +1,4 @@
-"""Whether a file descriptor is a terminal, and whether that terminal can be drawn on."""
+"""Whether a file descriptor is a terminal, whether that terminal can be drawn on, and its width."""
 
 import os
 
@@ -20,3 +20,11 @@ def can_redraw(fd: int) -> bool:
     """Whether what is written on ``fd`` may be drawn over (spinners, progress, live rendering):
     a terminal, and not a dumb one."""
     return is_terminal(fd) and not is_dumb()
+
+
+def columns(fd: int = 2, default: int = 80) -> int:
+    """The width of the terminal on ``fd`` (``default`` when it has none)."""
+    try:
+        return os.get_terminal_size(fd).columns or default
+    except OSError:
+        return default

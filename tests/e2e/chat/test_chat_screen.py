@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from sacli.chat.interactive import help_text
 from tests.support.helpers import chunk
 from tests.support.screen import WIDTHS, Screen
 from tests.support.tapes import exchange, thought, write_tape
@@ -60,3 +61,27 @@ def test_show_reasoning_stays_on_screen_above_each_reply(
     lines = leave(chat, type_line(chat, "Name a prime"))
     shown = lines[lines.index("> Name a prime") :]
     assert shown == ["> Name a prime", "Small primes: 2, 3, 5, 7. Seven it is.", "Seven.", "> /exit"]
+
+
+def reply_tape(tmp_path: Path, *replies: list[dict | bytes]) -> Path:
+    return write_tape(tmp_path / "tape.jsonl", *(exchange(pieces) for pieces in replies))
+
+
+def prompt_lines(lines: list[str]) -> list[str]:
+    """The lines from the first prompt on (the banner wraps differently at each width)."""
+    first = next(number for number, line in enumerate(lines) if line.startswith(">"))
+    return lines[first:]
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_help_fits_the_width_and_wraps_between_words(
+    columns: int, term_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
+) -> None:
+    chat = start(terminals, "--replay", str(reply_tape(tmp_path)), env=term_env, columns=columns)
+    lines = leave(chat, type_line(chat, "/help"))
+    shown = prompt_lines(lines)[1:-1]
+    assert shown[0].startswith("/exit, Ctrl-D") and shown[-1].endswith("at an empty prompt it leaves.")
+    assert all(len(line) <= min(columns, 80) for line in shown)
+    if columns == 80:
+        assert len(shown) == 11  # one line each: nothing wraps
+    assert " ".join(shown).split() == help_text(1000).split()  # the same words: none was cut in two
