@@ -73,6 +73,23 @@ def prompt_lines(lines: list[str]) -> list[str]:
     return lines[first:]
 
 
+def test_a_reply_with_crlf_line_ends_shows_its_lines(
+    term_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
+) -> None:
+    # A CR ends one piece and its LF starts the next: still one line end.
+    pieces = [chunk("line one\r\nline two\r"), chunk("\nline three\r\n"), chunk("a lone \r stays shown")]
+    chat = start(terminals, "--replay", str(reply_tape(tmp_path, pieces)), env=term_env, columns=80)
+    lines = leave(chat, type_line(chat, "three lines"))
+    assert prompt_lines(lines) == [
+        "> three lines",
+        "line one",
+        "line two",
+        "line three",
+        "a lone \\x0d stays shown",
+        "> /exit",
+    ]
+
+
 @pytest.mark.parametrize("columns", WIDTHS)
 def test_help_fits_the_width_and_wraps_between_words(
     columns: int, term_env: dict[str, str], terminals: list[Terminal], tmp_path: Path

@@ -106,3 +106,32 @@ def test_the_spinner_shows_a_models_name_escaped(
     screen.wait_for("waiting for evil\\e]0;pwned\\x07\\e[2J/model")
     assert screen.finish() == 0
     assert b"\x1b]0;" not in screen.output and b"\x1b[2J" not in screen.output and b"\x07" not in screen.output
+
+
+# --- plain text -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_a_reply_is_shown_as_it_came_wrapped_by_the_terminal(
+    columns: int, term_env: dict[str, str], tmp_path: Path
+) -> None:
+    text = "Server-sent events keep one HTTP response open and push each event down it as it happens.\n\nDone."
+    pieces = [chunk(text[at : at + 7]) for at in range(0, len(text), 7)]
+    screen = show(
+        "stream",
+        "--replay",
+        str(write_tape(tmp_path / "t.jsonl", exchange(pieces))),
+        "SSE?",
+        env=term_env,
+        columns=columns,
+    )
+    first = text.split("\n\n")[0]
+    rows = [first[n : n + columns] for n in range(0, len(first), columns)]
+    assert screen.scrollback == [*rows, "", "Done."]
+    assert screen.cursor == (0, len(rows) + 2)  # the reply's line ended
+
+
+def test_crlf_line_ends_in_a_reply_are_line_ends(term_env: dict[str, str], tmp_path: Path) -> None:
+    pieces = [chunk("line one\r\nline two\r"), chunk("\nline three\r\n"), chunk("a lone \r stays shown")]
+    screen = show("stream", "--replay", str(write_tape(tmp_path / "t.jsonl", exchange(pieces))), "x", env=term_env)
+    assert screen.scrollback == ["line one", "line two", "line three", "a lone \\x0d stays shown"]
