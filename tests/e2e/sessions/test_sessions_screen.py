@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tests.support.screen import WIDTHS, after_table, show, table
+from tests.support.screen import WIDTHS, Screen, after_table, show, table
+from tests.support.terminal import Terminal
 
 SESSIONS = "/api/v1/memory/sessions"
 IDS = [
@@ -94,3 +95,15 @@ def test_show_wraps_the_values_and_the_messages_whole(
     for value in (IDS[0], TITLES[0], *(m["content"] for m in messages)):
         assert value in text or value.replace(" ", "") in text.replace(" ", ""), value  # whole, maybe wrapped
     assert "…" not in text
+
+
+def test_ctrl_d_at_the_question_puts_what_follows_on_a_line_of_its_own(
+    httpserver: HTTPServer, term_env: dict[str, str], terminals: list[Terminal]
+) -> None:
+    screen = Screen("sessions", "delete", IDS[0], env=term_env, columns=80)
+    terminals.append(screen)
+    screen.wait_for("[y/N]")
+    screen.send("\x04")
+    assert screen.finish() == 0
+    assert screen.scrollback == [f"Delete session {IDS[0]}? [y/N]", "sacli: nothing deleted"]
+    assert httpserver.log == []
