@@ -150,7 +150,8 @@ def test_ctrl_c_while_typing_discards_the_line_and_shows_it(
     chat.send("never sent")
     chat.expect("never sent")
     chat.interrupt()
-    assert b"^C" in chat.expect(PROMPT)  # marked, and a fresh prompt
+    assert chat.expect("^C").endswith(b"> never sent^C")  # marked after what was typed
+    chat.expect(PROMPT)  # and a fresh prompt
     chat.send("/exit\r")
     assert chat.exit_code() == 0
     assert httpserver.log == []

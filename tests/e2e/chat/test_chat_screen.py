@@ -73,6 +73,53 @@ def prompt_lines(lines: list[str]) -> list[str]:
     return lines[first:]
 
 
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_typing_and_a_bracketed_paste_show_as_typed_above_each_reply(
+    columns: int, term_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
+) -> None:
+    tape = reply_tape(tmp_path, [chunk("Paris.")], [chunk("Noted.")])
+    chat = start(terminals, "--replay", str(tape), env=term_env, columns=columns)
+    line = type_line(chat, "Capital of France?")
+    at = at_prompt(chat, line)
+    chat.send("\x1b[200~first line\nsecond line\x1b[201~\r")
+    lines = leave(chat, at)
+    assert prompt_lines(lines) == [
+        "> Capital of France?",
+        "Paris.",
+        "> first line",
+        "second line",
+        "Noted.",
+        "> /exit",
+    ]
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_ctrl_c_while_typing_marks_the_line_after_what_was_typed_and_gives_a_fresh_prompt(
+    columns: int, term_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
+) -> None:
+    chat = start(terminals, "--replay", str(reply_tape(tmp_path)), env=term_env, columns=columns)
+    typed = "a line long enough to go past the edge of a narrow terminal, then dropped"
+    at = at_prompt(chat)
+    chat.send(typed)
+    chat.wait_until(lambda: chat.display[-1] != "" or "dropped" in "".join(chat.display), "the typed line")
+    chat.interrupt()
+    lines = leave(chat, at)
+    shown = "> " + typed + "^C"
+    rows = [shown[n : n + columns] for n in range(0, len(shown), columns)]  # as the terminal wraps it
+    assert prompt_lines(lines) == [*rows, "> /exit"]
+
+
+def test_ctrl_d_at_the_prompt_ends_its_line(
+    term_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
+) -> None:
+    chat = start(terminals, "--replay", str(reply_tape(tmp_path)), env=term_env, columns=80)
+    at = at_prompt(chat)
+    chat.send("\x04")
+    assert chat.finish() == 0
+    assert prompt_lines(chat.scrollback) == [">"]
+    assert chat.line_number == at + 1 and chat.cursor[0] == 0  # what comes next starts on a line of its own
+
+
 def test_a_reply_with_crlf_line_ends_shows_its_lines(
     term_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
 ) -> None:
