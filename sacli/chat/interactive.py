@@ -148,6 +148,7 @@ class Repl:
 
             message = compose(self.messages)
             if message is not None:
+                self.editor.show_typed(PROMPT, message)
                 self._turn(message)
         elif word == "/system":
             if rest:

@@ -5,8 +5,9 @@ has to own the whole line to redraw it (history recall, long lines), and a promp
 elsewhere would be overwritten. This is only used when stdin and stdout are both terminals,
 so stdout is the screen here, not a product stream, and what the editor draws besides
 readline goes there too: the end of the prompt's line at Ctrl-D (where readline does not end
-it itself), and a line discarded by Ctrl-C marked ``^C`` after what was typed (readline has
-gone back to the start of the line's last row, which is drawn again).
+it itself), a line discarded by Ctrl-C marked ``^C`` after what was typed (readline has gone
+back to the start of the line's last row, which is drawn again), and a message written
+elsewhere shown as if typed (``show_typed``).
 
 Bracketed paste is on: a paste of several lines is one message, with its newlines, sent when
 Enter is pressed (it stays in this run's history, not in the file, which holds one line per
@@ -128,6 +129,10 @@ class LineEditor:
         if readline is None or "libedit" in (readline.__doc__ or ""):
             return False
         return getattr(readline, "_READLINE_VERSION", 0) >= 0x0801
+
+    def show_typed(self, prompt: str, line: str) -> None:
+        """Show ``line`` after ``prompt`` as if it had been typed there (a message written in an editor)."""
+        _draw(prompt + shown(line) + "\n")
 
     def _remember(self, line: str) -> None:
         readline = self.readline

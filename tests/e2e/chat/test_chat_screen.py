@@ -120,6 +120,19 @@ def test_ctrl_d_at_the_prompt_ends_its_line(
     assert chat.line_number == at + 1 and chat.cursor[0] == 0  # what comes next starts on a line of its own
 
 
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_edit_shows_the_message_written_in_the_editor_as_if_typed(
+    columns: int, term_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
+) -> None:
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "Written in the editor\\nover two lines\\n" > "$1"\n')
+    editor.chmod(0o700)
+    env = {**term_env, "VISUAL": str(editor)}
+    chat = start(terminals, "--replay", str(reply_tape(tmp_path, [chunk("Noted.")])), env=env, columns=columns)
+    lines = leave(chat, type_line(chat, "/edit"))
+    assert prompt_lines(lines) == ["> /edit", "> Written in the editor", "over two lines", "Noted.", "> /exit"]
+
+
 def test_a_reply_with_crlf_line_ends_shows_its_lines(
     term_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
 ) -> None:
