@@ -24,7 +24,8 @@ So a program that redraws in place by moving up and erasing with ``ESC[J`` flood
 scrollback with a copy of the screen per redraw whenever its redraw starts at the top left
 (a fresh pane, or after ``clear``). ``TmuxScreen`` behaves the same way, so such a flood fails
 a test here as it would show in tmux; tests/unit/test_screen_harness.py compares the two on the
-same bytes when tmux is installed. One difference remains: tmux counts a line as in use once
+same bytes, and tests/e2e/stream/test_stream_screen.py runs --markdown in tmux itself
+(tests/support/tmux.py), when tmux is installed. One difference remains: tmux counts a line as in use once
 anything, even a space, was written on it, and this screen counts lines that show a character
 other than a space.
 """

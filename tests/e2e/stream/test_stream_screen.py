@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.helpers import chunk
+from tests.support.helpers import SACLI, chunk, needs_tool
 from tests.support.screen import WIDTHS, Screen, lines_before, show
 from tests.support.tapes import exchange, thought, write_tape
 from tests.support.terminal import Terminal
+from tests.support.tmux import in_tmux
 
 REASONING = ["The user wants a prime. ", "Seven is one.\n", "I will say seven."]
 
@@ -135,3 +136,18 @@ def test_crlf_line_ends_in_a_reply_are_line_ends(term_env: dict[str, str], tmp_p
     pieces = [chunk("line one\r\nline two\r"), chunk("\nline three\r\n"), chunk("a lone \r stays shown")]
     screen = show("stream", "--replay", str(write_tape(tmp_path / "t.jsonl", exchange(pieces))), "x", env=term_env)
     assert screen.scrollback == ["line one", "line two", "line three", "a lone \\x0d stays shown"]
+
+
+@needs_tool("tmux")
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_markdown_from_the_top_row_of_a_tmux_pane_leaves_the_reply_once_in_its_scrollback(
+    columns: int, term_env: dict[str, str], tmp_path: Path
+) -> None:
+    # The emulator above keeps what tmux keeps; this asks tmux itself.
+    tape = markdown_tape(tmp_path)
+    env = {key: value for key, value in term_env.items() if key not in ("COLUMNS", "TERM")}
+    lines = in_tmux(
+        [SACLI, "stream", "--markdown", "--replay", str(tape), "notes"], tmp_path, columns=columns, rows=24, env=env
+    )
+    assert_whole_reply_once(lines)
+    assert len(lines) < 60
