@@ -162,3 +162,17 @@ def test_help_fits_the_width_and_wraps_between_words(
     if columns == 80:
         assert len(shown) == 11  # one line each: nothing wraps
     assert " ".join(shown).split() == help_text(1000).split()  # the same words: none was cut in two
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_markdown_replies_are_drawn_in_place_below_each_prompt(
+    columns: int, term_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
+) -> None:
+    reply = "# Notes\n\n" + "".join(f"- point {n}\n" for n in range(30))
+    pieces = [chunk(reply[at : at + 9]) for at in range(0, len(reply), 9)]
+    tape = write_tape(tmp_path / "tape.jsonl", exchange(pieces, every=15), exchange([chunk("**Done**.")]))
+    chat = start(terminals, "--markdown", "--replay", str(tape), env=term_env, columns=columns)
+    line = type_line(chat, "notes?")
+    lines = leave(chat, type_line(chat, "and?", line))
+    shown = [line.strip() for line in prompt_lines(lines)]
+    assert shown == ["> notes?", "Notes", "", *(f"• point {n}" for n in range(30)), "> and?", "Done.", "> /exit"]
