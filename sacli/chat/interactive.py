@@ -206,7 +206,10 @@ class Repl:
     def _banner(self) -> None:
         messages = self.messages
         if messages.stderr_is_terminal:
-            messages.write(f"sacli chat with {self.api.settings.model}; /help lists the commands, Ctrl-D leaves\n")
+            import textwrap
+
+            banner = f"sacli chat with {self.api.settings.model}; /help lists the commands, Ctrl-D leaves"
+            messages.write(textwrap.fill(banner, columns(2), break_long_words=False) + "\n")  # between words
         conversation = self.conversation
         if conversation.session is not None:
             messages.notice(f"session {conversation.session}")

@@ -176,3 +176,14 @@ def test_markdown_replies_are_drawn_in_place_below_each_prompt(
     lines = leave(chat, type_line(chat, "and?", line))
     shown = [line.strip() for line in prompt_lines(lines)]
     assert shown == ["> notes?", "Notes", "", *(f"• point {n}" for n in range(30)), "> and?", "Done.", "> /exit"]
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_the_banner_wraps_between_words(
+    columns: int, term_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
+) -> None:
+    chat = start(terminals, "--replay", str(reply_tape(tmp_path)), env=term_env, columns=columns)
+    lines = leave(chat, at_prompt(chat) - 1)
+    banner = lines[: lines.index("> /exit")]
+    assert " ".join(banner) == "sacli chat with openrouter/auto; /help lists the commands, Ctrl-D leaves"
+    assert len(banner) == (1 if columns == 80 else 2)
