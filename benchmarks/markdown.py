@@ -36,7 +36,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 LAUNCH = HERE / "launch.py"
-ERASE = b"\x1b[J"  # sacli.term.markdown.ERASE: written once per render
+RENDER_START = b"\x1b[?25l"  # sacli.term.markdown.RENDER_START: written once per render
 COLUMNS, ROWS = 100, 40
 
 SECTION = """\
@@ -152,7 +152,7 @@ def on_terminal(argv: list[str], env: dict[str, str]) -> dict[str, float]:
     return {
         "wall_s": wall,
         "cpu_s": float(user) + float(system),
-        "renders": shown.count(ERASE),
+        "renders": shown.count(RENDER_START),
         "terminal_kib": len(shown) / 1024,
     }
 

@@ -26,23 +26,42 @@ from sacli.store.paths import state_dir
 from sacli.store.state import remember_session
 from sacli.term.lineeditor import LineEditor
 from sacli.term.stderr import MESSAGES
+from sacli.term.tty import columns
 
 PROMPT = "> "
 COMMANDS = ("/edit", "/exit", "/help", "/model", "/new", "/quit", "/session", "/system")
 
-HELP = """\
-/exit, Ctrl-D   leave (with a session, sacli says how to come back to it)
-/new            start a fresh conversation (a new session, when one is in use)
-/session        show the session ID
-/model NAME     use another model from the next message on (/model alone shows it)
-/system TEXT    set the system prompt (/system alone shows it)
-/edit           write the next message in $VISUAL or $EDITOR; it is sent when the editor exits
-/help           show this list
-//TEXT          send a message that starts with '/'
-A paste of several lines is one message, sent when you press Enter.
-TAB completes the commands, and model IDs after /model (the list sacli models keeps).
-Ctrl-C stops a reply; while typing it discards the line; at an empty prompt it leaves.
-"""
+HELP = [
+    ("/exit, Ctrl-D", "leave (with a session, sacli says how to come back to it)"),
+    ("/new", "start a fresh conversation (a new session, when one is in use)"),
+    ("/session", "show the session ID"),
+    ("/model NAME", "use another model from the next message (/model alone shows it)"),
+    ("/system TEXT", "set the system prompt (/system alone shows it)"),
+    ("/edit", "write the next message in $VISUAL or $EDITOR; sent when it exits"),
+    ("/help", "show this list"),
+    ("//TEXT", "send a message that starts with '/'"),
+]
+HELP_NOTES = [
+    "A paste of several lines is one message, sent when you press Enter.",
+    "TAB completes the commands, and after /model the model IDs sacli models keeps.",
+    "Ctrl-C stops a reply, or discards the line typed; at an empty prompt it leaves.",
+]
+HELP_INDENT = 16
+HELP_WIDTH = 80
+
+
+def help_text(width: int) -> str:
+    """/help's list, its lines wrapped between words to ``width`` columns (at most HELP_WIDTH,
+    which every line fits)."""
+    import textwrap
+
+    width = max(min(width, HELP_WIDTH), HELP_INDENT + 20)
+    lines = [
+        textwrap.fill(what, width, initial_indent=command.ljust(HELP_INDENT), subsequent_indent=" " * HELP_INDENT)
+        for command, what in HELP
+    ]
+    lines += [textwrap.fill(note, width) for note in HELP_NOTES]
+    return "\n".join(lines) + "\n"
 
 
 def complete_command(before: str, word: str) -> list[str]:
@@ -110,7 +129,7 @@ class Repl:
         if word in ("/exit", "/quit"):
             return "exit"
         if word == "/help":
-            say(HELP)
+            say(help_text(columns(2)))
         elif word == "/new":
             conversation.reset()
             self.messages.notice(
@@ -129,6 +148,7 @@ class Repl:
 
             message = compose(self.messages)
             if message is not None:
+                self.editor.show_typed(PROMPT, message)
                 self._turn(message)
         elif word == "/system":
             if rest:
@@ -186,7 +206,10 @@ class Repl:
     def _banner(self) -> None:
         messages = self.messages
         if messages.stderr_is_terminal:
-            messages.write(f"sacli chat with {self.api.settings.model}; /help lists the commands, Ctrl-D leaves\n")
+            import textwrap
+
+            banner = f"sacli chat with {self.api.settings.model}; /help lists the commands, Ctrl-D leaves"
+            messages.write(textwrap.fill(banner, columns(2), break_long_words=False) + "\n")  # between words
         conversation = self.conversation
         if conversation.session is not None:
             messages.notice(f"session {conversation.session}")

@@ -13,11 +13,11 @@ from sacli.api.client import ApiClient
 from sacli.api.completions import Reply, ReplyReader, ask
 from sacli.errors import SacliError
 from sacli.readers.jsontext import one_line
-from sacli.term.spinner import spinning
+from sacli.term.spinner import Spinner, spinning
 from sacli.term.stderr import MESSAGES, Messages
 from sacli.term.stdout import Output
 from sacli.term.stdoutwatch import watch_stdout
-from sacli.term.tty import is_terminal
+from sacli.term.tty import can_redraw
 
 
 class ReplyOptions(Protocol):
@@ -32,8 +32,9 @@ class ReplyOptions(Protocol):
 
 
 def reply_output(options: ReplyOptions) -> Output:
-    """Where a reply goes: stdout, rendered as Markdown with --markdown when it is a terminal."""
-    if options.markdown and not options.json and is_terminal(1):
+    """Where a reply goes: stdout, rendered as Markdown with --markdown when it is a terminal that
+    can be redrawn (on a dumb one the text is written as it comes, as without --markdown)."""
+    if options.markdown and not options.json and can_redraw(1):
         from sacli.term.markdown import MarkdownOutput
 
         return MarkdownOutput()
@@ -62,6 +63,8 @@ class ReplyDisplay:
         )
         watch_stdout(output.fd)
         with spinning(messages, f"waiting for {body['model']}") as spinner:
+            if reasoning is not None:
+                reasoning.spinner = spinner
             if spinner is not None or reasoning is not None:
                 # Before the answer's first piece: the spinner goes, the reasoning's line ends.
                 output.before_first_write = lambda: _first_write(spinner, reasoning)
@@ -90,14 +93,22 @@ class ReplyDisplay:
 
 
 class ReasoningShown:
-    """``--show-reasoning``: the reasoning on stderr as it arrives, its line ended before the answer."""
+    """``--show-reasoning``: the reasoning on stderr as it arrives, its line ended before the answer.
+
+    The spinner stops for good at the reasoning's first piece: drawn again, it would take the
+    line the reasoning is being written on.
+    """
 
     def __init__(self, messages: Messages) -> None:
         self.messages = messages
+        self.spinner: Spinner | None = None
         self.shown = False
         self.ends_with_newline = True
 
     def write(self, text: str) -> None:
+        if self.spinner is not None:
+            self.spinner.stop()
+            self.spinner = None
         self.shown = True
         self.ends_with_newline = text.endswith("\n")
         self.messages.write(text, dim=True)

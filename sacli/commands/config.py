@@ -43,7 +43,8 @@ def show(
         emit_json(out, rows)
     else:
         columns = [("key", "Key", None), ("value", "Value", None), ("source", "Source", None)]
-        emit_records(out, [{**row, "value": _shown(row["value"])} for row in rows], columns)
+        shown = [{**row, "value": _shown(row["value"])} for row in rows]
+        emit_records(out, shown, columns, free=("value", "source"), keep_end=("source",))
 
 
 @config_app.command("path", cls=PanelledCommand)

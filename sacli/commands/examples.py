@@ -47,7 +47,7 @@ def list_() -> None:
     from sacli.term.tables import emit_records
 
     rows = [{"name": name, "shows": shows} for name, shows in EXAMPLES.items()]
-    emit_records(Output(), rows, [("name", "Name", None), ("shows", "Shows", None)])
+    emit_records(Output(), rows, [("name", "Name", None), ("shows", "Shows", None)], free="shows")
 
 
 @examples_app.command("path", cls=PanelledCommand)

@@ -139,7 +139,7 @@ def update(
         from sacli.term.stdout import Output
         from sacli.term.tables import emit_records
 
-        emit_records(Output(), [{"id": fact_id, **fact}], FACT_COLUMNS)
+        emit_records(Output(), [{"id": fact_id, **fact}], FACT_COLUMNS, free="content")
 
 
 def _fact_calls() -> tuple[Any, Any]:
@@ -198,7 +198,7 @@ def show_list(records: list[dict[str, Any]], columns: list[Any], *, json: bool, 
     from sacli.term.stdout import Output
     from sacli.term.tables import emit_list
 
-    emit_list(Output(), records, columns, json=json, empty=empty)
+    emit_list(Output(), records, columns, json=json, empty=empty, free="content")
 
 
 def _connect(conn: ConnectionOptions) -> Any:

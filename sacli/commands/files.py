@@ -104,4 +104,5 @@ def run_list(
 
     with connect(conn) as api:
         _, records = list_files(api, category=category, tags=tags, status=status)
-    emit_list(Output(), records, COLUMNS, json=json, empty="no files", shown=[row(r) for r in records])
+    shown = [row(r) for r in records]
+    emit_list(Output(), records, COLUMNS, json=json, empty="no files", shown=shown, free="filename")

@@ -149,7 +149,7 @@ def run_list(conn: ConnectionOptions, *, limit: int, json: bool) -> None:
     if last is not None and any(s.get("id") == last for s in shown):  # the one --continue uses
         shown = [{**s, "last": "← --continue" if s.get("id") == last else ""} for s in shown]
         columns = [*SESSION_COLUMNS, ("last", "", None)]
-    emit_list(out, sessions, columns, json=json, empty="no sessions", shown=shown)
+    emit_list(out, sessions, columns, json=json, empty="no sessions", shown=shown, free="title")
 
 
 def run_create(conn: ConnectionOptions, *, title: str | None, session_id: str | None, json: bool) -> None:
@@ -184,12 +184,12 @@ def run_show(conn: ConnectionOptions, session_id: str, *, json: bool) -> None:
         out.write("".join(lines))
         return
     shown = [{"field": name, "value": human_time(value) if _is_time(name) else value} for name, value in fields]
-    emit_records(out, shown, [("field", "Field", None), ("value", "Value", None)])
+    emit_records(out, shown, [("field", "Field", None), ("value", "Value", None)], free="value", wrap=True)
     if messages:
         columns: list[Column] = [("role", "Role", None), ("content", "Content", message_text)]
         if any("createdAt" in m for m in messages):
             columns.append(("createdAt", "Time", human_time))
-        emit_records(out, messages, columns, title="Messages")
+        emit_records(out, messages, columns, title="Messages", free="content", wrap=True)
 
 
 def run_rename(conn: ConnectionOptions, session_id: str, title: str, *, json: bool) -> None:
@@ -202,7 +202,7 @@ def run_rename(conn: ConnectionOptions, session_id: str, title: str, *, json: bo
     if json:
         emit_json(out, session)
     else:
-        emit_records(out, [{"id": session_id, "title": title, **_with_id(session)}], SESSION_COLUMNS)
+        emit_records(out, [{"id": session_id, "title": title, **_with_id(session)}], SESSION_COLUMNS, free="title")
 
 
 def message_text(content: Any) -> str:

@@ -17,7 +17,9 @@ def confirm(question: str, *, yes: bool, messages: Messages) -> bool:
         raise UsageError("refusing to delete without confirmation: no terminal to ask on", hint="pass --yes")
     messages.write(f"{question} [y/N] ")
     try:
-        answer = os.read(0, 1024).decode("utf-8", "replace").strip().lower()
+        typed = os.read(0, 1024)
     except OSError:
-        answer = ""
-    return answer in ("y", "yes")
+        typed = b""
+    if not typed.endswith(b"\n"):
+        messages.write("\n")  # Ctrl-D ends the answer with no line end: what follows goes below the question
+    return typed.decode("utf-8", "replace").strip().lower() in ("y", "yes")

@@ -3,7 +3,11 @@
 The prompt is written by readline, which draws it and the line being edited on stdout: it
 has to own the whole line to redraw it (history recall, long lines), and a prompt written
 elsewhere would be overwritten. This is only used when stdin and stdout are both terminals,
-so stdout is the screen here, not a product stream.
+so stdout is the screen here, not a product stream, and what the editor draws besides
+readline goes there too: the end of the prompt's line at Ctrl-D (where readline does not end
+it itself), a line discarded by Ctrl-C marked ``^C`` after what was typed (readline has gone
+back to the start of the line's last row, which is drawn again), and a message written
+elsewhere shown as if typed (``show_typed``).
 
 Bracketed paste is on: a paste of several lines is one message, with its newlines, sent when
 Enter is pressed (it stays in this run's history, not in the file, which holds one line per
@@ -25,7 +29,10 @@ from types import FrameType, ModuleType
 
 from sacli.errors import Stop
 from sacli.settings.secrets import KEY_SHAPES
+from sacli.term.statusline import cells
 from sacli.term.stderr import Messages
+from sacli.term.stdout import escape_controls
+from sacli.term.tty import columns
 
 HISTORY_LENGTH = 1000
 
@@ -98,18 +105,34 @@ class LineEditor:
         try:
             line = input(prompt)
         except EOFError:
-            self.messages.write("\n")
+            if not self._ends_line_at_eof():
+                _draw("\n")
             return None
         except Stop as stop:
             discarded = stop.signum == signal.SIGINT and typed and typed[0]
-            self.messages.write("^C\n" if discarded else "\n")  # a discarded line is marked, as a shell does
             if discarded:
+                # A discarded line is marked, as a shell does, after what was typed: readline has
+                # gone back to the start of the line's last row, which is drawn again, then "^C".
+                _draw(last_row(prompt, discarded, columns(1)) + "^C\n")
                 return ""
+            _draw("\n")
             raise
         finally:
             signal.signal(signal.SIGINT, previous)
         self._remember(line)
         return line
+
+    def _ends_line_at_eof(self) -> bool:
+        """Whether the line editor ends the prompt's line itself at Ctrl-D: GNU readline does from
+        8.1 on when bracketed paste is on (as here); libedit and plain input() leave it open."""
+        readline = self.readline
+        if readline is None or "libedit" in (readline.__doc__ or ""):
+            return False
+        return getattr(readline, "_READLINE_VERSION", 0) >= 0x0801
+
+    def show_typed(self, prompt: str, line: str) -> None:
+        """Show ``line`` after ``prompt`` as if it had been typed there (a message written in an editor)."""
+        _draw(prompt + shown(line) + "\n")
 
     def _remember(self, line: str) -> None:
         readline = self.readline
@@ -148,3 +171,44 @@ class LineEditor:
     def _give_up_file(self, exc: OSError) -> None:
         self.messages.warn(f"line history is not saved: {self.history_path}: {exc.strerror or exc}")
         self.history_path = None
+
+
+def shown(text: str) -> str:
+    """``text`` as readline shows it: a line break as one, a tab as spaces to the next stop,
+    another control character as ``^X``; what else could drive the terminal is escaped."""
+    rows = []
+    for row in text.split("\n"):
+        drawn = ""
+        for char in row:
+            if char == "\t":
+                drawn += " " * (8 - len(drawn) % 8)
+            elif char < " " or char == "\x7f":
+                drawn += "^" + chr(ord(char) ^ 0x40)
+            else:
+                drawn += char
+        rows.append(escape_controls(drawn))
+    return "\n".join(rows)
+
+
+def last_row(prompt: str, line: str, width: int) -> str:
+    """What the last row of the terminal shows of ``prompt`` and ``line`` as readline draws them
+    ``width`` cells wide: the text after the last line break, less the rows it filled."""
+    row, used = "", 0
+    for char in shown(prompt + line).rsplit("\n", 1)[-1]:
+        size = cells(char)
+        if used + size > width:  # a character that does not fit begins the next row
+            row, used = "", 0
+        row, used = row + char, used + size
+        if used == width:  # a full row: the cursor goes on at the start of the next
+            row, used = "", 0
+    return row
+
+
+def _draw(text: str) -> None:
+    """Write on the terminal readline draws on (stdout: this editor is used only when it is one)."""
+    data = text.encode("utf-8", "replace")
+    try:
+        while data:
+            data = data[os.write(1, data) :]
+    except OSError:
+        pass  # the terminal is gone: reading the next line ends sacli

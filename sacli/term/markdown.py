@@ -2,12 +2,19 @@
 
 Text is gathered as it arrives and rendered with rich into a live area at the bottom of the
 screen, at most every RENDER_EVERY seconds (less often when a render takes long, so rendering
-never costs more than a fifth of the time), each render erasing the previous one. The live
+never costs more than a fifth of the time), each render drawn over the previous one. The live
 area is at most the terminal's height less one line, so a longer reply shows its last lines
 while it streams: only the blocks that reach into those lines are rendered (the text from a
 block start, see BlockStarts), so a render costs the same at the end of a long reply as at
-its start. At the end the live area is erased and the whole reply rendered once, into the
+its start. At the end the whole reply is rendered once over the live area, into the
 scrollback like any output.
+
+A render moves up to the live area's first line and writes each line over the old one, erasing
+what is left of it (EL, ``ESC[K``), then erases the old lines the new render does not reach,
+one by one. It never erases the display (``ESC[J``): from the top row of the screen (a fresh
+window, or after ``clear``) some terminals, tmux among them, move a display erased whole into
+their scrollback, and a reply would leave a copy of the screen there per render. The cursor is
+hidden while a render is drawn.
 
 The model's text cannot drive the terminal through the renderer: control characters are
 escaped before rich sees the text, rich's console markup is not read in Markdown, and links
@@ -25,7 +32,9 @@ import time
 from sacli.term.stdout import Output, escape_controls
 
 RENDER_EVERY = 0.1  # seconds: at most ten renders a second
-ERASE = "\x1b[J"  # erase from the cursor to the end of the screen: once per render
+RENDER_START = "\x1b[?25l"  # each render starts by hiding the cursor, and shows it again at its end
+CURSOR_SHOWN = "\x1b[?25h"
+ERASE_LINE = "\x1b[K"  # erase from the cursor to the end of the line
 _SGR = re.compile(r"\x1b\[[0-9;]*m")  # rich's styles, the only sequences it writes here
 
 
@@ -102,10 +111,8 @@ class MarkdownOutput(Output):
         else:
             self.blocks.scan(source)
             lines = live_view(source, self.blocks, columns, rows)
-        erase = "\r" + (f"\x1b[{self.shown - 1}A" if self.shown > 1 else "") + ERASE
-        body = "\n".join(lines) + ("\n" if final else "")
+        self._put(RENDER_START + redraw(lines, self.shown, final=final) + CURSOR_SHOWN)
         self.shown = 0 if final else len(lines)
-        self._put(erase + body)
         cost = time.monotonic() - started
         self.interval = max(RENDER_EVERY, 5 * cost)
         self.next_render = time.monotonic() + self.interval
@@ -116,6 +123,23 @@ class MarkdownOutput(Output):
             Output.write(self, text)
         finally:
             self.escape = escape
+
+
+def redraw(lines: list[str], shown: int, *, final: bool) -> str:
+    """What draws ``lines`` over a live area of ``shown`` lines, the cursor at the end of its last.
+
+    The cursor ends at the end of the last line, or with ``final`` at the start of the line
+    below. The old lines below the new ones are erased whole (EL 2), reached with CUD, which
+    never scrolls; the cursor then comes back up.
+    """
+    text = "\r" + (f"\x1b[{shown - 1}A" if shown > 1 else "")
+    text += "\n".join(line + ERASE_LINE for line in lines) + ("\n" if final and lines else "")
+    home = len(lines) if final else max(len(lines) - 1, 0)  # the cursor's line in the area
+    row = home
+    for number in range(len(lines), shown):  # old lines that nothing was written over
+        text += ("\x1b[B" if number > row else "") + "\x1b[2K"
+        row = number
+    return text + (f"\x1b[{row - home}A" if row > home else "")
 
 
 class BlockStarts:

@@ -1,7 +1,8 @@
 """A small "waiting" spinner on stderr, for terminals only.
 
 It runs in a thread until ``stop`` is called, and ``stop`` returns only once the spinner's
-line has been erased, so the first character of the answer never lands beside it.
+line has been erased, so the first character of the answer never lands beside it. Each frame
+is fitted to the terminal's width as it is then (sacli.term.statusline).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import threading
 from collections.abc import Iterator
 
+from sacli.term.statusline import status_line
 from sacli.term.stderr import Messages
 
 _FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -36,7 +38,7 @@ class Spinner:
             with self._lock:
                 if self._stopped.is_set():
                     return
-                self._put(f"\r{_FRAMES[frame % len(_FRAMES)]} {self._label}\x1b[K")
+                self._put("\r" + status_line(f"{_FRAMES[frame % len(_FRAMES)]} {self._label}", self._fd) + "\x1b[K")
                 self._shown = True
             frame += 1
 

@@ -12,7 +12,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 
-from sacli.term.tty import is_terminal
+from sacli.term.tty import is_dumb, is_terminal
 
 MIN_REDACTED_LENGTH = 6
 
@@ -27,7 +27,7 @@ class Messages:
     @property
     def decorative(self) -> bool:
         """Whether spinners and progress bars may be drawn on stderr: a terminal, and not a dumb one."""
-        return self.stderr_is_terminal and os.environ.get("TERM") != "dumb"
+        return self.stderr_is_terminal and not is_dumb()
 
     @contextlib.contextmanager
     def status_line(self, clear: Callable[[], None]) -> Iterator[None]:

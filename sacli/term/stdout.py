@@ -6,7 +6,8 @@ any other failure to write (a full disk, a descriptor the caller closed) is an `
 
 When stdout is a terminal, control characters in model text (ESC, so CSI and OSC sequences,
 and every other C0/C1 control but newline and tab) are shown escaped instead of executed,
-unless ``raw`` is set. Off a terminal the text passes through unchanged.
+unless ``raw`` is set; a carriage return followed by a newline is a line end (CRLF), kept,
+also when the two come in two pieces. Off a terminal the text passes through unchanged.
 """
 
 from __future__ import annotations
@@ -32,7 +33,11 @@ _ESCAPES[0x1B] = "\\e"
 
 
 def escape_controls(text: str) -> str:
-    return text.translate(_ESCAPES) if _CONTROL.search(text) else text
+    """``text`` with its control characters shown (``\\e``, ``\\xNN``) rather than executed; a
+    newline and a tab stay, and so does a carriage return before a newline (a CRLF line end)."""
+    if not _CONTROL.search(text):
+        return text
+    return "\r\n".join(part.translate(_ESCAPES) for part in text.split("\r\n"))
 
 
 def occupy_closed_descriptors() -> None:
@@ -74,14 +79,26 @@ class Output:
         self.started = False
         self.ends_with_newline = True
         self.before_first_write: Callable[[], None] | None = None
+        self.held_cr = False  # a carriage return that ended the last piece: a line end if a newline follows
 
     def write(self, text: str) -> None:
         if not text:
             return
         self._start()
-        self.ends_with_newline = text[-1] == "\n"
         if self.escape:
+            if self.held_cr:
+                text, self.held_cr = "\r" + text, False
+            if text.endswith("\r"):
+                text, self.held_cr = text[:-1], True
+            if not text:
+                return
+            self.ends_with_newline = text[-1] == "\n"
             text = escape_controls(text)
+        else:
+            self.ends_with_newline = text[-1] == "\n"
+        self._send(text)
+
+    def _send(self, text: str) -> None:
         data = text.encode("utf-8", "replace")
         check_stdout(self.fd)
         try:
@@ -107,11 +124,20 @@ class Output:
 
     def finish(self) -> None:
         """The reply is over (an output that renders it does its last render here)."""
+        self._release_cr()
 
     def end_line(self) -> None:
         """Finish the text with a newline when it does not end with one."""
+        self._release_cr()
         if self.started and not self.ends_with_newline:
             self.write("\n")
+
+    def _release_cr(self) -> None:
+        """A carriage return held back at the end of the text is a control character after all."""
+        if self.held_cr:
+            self.held_cr = False
+            self.ends_with_newline = False
+            self._send(escape_controls("\r"))
 
 
 class _GuardedStdout:

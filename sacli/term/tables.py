@@ -56,10 +56,11 @@ def emit_list(
     json: bool,
     empty: str,
     shown: Any = None,
+    free: str | Sequence[str] = (),
 ) -> None:
     """A listing: with ``json`` one JSON array of the records as the API sent them (``[]`` when empty);
     else a table or TSV of ``shown`` (the records as the columns name their fields), and on a
-    terminal a notice (``empty``) when there is nothing to list."""
+    terminal a notice (``empty``) when there is nothing to list. ``free``: see emit_records."""
     if json:
         emit_json(out, list(records))
         return
@@ -69,10 +70,25 @@ def emit_list(
         if MESSAGES.stderr_is_terminal:
             MESSAGES.notice(empty)
         return
-    emit_records(out, records if shown is None else shown, columns)
+    emit_records(out, records if shown is None else shown, columns, free=free)
 
 
-def emit_records(out: Output, records: Sequence[dict[str, Any]], columns: Sequence[Column], *, title: str = "") -> None:
+def emit_records(
+    out: Output,
+    records: Sequence[dict[str, Any]],
+    columns: Sequence[Column],
+    *,
+    title: str = "",
+    free: str | Sequence[str] = (),
+    wrap: bool = False,
+    keep_end: Sequence[str] = (),
+) -> None:
+    """The records as a table on a terminal, else as TSV.
+
+    ``free`` names the columns of long free text (a title, a content, a file name): on a
+    terminal they share the room the others leave (sacli.term.tablewidths), their text cut with
+    "…" at its end (at its start for the columns ``keep_end`` names, paths), or with ``wrap``
+    (a view of one record) wrapped over as many lines as it takes."""
     if not records:
         return
     if not out.is_terminal:
@@ -82,6 +98,9 @@ def emit_records(out: Output, records: Sequence[dict[str, Any]], columns: Sequen
     from rich.table import Table
     from rich.text import Text
 
+    from sacli.term.statusline import fit
+    from sacli.term.tablewidths import column_widths
+
     # The API's text is escaped here, cell by cell; rich's own escape sequences (bold, colour)
     # then go to the terminal as they are.
     cell = escape_controls if out.escape else str
@@ -90,37 +109,32 @@ def emit_records(out: Output, records: Sequence[dict[str, Any]], columns: Sequen
         for record in records
     ]
     console = Console(file=_TextOut(out), force_terminal=True, no_color=bool(os.environ.get("NO_COLOR")))
-    # The first column is what a user copies (an ID): never wrapped, never cut. The others
-    # follow while each has room for a few characters; those that do not fit are left out.
-    widest = max(len(columns[0][1]), *(len(row[0]) for row in rows))
-    shown = shown_columns([heading for _, heading, _ in columns], widest, console.width)
+    keys = [key for key, _, _ in columns]
+    headings = [heading for _, heading, _ in columns]
+    free_keys = {free} if isinstance(free, str) else set(free)
+    texts = {n for n, key in enumerate(keys) if key in free_keys and n > 0}
+    widths = column_widths(headings, rows, texts, console.width)
+    # The first column (an ID) is never cut, folded only when it alone is wider than the
+    # terminal; with ``wrap`` the free text is wrapped too. Every other cell stays on one line.
+    wrapped = {0, *(texts if wrap else ())}
     table = Table(title=title or None, show_lines=False, header_style="bold")
-    table.add_column(columns[0][1], no_wrap=True, min_width=widest)
-    for _, heading, _ in columns[1:shown]:
-        table.add_column(heading, overflow="ellipsis")
+    for number in widths:
+        table.add_column(headings[number], width=widths[number], overflow="fold" if number in wrapped else "ellipsis")
     for row in rows:
-        # Each other cell stays on one line: what does not fit ends in "…".
-        table.add_row(row[0], *(Text(value, no_wrap=True, overflow="ellipsis") for value in row[1:shown]))
+        table.add_row(
+            *(
+                Text(row[n], overflow="fold")
+                if n in wrapped
+                else Text(fit(row[n], widths[n], keep_end=keys[n] in keep_end), no_wrap=True)
+                for n in widths
+            )
+        )
     console.print(table, markup=False, highlight=False, emoji=False)
-    if shown < len(columns):
+    left_out = [heading for number, heading in enumerate(headings) if number not in widths and heading]
+    if left_out:
         from sacli.term.stderr import MESSAGES
 
-        left_out = ", ".join(heading for _, heading, _ in columns[shown:])
-        MESSAGES.notice(f"{left_out} left out: the terminal is too narrow")
-
-
-def shown_columns(headings: Sequence[str], first_width: int, width: int) -> int:
-    """How many columns fit in ``width``: the first always, then each while it has room for
-    its heading (up to 8 characters, at least 4). A column takes 3 more for its border and padding."""
-    room = width - 1 - (first_width + 3)
-    count = 1
-    for heading in headings[1:]:
-        need = min(max(len(heading), 4), 8) + 3
-        if room < need:
-            break
-        room -= need
-        count += 1
-    return count
+        MESSAGES.notice(f"{', '.join(left_out)} left out: the terminal is too narrow")
 
 
 class _TextOut:

@@ -20,7 +20,8 @@ class Terminal:
     """sacli on the slave side of a pty (its controlling terminal); the test holds the master.
 
     ``stderr_path`` and ``stdout_path`` send that stream to a file instead of the terminal,
-    to tell the streams apart; ``columns`` and ``rows`` are the terminal's size.
+    to tell the streams apart; ``columns`` and ``rows`` are the terminal's size; ``cwd`` is
+    the directory sacli runs in.
     """
 
     def __init__(
@@ -31,6 +32,7 @@ class Terminal:
         stdout_path: str | None = None,
         columns: int = 200,
         rows: int = 50,
+        cwd: str | None = None,
     ) -> None:
         pid, fd = pty.fork()
         if pid == 0:  # the child: only async-signal-safe work, then exec
@@ -42,6 +44,8 @@ class Terminal:
                 if stderr_path is not None:
                     err = os.open(stderr_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
                     os.dup2(err, 2)
+                if cwd is not None:
+                    os.chdir(cwd)
                 os.execve(SACLI, [SACLI, *args], env)
             finally:
                 os._exit(127)

@@ -84,12 +84,17 @@ def test_with_a_session_each_turn_sends_only_itself(
 
 
 @pytest.mark.parametrize(
-    ("args", "next_reply"),
-    [((), "fine\r\n"), (("--markdown",), "fine ")],  # a rendered line is padded to the width
+    ("args", "term", "next_reply"),
+    [((), "dumb", "fine\r\n"), (("--markdown",), "xterm", "fine ")],  # a rendered line is padded to the width
     ids=["plain", "markdown"],
 )
 def test_ctrl_c_mid_reply_stops_it_and_leaves_it_out_of_the_conversation(
-    args: tuple[str, ...], next_reply: str, httpserver: HTTPServer, tty_env: dict[str, str], terminals: list[Terminal]
+    args: tuple[str, ...],
+    term: str,
+    next_reply: str,
+    httpserver: HTTPServer,
+    tty_env: dict[str, str],
+    terminals: list[Terminal],
 ) -> None:
     release = threading.Event()
     disconnected = threading.Event()
@@ -110,7 +115,8 @@ def test_ctrl_c_mid_reply_stops_it_and_leaves_it_out_of_the_conversation(
     httpserver.expect_ordered_request(CHAT).respond_with_handler(held_open)
     replies(httpserver, "fine")
     try:
-        chat = start(terminals, *args, env=tty_env)
+        # Markdown is rendered only on a terminal that can be redrawn.
+        chat = start(terminals, *args, env={**tty_env, "TERM": term})
         chat.type_line("tell me everything")
         chat.expect("partial answer")
         chat.interrupt()
@@ -124,7 +130,7 @@ def test_ctrl_c_mid_reply_stops_it_and_leaves_it_out_of_the_conversation(
         release.set()
     assert b"and the rest" not in chat.output
     before_stop = chat.output.split(b"sacli: reply stopped")[0]
-    assert b"partial answer" in before_stop.split(b"\x1b[J")[-1]  # the partial reply stays on screen
+    assert b"partial answer" in before_stop.split(b"\x1b[?25l")[-1]  # the partial reply stays on screen
     assert sent_messages(httpserver)[1] == [{"role": "user", "content": "something else"}]
 
 
@@ -144,7 +150,8 @@ def test_ctrl_c_while_typing_discards_the_line_and_shows_it(
     chat.send("never sent")
     chat.expect("never sent")
     chat.interrupt()
-    assert b"^C" in chat.expect(PROMPT)  # marked, and a fresh prompt
+    assert chat.expect("^C").endswith(b"> never sent^C")  # marked after what was typed
+    chat.expect(PROMPT)  # and a fresh prompt
     chat.send("/exit\r")
     assert chat.exit_code() == 0
     assert httpserver.log == []

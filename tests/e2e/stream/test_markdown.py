@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from sacli.term.markdown import ERASE
+from sacli.term.markdown import RENDER_START
 from tests.e2e.config.test_config import write_config
 from tests.support.helpers import chunk, event, run, sse
 from tests.support.terminal import Terminal
@@ -41,7 +41,7 @@ def serve(httpserver: HTTPServer, pieces: list[str]) -> None:
 def test_markdown_is_rendered_on_a_terminal(httpserver: HTTPServer, md_env: dict[str, str]) -> None:
     serve(httpserver, REPLY)
     shown = on_terminal("stream", "--markdown", "notes?", env=md_env)
-    final = shown.split(ERASE.encode())[-1]  # the last render: the whole reply
+    final = shown.split(RENDER_START.encode())[-1]  # the last render: the whole reply
     assert b"**" not in final and b"# Release" not in final and b"`code`" not in final
     assert re.search(rb"\x1b\[1(;[0-9]+)*m\s*very important", final)  # bold
     assert re.search(rb"\x1b\[[0-9;]*1[;0-9]*mRelease notes", final)  # the heading, styled
@@ -59,7 +59,7 @@ def test_in_a_pipe_it_changes_nothing(httpserver: HTTPServer, api_env: dict[str,
 def test_no_color_keeps_the_layout_without_colour(httpserver: HTTPServer, md_env: dict[str, str]) -> None:
     serve(httpserver, REPLY)
     shown = on_terminal("stream", "--markdown", "notes?", env={**md_env, "NO_COLOR": "1"})
-    final = shown.split(ERASE.encode())[-1]
+    final = shown.split(RENDER_START.encode())[-1]
     assert b"Release notes" in final and "•".encode() in final and b"**" not in final
     assert not COLOUR.search(final)
 
@@ -67,7 +67,7 @@ def test_no_color_keeps_the_layout_without_colour(httpserver: HTTPServer, md_env
 def test_it_fits_the_terminal_width(httpserver: HTTPServer, md_env: dict[str, str]) -> None:
     serve(httpserver, ["word " * 60 + "\n"])
     shown = on_terminal("stream", "--markdown", "long", env=md_env, columns=40)
-    final = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", shown.split(ERASE.encode())[-1]).decode()
+    final = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", shown.split(RENDER_START.encode())[-1]).decode()
     lines = [line for line in final.replace("\r", "").split("\n") if line.strip()]
     assert len(lines) >= 7 and all(len(line) < 40 for line in lines)
 
@@ -85,7 +85,7 @@ def test_a_reply_taller_than_the_window_streams_its_last_lines_and_ends_whole(
     tape = tmp_path / "tall.jsonl"
     paced_record(tape, deltas=120, rate=200, item="- item{n}\n")
     shown = on_terminal("stream", "--markdown", "--replay", str(tape), "go", env=md_env, rows=20)
-    *live, final = shown.split(ERASE.encode())
+    *live, final = shown.split(RENDER_START.encode())
     assert len(live) > 3  # rendered while it streamed
     for render in live[1:]:
         assert render.count(b"\n") <= 18, render  # the window's height less one, the live area's top line included
@@ -136,16 +136,16 @@ def test_a_200_delta_reply_at_50_per_second_is_rendered_at_most_about_ten_times_
     tape = tmp_path / "paced.jsonl"
     paced_record(tape, deltas=200, rate=50)  # four seconds of reply
     shown = on_terminal("stream", "--markdown", "--replay", str(tape), "go", env=md_env)
-    renders = shown.count(ERASE.encode())
+    renders = shown.count(RENDER_START.encode())
     assert 5 <= renders <= 45, renders  # live while it streams, and about ten a second at most (4 s)
-    assert b"word199" in shown.split(ERASE.encode())[-1]
+    assert b"word199" in shown.split(RENDER_START.encode())[-1]
 
 
 def test_the_config_file_turns_it_on_and_the_flag_off(httpserver: HTTPServer, md_env: dict[str, str]) -> None:
     serve(httpserver, REPLY)
     write_config(md_env, "markdown = true\n")
-    assert ERASE.encode() in on_terminal("stream", "notes?", env=md_env)
-    assert ERASE.encode() not in on_terminal("stream", "--no-markdown", "notes?", env=md_env)
+    assert RENDER_START.encode() in on_terminal("stream", "notes?", env=md_env)
+    assert RENDER_START.encode() not in on_terminal("stream", "--no-markdown", "notes?", env=md_env)
 
 
 def test_interactive_chat_renders_each_reply(

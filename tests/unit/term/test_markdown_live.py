@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 
+import pyte
 import pytest
 
-from sacli.term.markdown import BlockStarts, live_view, render
+from sacli.term.markdown import BlockStarts, live_view, redraw, render
+from tests.support.screen import TmuxScreen
 
 SAMPLE = """\
 # Title
@@ -94,3 +96,24 @@ def test_a_render_while_streaming_covers_the_last_blocks_only() -> None:
     index = blocks.tail_start(long_reply, 19)
     assert len(long_reply) - blocks.offsets[index] < 400  # ten paragraphs, not two thousand
     assert live_view(long_reply, blocks, 80, 20)[-1].strip() == "Paragraph 1999 of a long reply."
+
+
+@pytest.mark.parametrize("start_row", [0, 3])
+@pytest.mark.parametrize(("before", "after"), [(0, 4), (4, 4), (6, 2), (5, 0), (3, 7)])
+@pytest.mark.parametrize("final", [False, True], ids=["live", "final"])
+def test_a_redraw_replaces_the_live_area_in_place_and_keeps_nothing_in_the_scrollback(
+    start_row: int, before: int, after: int, final: bool
+) -> None:
+    screen = TmuxScreen(30, 12)
+    stream = pyte.ByteStream(screen)
+    stream.feed(b"earlier\r\n" * start_row)
+    old = [f"old line {n}" for n in range(before)]
+    new = [f"new {n}" for n in range(after)]
+    for text in (redraw(old, 0, final=False), redraw(new, before, final=final)):
+        stream.feed(text.replace("\n", "\r\n").encode())  # as the terminal's driver sends it on
+    shown = [line.rstrip() for line in screen.display]
+    assert shown == ["earlier"] * start_row + new + [""] * (12 - start_row - after)
+    assert list(screen.history.top) == []  # nothing was erased whole (tmux would keep it)
+    expected_row = start_row + (after if final else max(after - 1, 0))
+    assert screen.cursor.y == expected_row
+    assert screen.cursor.x == (0 if final or not new else len(new[-1]))
