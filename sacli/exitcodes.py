@@ -26,7 +26,10 @@ class ExitCode(IntEnum):
 EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.OK: "the reply completed",
     ExitCode.UNEXPECTED: "unexpected failure (a bug); the message suggests --debug",
-    ExitCode.USAGE: "usage: bad option or argument, empty prompt, invalid config",
+    ExitCode.USAGE: (
+        "usage: bad option or argument, empty prompt, invalid config; sacli or a command group run without "
+        "a command (its help goes to stderr)"
+    ),
     ExitCode.AUTH: "authentication: no key configured, HTTP 401 or 403",
     ExitCode.RATE_LIMITED: "rate limited: HTTP 429 still failing after the allowed retries",
     ExitCode.API: (
