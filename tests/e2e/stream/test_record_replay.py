@@ -334,9 +334,24 @@ def test_the_variables_name_the_files_too(httpserver: HTTPServer, api_env: dict[
     assert len(httpserver.log) == seen
 
 
-def test_an_unwritable_record_file_is_exit_8(httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path) -> None:
-    httpserver.expect_request(CHAT).respond_with_data(sse("x"), content_type="text/event-stream")
-    result = run("stream", "--record", str(tmp_path / "no" / "such" / "dir.jsonl"), "hi", env=api_env)
-    assert result.returncode == ExitCode.OUTPUT
-    assert result.stderr.decode().startswith("sacli: error: cannot write the record file")
-    assert httpserver.log == []  # found out before anything was sent
+def test_a_record_file_that_cannot_be_opened_is_a_usage_error_before_anything_is_sent(
+    httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path
+) -> None:
+    missing = tmp_path / "no" / "such" / "dir" / "rec.jsonl"
+    result = run("stream", "--record", str(missing), "hi", env=api_env)
+    assert (result.returncode, result.stdout) == (ExitCode.USAGE, b"")
+    assert result.stderr.decode() == (
+        f"sacli: error: cannot open the record file {missing}: No such file or directory\n"
+    )
+    assert httpserver.log == []
+
+
+def test_a_record_file_that_was_there_with_mode_666_is_made_600(
+    httpserver: HTTPServer, api_env: dict[str, str], tape: Path
+) -> None:
+    httpserver.expect_request(CHAT).respond_with_data(sse("Hi"), content_type="text/event-stream")
+    tape.write_bytes(b"")
+    os.chmod(tape, 0o666)
+    assert run("stream", "--record", str(tape), "hi", env=api_env).returncode == 0
+    assert tape.stat().st_mode & 0o777 == 0o600
+    assert len(tape.read_text().splitlines()) == 1
