@@ -289,6 +289,27 @@ def test_a_tool_choice_that_names_no_tool_is_exit_2(
     assert httpserver.log == []
 
 
+@pytest.mark.parametrize("choice", ["auto", "none", "required", "get_weather"])
+@pytest.mark.parametrize("command", ["stream", "chat"])
+def test_a_tool_choice_without_tools_is_exit_2_and_nothing_is_sent(
+    httpserver: HTTPServer, api_env: dict[str, str], command: str, choice: str
+) -> None:
+    result = run(command, "--tool-choice", choice, "hi", env=api_env)
+    assert (result.returncode, result.stdout) == (ExitCode.USAGE, b"")
+    assert result.stderr.decode() == (
+        f"sacli: error: --tool-choice {choice} needs tools to choose from (give them with --tools FILE)\n"
+    )
+    assert httpserver.log == []
+
+
+def test_a_tool_choice_with_tools_given_as_a_param_is_sent(httpserver: HTTPServer, api_env: dict[str, str]) -> None:
+    httpserver.expect_request(CHAT).respond_with_data(sse("ok"), content_type="text/event-stream")
+    result = run("stream", "-p", f"tools={json.dumps(TOOLS)}", "--tool-choice", "required", "hi", env=api_env)
+    assert result.returncode == 0, result.stderr
+    sent = body_sent(httpserver)
+    assert (sent["tools"], sent["tool_choice"]) == (TOOLS, "required")
+
+
 # --- Attachments ------------------------------------------------------------------------------------
 
 
