@@ -50,6 +50,11 @@ def chat(
         if is_terminal(0) and is_terminal(1):
             from sacli.chat.interactive import run_repl
 
+            if out.json:
+                raise UsageError(
+                    "--json needs a prompt: a conversation writes its replies as text",
+                    hint='for one JSON answer give the prompt: sacli chat --json "..."',
+                )
             if chat.schema or chat.tools or chat.attach:
                 raise UsageError("--schema, --tools and --attach need a prompt: give one for a one-shot answer")
             run_repl(api, params=params, options=out, new_session=new_session)
