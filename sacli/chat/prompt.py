@@ -65,7 +65,8 @@ def as_text(data: bytes) -> str:
 def build_prompt(words: list[str], stdin_text: str | None, *, command: str = "stream", optional: bool = False) -> str:
     """Arguments, a blank line, then stdin; either alone when the other is empty.
 
-    ``optional``: the conversation was given whole (``-p messages=``), so no prompt is needed.
+    ``optional``: the message is complete without one (the conversation given whole with
+    ``-p messages=``, or an attachment), so no prompt is needed.
     """
     args_text = " ".join(words)
     if stdin_text and stdin_text.strip():

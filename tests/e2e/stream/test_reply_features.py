@@ -373,6 +373,20 @@ def test_attachments_become_content_parts_after_the_prompt(
     ]
 
 
+@pytest.mark.parametrize("command", ["stream", "chat"])
+def test_an_attachment_alone_is_a_message_with_no_text_part(
+    httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path, command: str
+) -> None:
+    png = png_1x1()
+    (tmp_path / "img.png").write_bytes(png)
+    reply_with(httpserver, sse("A red dot."))  # one-shot chat holds a streamed reply until it is whole
+    result = run(command, "-a", "img.png", "--no-stdin", env=api_env, cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (ExitCode.OK, b"A red dot.\n"), result.stderr
+    (message,) = body_sent(httpserver)["messages"]
+    url = "data:image/png;base64," + base64.b64encode(png).decode()
+    assert message == {"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}}]}
+
+
 def test_an_attachment_from_stdin_is_not_the_prompt(httpserver: HTTPServer, api_env: dict[str, str]) -> None:
     reply_with(httpserver, sse("A dot."))
     result = run("stream", "-a", "-", "What is this?", env=api_env, input=png_1x1())
