@@ -59,6 +59,9 @@ def tape_of(conn: ConnectionOptions) -> Tape:
     for given in (conn.record, conn.replay):
         if given is not None and not given.strip():
             raise UsageError("--record and --replay need a file name")
+    if conn.replay is not None and conn.sources.get("replay", "").startswith("env "):
+        # An exported SACLI_REPLAY answers every request from the file: say so, once, or it goes unseen.
+        MESSAGES.notice(f"replaying {conn.replay} (from {conn.sources['replay'][4:]}): no request reaches the server")
     return Tape(record=conn.record, replay=conn.replay, match=str(conn.replay_match), speed=conn.replay_speed)
 
 

@@ -330,7 +330,9 @@ def test_the_variables_name_the_files_too(httpserver: HTTPServer, api_env: dict[
     live = run("stream", "hi", env={**api_env, "SACLI_RECORD": str(tape)})
     seen = len(httpserver.log)
     replayed = run("stream", "hi", env={**without_keys(api_env), "SACLI_REPLAY": str(tape)})
-    assert_same_run(live, replayed)
+    assert (replayed.returncode, replayed.stdout) == (live.returncode, live.stdout)
+    notice = f"sacli: replaying {tape} (from SACLI_REPLAY): no request reaches the server\n"
+    assert replayed.stderr.decode() == notice + live.stderr.decode()
     assert len(httpserver.log) == seen
 
 
@@ -355,3 +357,16 @@ def test_a_record_file_that_was_there_with_mode_666_is_made_600(
     assert run("stream", "--record", str(tape), "hi", env=api_env).returncode == 0
     assert tape.stat().st_mode & 0o777 == 0o600
     assert len(tape.read_text().splitlines()) == 1
+
+
+def test_a_replay_from_the_environment_says_so_once_and_from_the_flag_says_nothing(
+    httpserver: HTTPServer, api_env: dict[str, str], tape: Path
+) -> None:
+    httpserver.expect_request(CHAT).respond_with_data(sse("Hi"), content_type="text/event-stream")
+    assert run("stream", "--record", str(tape), "hi", env=api_env).returncode == 0
+    from_env = run("stream", "hi", env={**without_keys(api_env), "SACLI_REPLAY": str(tape)})
+    assert (from_env.returncode, from_env.stdout) == (0, b"Hi\n")
+    assert from_env.stderr.decode() == (f"sacli: replaying {tape} (from SACLI_REPLAY): no request reaches the server\n")
+    from_flag = run("stream", "--replay", str(tape), "hi", env=without_keys(api_env))
+    assert (from_flag.returncode, from_flag.stdout, from_flag.stderr) == (0, b"Hi\n", b"")
+    assert len(httpserver.log) == 1
