@@ -346,6 +346,18 @@ def test_json_writes_each_file_unwrapped_as_one_line(
     assert [json.loads(line) for line in result.stdout.splitlines()] == [line, line]
 
 
+def test_json_leaves_out_the_success_of_a_flat_reply(
+    httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path
+) -> None:
+    doc = tmp_path / "a.txt"
+    doc.write_bytes(b"x")
+    record = {"fileId": "file_9", "filename": "a.txt", "status": "processing"}
+    httpserver.expect_request(UPLOAD).respond_with_json({"success": True, **record})
+    result = run("upload", "--json", str(doc), env=api_env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {**record, "path": str(doc), "uploaded": True, "error": None}
+
+
 def test_a_reply_without_a_file_id_is_an_api_error(
     httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path
 ) -> None:
