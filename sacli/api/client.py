@@ -20,6 +20,7 @@ from sacli.api.tapes import Tape
 from sacli.api.waits import AnnouncedWaits, Waits
 from sacli.errors import ApiError, SacliError, UsageError
 from sacli.readers.jsontext import JsonProblem, parse_json
+from sacli.readers.ostext import escaped, not_utf8
 
 if TYPE_CHECKING:
     from sacli.api.transport import Reporter, Response, Transport
@@ -189,10 +190,14 @@ class ApiClient:
 
 
 def require_ids(ids: Sequence[str], what: str) -> list[str]:
-    """Each ID once, in the order given; an empty, '.' or '..' ID is a usage error before anything is sent."""
+    """Each ID once, in the order given; an empty, '.' or '..' ID, or one that is not UTF-8 text, is a
+    usage error before anything is sent."""
     for value in ids:
         if value.strip() in UNSAFE_IDS:
             raise UsageError(f"invalid {what} ID {value!r}: an ID cannot be empty, '.' or '..'")
+        problem = not_utf8(value)
+        if problem is not None:
+            raise UsageError(f"invalid {what} ID '{escaped(value)}': not UTF-8 text ({problem} is not)")
     return list(dict.fromkeys(ids))
 
 

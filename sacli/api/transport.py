@@ -34,6 +34,7 @@ from sacli.errors import (
     TimeoutError_,
     UsageError,
 )
+from sacli.readers.ostext import not_utf8
 from sacli.settings.secrets import secret_pattern
 
 if TYPE_CHECKING:
@@ -189,7 +190,13 @@ class Transport:
         logged_body = None
         if json is not None:
             encoded = jsonlib.dumps(json, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-            content = logged_body = encoded.encode()
+            try:
+                content = logged_body = encoded.encode()
+            except UnicodeEncodeError:  # text that came in as bytes that are not UTF-8, or a \udcxx escape
+                problem = not_utf8(encoded)
+                raise UsageError(
+                    f"cannot send the request: its body holds text that is not UTF-8 ({problem})"
+                ) from None
             if not any(name.lower() == "content-type" for name in headers):
                 headers = {**headers, "Content-Type": "application/json"}
         elif isinstance(content, str):

@@ -19,6 +19,7 @@ from typer._click import Context, Parameter
 from typer._click.shell_completion import CompletionItem
 from typer._click.types import ParamType
 
+from sacli.readers.ostext import not_utf8
 from sacli.settings.declared import (
     DECLARED,
     SETTING_OF_ATTRIBUTE,
@@ -72,6 +73,21 @@ class Number(ParamType):
         return number
 
 
+class Text(ParamType):
+    """A text option or argument of one command: UTF-8 (a byte that is not arrives as a surrogate escape)."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: Parameter | None, ctx: Context | None) -> Any:
+        problem = not_utf8(value) if isinstance(value, str) else None
+        if problem is not None:
+            self.fail(f"must be UTF-8 text ({problem} is not)", param, ctx)
+        return value
+
+
+TEXT = Text()
+
+
 def complete_model(incomplete: str) -> list[str]:
     """Model IDs for TAB, from the list ``sacli models`` keeps: completion never makes a request."""
     from sacli.store.modelcache import model_ids
@@ -85,7 +101,7 @@ COMPLETERS: dict[str, Callable[[str], list[str]]] = {"model": complete_model}
 def setting_option(key: str) -> Any:
     """The ``typer.Option`` of a setting or an option, made from its declaration."""
     setting = DECLARED[key]
-    checked = setting.kind in ("url", "number", "whole", "choice")
+    checked = setting.kind in ("text", "list", "url", "number", "whole", "choice")
     return typer.Option(
         *setting.flags,
         metavar=setting.metavar,

@@ -13,13 +13,13 @@ from typing import Annotated, Any
 
 import typer
 
-from sacli.cli.options import ConnectionOptions, Json, flag, options
+from sacli.cli.options import TEXT, ConnectionOptions, Json, flag, options
 
 
 @options(conn=ConnectionOptions)
 def models(
     search: Annotated[
-        str | None, typer.Argument(metavar="[SEARCH]", help="Only models whose ID or name holds this.")
+        str | None, typer.Argument(metavar="[SEARCH]", help="Only models whose ID or name holds this.", click_type=TEXT)
     ] = None,
     *,
     refresh: Annotated[

@@ -20,7 +20,7 @@ import typer
 from sacli.api import files as files_api
 from sacli.api.client import ApiClient
 from sacli.api.multipart import FileSource, MultipartBody
-from sacli.cli.options import OUTPUT_PANEL, ConnectionOptions, Json, flag, options
+from sacli.cli.options import OUTPUT_PANEL, TEXT, ConnectionOptions, Json, flag, options
 from sacli.commands.support.connect import connect
 from sacli.commands.support.uploadsources import collect_sources, content_type_of
 from sacli.errors import ApiError, DeadlineExceeded, SacliError, TimeoutError_, UsageError
@@ -60,13 +60,16 @@ def upload(
             help="File name for the file read from '-' (stdin when not given).",
             panel=PANEL,
             metavar="FILENAME",
+            click_type=TEXT,
         ),
     ] = None,
     category: Annotated[
-        str | None, flag("--category", help="metadata.category of every file.", panel=PANEL, metavar="NAME")
+        str | None,
+        flag("--category", help="metadata.category of every file.", panel=PANEL, metavar="NAME", click_type=TEXT),
     ] = None,
     tag: Annotated[
-        list[str] | None, flag("--tag", help="metadata.tags entry (repeatable).", panel=PANEL, metavar="TAG")
+        list[str] | None,
+        flag("--tag", help="metadata.tags entry (repeatable).", panel=PANEL, metavar="TAG", click_type=TEXT),
     ] = None,
     metadata: Annotated[
         str | None,
@@ -75,6 +78,7 @@ def upload(
             help="The whole metadata as a JSON object (instead of --category and --tag).",
             panel=PANEL,
             metavar="JSON",
+            click_type=TEXT,
         ),
     ] = None,
     wait: Annotated[

@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
+from sacli.readers.ostext import escaped, not_utf8
+
 CONNECTION_PANEL = "Connection and configuration"
 MODEL_PANEL = "Model"
 MEMORY_PANEL = "Super Agent Stack memory and RAG"
@@ -24,7 +26,9 @@ LONGEST_WAIT = 1_000_000.0  # seconds, about 11 days: the most a timeout may be 
 
 
 class Setting(NamedTuple):
-    kind: str  # "text", "url", "number", "whole", "switch", "choice", "headers"; "flag", "list" (OPTIONS only)
+    # "text", "url", "number", "whole", "switch", "choice", "headers"; OPTIONS only: "flag", "list" (of
+    # text), "file" and "files" (file names: any bytes, not checked as UTF-8 text).
+    kind: str
     flags: tuple[str, ...]  # the long flag first ("--rag/--no-rag" for a switch), then a short one
     help: str  # "{takes}" stands for what the setting takes, in words
     panel: str
@@ -140,11 +144,11 @@ OPTIONS: dict[str, Setting] = {
         CONNECTION_PANEL, env="SACLI_PROFILE", metavar="NAME",
     ),
     "record": Setting(
-        "text", ("--record",), "Append each HTTP exchange to FILE (JSON Lines, keys left out) for --replay.",
+        "file", ("--record",), "Append each HTTP exchange to FILE (JSON Lines, keys left out) for --replay.",
         TAPE_PANEL, env="SACLI_RECORD", metavar="FILE",
     ),
     "replay": Setting(
-        "text", ("--replay",), "Answer each request from the exchanges recorded in FILE: no network, no key needed.",
+        "file", ("--replay",), "Answer each request from the exchanges recorded in FILE: no network, no key needed.",
         TAPE_PANEL, env="SACLI_REPLAY", metavar="FILE",
     ),
     "replay_match": Setting(
@@ -171,11 +175,11 @@ OPTIONS: dict[str, Setting] = {
         "flag", ("--continue", "-c"), "Use the session sacli last used or created.", MEMORY_PANEL, False
     ),
     "schema": Setting(
-        "text", ("--schema",), "A JSON Schema (JSON text, or @FILE) the reply must match; exit 9 when it does not.",
+        "file", ("--schema",), "A JSON Schema (JSON text, or @FILE) the reply must match; exit 9 when it does not.",
         REPLY_PANEL, metavar="SCHEMA",
     ),
     "tools": Setting(
-        "text", ("--tools",), "A JSON array of tool definitions; tool calls come out as one JSON line on stdout.",
+        "file", ("--tools",), "A JSON array of tool definitions; tool calls come out as one JSON line on stdout.",
         REPLY_PANEL, metavar="FILE",
     ),
     "tool_choice": Setting(
@@ -183,7 +187,7 @@ OPTIONS: dict[str, Setting] = {
         metavar="auto|none|required|NAME",
     ),
     "attach": Setting(
-        "list", ("--attach", "-a"), "An image, a PDF or a text file for the model to read; '-' reads it from "
+        "files", ("--attach", "-a"), "An image, a PDF or a text file for the model to read; '-' reads it from "
         "stdin (repeatable).", REPLY_PANEL, metavar="PATH|URL",
     ),
     "json": Setting(
@@ -236,8 +240,10 @@ def parse(key: str, text: str) -> Any:
         if value is None:
             raise ValueError(f"must be {takes(key)}, not {text!r}")
     problem = check(key, value)
+    if problem is not None and setting.kind in ("text", "list"):
+        raise ValueError(problem)  # the problem says where; the text may be long
     if problem is not None:
-        raise ValueError(f"{problem}, not {text!r}")
+        raise ValueError(f"{problem}, not '{escaped(text)}'")
     return value
 
 
@@ -254,9 +260,13 @@ def check(key: str, value: Any) -> str | None:
     """What is wrong with ``value`` for ``key``, as a clause ("must be a number from 0 to 2"), or None."""
     setting = DECLARED[key]
     kind = setting.kind
-    if kind in ("text", "url"):
+    if kind in ("text", "url", "list", "file", "files"):
         if not isinstance(value, str):
             return "must be a string"
+        # A key is checked where it is used, as ASCII, and never quoted (sacli.api.headers.check_key).
+        problem = None if kind in ("file", "files") or setting.secret else not_utf8(value)
+        if problem is not None:
+            return f"must be UTF-8 text ({problem} is not)"
         if kind == "url" and not is_http_url(value):
             return "must be an http:// or https:// URL with a host"
         return None
@@ -289,6 +299,8 @@ def takes(key: str) -> str:
     kind = setting.kind
     if kind == "text":
         return "a string"
+    if kind == "file":
+        return "a file name"
     if kind == "url":
         return "an http:// or https:// URL"
     if kind == "switch":
