@@ -16,13 +16,19 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def not_utf8(text: str) -> str | None:
     """Where ``text`` stops being UTF-8, as "the byte 0xE9 at offset 3" (offsets in bytes), or None."""
     found = _SURROGATE.search(text)
-    if found is None:
-        return None
-    offset = len(text[: found.start()].encode("utf-8"))
-    code = ord(found[0])
+    return None if found is None else character_at(text, found.start())
+
+
+def character_at(text: str, index: int) -> str:
+    """The character at ``index`` as a message names it, with its offset in bytes: "'é' at offset 3",
+    "the byte 0xE9 at offset 3". Everything before ``index`` must be UTF-8 (it is the first one found)."""
+    offset = len(text[:index].encode("utf-8"))
+    code = ord(text[index])
     if 0xDC80 <= code <= 0xDCFF:
         return f"the byte 0x{code - 0xDC00:02X} at offset {offset}"
-    return f"the lone surrogate U+{code:04X} at offset {offset}"
+    if 0xD800 <= code <= 0xDFFF:
+        return f"the lone surrogate U+{code:04X} at offset {offset}"
+    return f"{text[index]!r} at offset {offset}"
 
 
 def escaped(text: str, limit: int = 60) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import os
 import subprocess
 import zlib
 from pathlib import Path
@@ -442,6 +443,8 @@ def test_a_head_that_is_not_http_is_one_error_line_and_never_exit_1(
 
 # --- Header values and names sacli will not send --------------------------------------------------
 
+ASCII_HINT = "HTTP carries header values as ASCII: percent-encode it, or send it in the body"
+
 
 @pytest.mark.parametrize(
     ("header", "message"),
@@ -450,11 +453,16 @@ def test_a_head_that_is_not_http_is_one_error_line_and_never_exit_1(
         ("X-Trace: a\x0bb", "--header X-Trace: the value holds a control character ('\\x0b')"),
         ("X-Trace: a\x0cb", "--header X-Trace: the value holds a control character ('\\x0c')"),
         ("X-Trace: a\x7fb", "--header X-Trace: the value holds a control character ('\\x7f')"),
+        ("X-Trace: café", f"--header X-Trace: the value holds 'é' at offset 3, which is not ASCII ({ASCII_HINT})"),
+        (
+            os.fsdecode(b"X-Trace: caf\xe9"),  # a Latin-1 shell's $'caf\xe9'
+            f"--header X-Trace: the value holds the byte 0xE9 at offset 3, which is not ASCII ({ASCII_HINT})",
+        ),
         ('X(y)@"z": 1', "--header 'X(y)@\"z\"': a header name is made of letters, digits and !#$%&'*+-.^_`|~ only"),
         ("Content-Length: 10", "--header cannot set Content-Length: sacli frames every request body itself"),
         ("transfer-encoding: chunked", "--header cannot set transfer-encoding: sacli frames every request body itself"),
     ],
-    ids=["esc", "vt", "ff", "del", "name", "content-length", "transfer-encoding"],
+    ids=["esc", "vt", "ff", "del", "utf-8", "not-utf-8", "name", "content-length", "transfer-encoding"],
 )
 @pytest.mark.parametrize("command", ["stream", "upload"])
 def test_a_header_http_does_not_allow_is_a_usage_error_and_nothing_is_sent(
@@ -509,4 +517,29 @@ def test_a_closed_stdout_is_exit_8_and_nothing_is_sent(env: dict[str, str], args
         )
     assert proc.returncode == ExitCode.OUTPUT
     assert proc.stderr == b"sacli: error: cannot write standard output: Bad file descriptor\n"
+    assert server.accepted == 0
+
+
+# --- Keys sacli will not send ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"OPENROUTER_KEY": "sk-or-v1-abcé123456"},
+        {"OPENROUTER_KEY": os.fsdecode(b"sk-or-v1-abc\xe9123456")},
+        {"SUPER_AGENT_KEY": "sk_live_«pasted»"},
+    ],
+    ids=["utf-8", "not-utf-8", "super-agent"],
+)
+def test_a_key_that_is_not_ascii_is_a_usage_error_that_never_shows_it(
+    env: dict[str, str], variables: dict[str, str]
+) -> None:
+    with RawServer(answer_json({})) as server:
+        result = run("stream", "hi", env={**keyed(env, server.url("/api/v1")), **variables})
+    assert (result.returncode, result.stdout) == (ExitCode.USAGE, b"")
+    what = "OpenRouter" if "OPENROUTER_KEY" in variables else "Super Agent"
+    assert one_error_line(result.stderr) == (
+        f"sacli: error: the {what} key holds a character that is not ASCII (keys are ASCII: check how it is set)"
+    )
     assert server.accepted == 0

@@ -176,6 +176,7 @@ def test_retries_from_the_config_file_bound_the_attempts(httpserver: HTTPServer,
         ('memory_strategy = "forget"\n', "memory_strategy must be truncate, summarize or sliding_window"),
         ('base_url = "ftp://x"\n', "base_url must be an http:// or https:// URL"),
         ('headers = { "X-Bad" = "a\\u001bb" }\n', "headers: --header X-Bad: the value holds a control character"),
+        ('headers = { "X-Team" = "café" }\n', "headers: --header X-Team: the value holds 'é' at offset 3, which is"),
     ],
 )
 def test_a_bad_value_in_the_file_is_a_usage_error_naming_file_and_line(
