@@ -75,14 +75,15 @@ class Output:
         self.ends_with_newline = True
         self.before_first_write: Callable[[], None] | None = None
 
-    def write(self, text: str) -> None:
+    def write(self, text: str, *, errors: str = "replace") -> None:
+        """``errors="surrogateescape"`` writes a file name that is not UTF-8 as its own bytes."""
         if not text:
             return
         self._start()
         self.ends_with_newline = text[-1] == "\n"
         if self.escape:
             text = escape_controls(text)
-        data = text.encode("utf-8", "replace")
+        data = text.encode("utf-8", errors)
         check_stdout(self.fd)
         try:
             while data:
