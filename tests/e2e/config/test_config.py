@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -164,3 +165,22 @@ def test_spinner_only_on_a_terminal_and_gone_before_the_text(chat_ok: HTTPServer
     assert proc.returncode == 0
     assert stdout == b"answer\n"
     assert (seen + rest).endswith(b"\r\x1b[K"), "the spinner erases its line before the answer"
+
+
+@pytest.mark.parametrize("json_output", [False, True], ids=["tsv", "json"])
+@pytest.mark.parametrize("where", ["flag", "env", "file"])
+def test_show_hides_the_password_of_the_base_url(env: dict[str, str], where: str, json_output: bool) -> None:
+    url = "https://user:s3cret-pass@example.com/api/v1"
+    args = ["--base-url", url] if where == "flag" else []
+    if where == "env":
+        env["SACLI_BASE_URL"] = url
+    if where == "file":
+        write_config(env, f'base_url = "{url}"\n')
+    result = run("config", "show", *args, *(["--json"] if json_output else []), env=env)
+    assert result.returncode == 0, result.stderr
+    assert b"s3cret-pass" not in result.stdout + result.stderr
+    shown = "https://user:***@example.com/api/v1"
+    if json_output:
+        assert {row["key"]: row["value"] for row in json.loads(result.stdout)}["base_url"] == shown
+    else:
+        assert f"base_url\t{shown}\t" in result.stdout.decode()
