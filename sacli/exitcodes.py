@@ -37,7 +37,7 @@ EXIT_CODES: dict[ExitCode, str] = {
         "not what the API promises (not SSE and not a chat completion, invalid JSON)"
     ),
     ExitCode.NETWORK: "network: cannot connect, connection lost, stream ended early",
-    ExitCode.TIMEOUT: "timeout: connect, idle or total",
+    ExitCode.TIMEOUT: "timeout: connect, idle (or a reply's headers not whole within connect + idle), or total",
     ExitCode.OUTPUT: "cannot write the output: stdout is full or closed (> /dev/full, >&-)",
     ExitCode.SCHEMA: "the reply does not match --schema: not JSON, or against the schema (the first violation named)",
     ExitCode.BATCH_FAILED: (

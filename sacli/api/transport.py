@@ -1,13 +1,14 @@
 """HTTP for every command: the one httpx2 client of a run, sacli's retries, and failures as sacli's errors.
 
-This module and tapes.py (record and replay) alone import httpx2, and only when a request is
-about to be made. A request is retried (408, 409, 429, 5xx and connection failures) only while
-nothing of its reply has been written to stdout, so a retry can never print anything twice;
-httpx2 itself never sends a request again (its transport retries are off and redirects are
-not followed). One resend is not a retry: an idempotent request (GET, HEAD, PUT, DELETE) that
-went out on a kept-alive connection the server had just closed, and got no answer, is sent once
-more on a new connection, announced (a POST never is: the server may have taken it). Every
-body sacli reads is bounded after decoding.
+This module, tapedeck.py (record and replay) and headerclock.py (the bound on the wait for a
+reply's head) alone import httpx2 and httpcore2, and only when a request is about to be made. A
+request is retried (408, 409, 429, 5xx and connection failures) only while nothing of its reply
+has been written to stdout, so a retry can never print anything twice; httpx2 itself never sends
+a request again (its transport retries are off and redirects are not followed). One resend is
+not a retry: an idempotent request (GET, HEAD, PUT, DELETE) that went out on a kept-alive
+connection the server had just closed, and got no answer, is sent once more on a new connection,
+announced (a POST never is: the server may have taken it). Every body sacli reads is bounded
+after decoding.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 import httpx2
 
+from sacli.api import headerclock
 from sacli.api.headers import redact_header
 from sacli.api.httperrors import http_error, reason_of, redirect_error
 from sacli.api.limits import Limits
@@ -152,6 +154,7 @@ class Transport:
         except (ValueError, ImportError, httpx2.InvalidURL) as exc:
             # A proxy from the environment that httpx2 cannot use (an unknown scheme, SOCKS without socksio).
             raise UsageError(proxy_problem(exc), hint="fix or unset the proxy variable") from None
+        headerclock.install(self.client)  # the reply's head is bounded too (sacli.api.headerclock)
 
     def close(self) -> None:
         self.client.close()
@@ -227,7 +230,7 @@ class Transport:
             self._wait_before_retry(failure, attempt)
 
     def _attempt(self, out: Outgoing, body: Any, handle: Callable[[Response], T]) -> T:
-        hops = Hops()
+        hops = Hops(header_bound=self.limits.connect_timeout + self.limits.idle_timeout)
         try:
             request = self.client.build_request(
                 out.method,
@@ -246,6 +249,7 @@ class Transport:
         try:
             response = self.client.send(request, stream=True, auth=out.auth or httpx2.USE_CLIENT_DEFAULT)
         except httpx2.HTTPError as exc:
+            headerclock.awaiting_headers(None)
             if self.recorder is not None:
                 self.recorder.failed(request, out.logged_body, exc, started)
             error = translate(exc, self.limits, hops)
@@ -311,16 +315,22 @@ def decoded(raw: list[tuple[bytes, bytes]]) -> Iterator[tuple[str, str]]:
 
 
 class Hops:
-    """Where one attempt connected to, from httpx2's trace extension: the proxy, when one is used."""
+    """Where one attempt connected to, from httpx2's trace extension: the proxy, when one is used;
+    and the clock of the wait for the reply's head (``header_bound`` seconds, sacli.api.headerclock)."""
 
-    __slots__ = ("connected",)
+    __slots__ = ("connected", "header_bound")
 
-    def __init__(self) -> None:
+    def __init__(self, header_bound: float | None = None) -> None:
         self.connected: str | None = None
+        self.header_bound = header_bound
 
     def trace(self, event: str, info: Mapping[str, Any]) -> None:
         if event == "connection.connect_tcp.started":
             self.connected = host_port(str(info.get("host", "")), info.get("port"))
+        elif event == "http11.receive_response_headers.started":
+            headerclock.awaiting_headers(self.header_bound)
+        elif event.startswith("http11.receive_response_headers."):
+            headerclock.awaiting_headers(None)
 
 
 def host_port(host: str, port: Any) -> str:
@@ -347,6 +357,12 @@ def translate(exc: httpx2.HTTPError, limits: Limits, hops: Hops | None = None) -
     if isinstance(exc, httpx2.ConnectTimeout):
         return TimeoutError_(
             f"cannot connect to {reached}: no answer within {limits.connect_timeout:g} s", retryable=True
+        )
+    if isinstance(exc, httpx2.ReadTimeout) and isinstance(exc.__cause__, headerclock.HeadersTooSlow):
+        bound = limits.connect_timeout + limits.idle_timeout
+        return TimeoutError_(
+            f"the reply from {where} did not bring its status line and headers within {bound:g} s "
+            "(--connect-timeout plus --idle-timeout)"
         )
     if isinstance(exc, httpx2.ReadTimeout):
         return TimeoutError_(f"no data from {where} for {limits.idle_timeout:g} s (--idle-timeout)")

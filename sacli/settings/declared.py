@@ -92,7 +92,12 @@ SETTINGS: dict[str, Setting] = {
         CONNECTION_PANEL, 2, low=0, high=100, metavar="N",
     ),
     "connect_timeout": _timeout("--connect-timeout", "Longest wait for the connection to the server.", 10.0),
-    "idle_timeout": _timeout("--idle-timeout", "Longest silence allowed between bytes of the reply.", 120.0),
+    "idle_timeout": _timeout(
+        "--idle-timeout",
+        "Longest silence allowed between bytes of the reply; its status line and headers must also be whole "
+        "within --connect-timeout plus this.",
+        120.0,
+    ),
     "timeout": _timeout("--timeout", "Limit for the whole command, retries included (none when not set)."),
     "rag": _switch("--rag/--no-rag", "Search the uploaded files (useRAG).", MEMORY_PANEL),
     "save": _switch("--save/--no-save", "Store this turn in the session (saveToMemory).", MEMORY_PANEL),

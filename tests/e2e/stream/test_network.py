@@ -31,6 +31,7 @@ from tests.support.rawserver import (
     one_error_line,
     self_signed,
     socks5,
+    trickled_head,
     tunnel,
 )
 
@@ -162,6 +163,19 @@ def test_stream_through_an_http_proxy_uses_the_absolute_form_and_its_credentials
     assert request.header("host") == ["api.example.invalid:8080"]
     assert request.header("proxy-authorization") == ["Basic " + base64.b64encode(b"user:p@ss").decode()]
     assert request.header("authorization") == [f"Bearer {OPENROUTER_KEY}"]
+
+
+def test_a_proxy_that_trickles_the_head_is_bounded_too(env: dict[str, str]) -> None:
+    with RawServer(trickled_head) as proxy:
+        result = run(
+            "stream", "--connect-timeout", "0.5", "--idle-timeout", "0.5", "--retries", "0", "hi",
+            env=keyed(env, "http://api.example.invalid:8080/api/v1", HTTP_PROXY=proxy.url("")), timeout=30,
+        )  # fmt: skip
+    assert (result.returncode, result.stdout) == (ExitCode.TIMEOUT, b""), result.stderr
+    assert one_error_line(result.stderr) == (
+        "sacli: error: the reply from api.example.invalid:8080 did not bring its status line and headers within "
+        "1 s (--connect-timeout plus --idle-timeout)"
+    )
 
 
 @pytest.mark.parametrize("no_proxy", [None, "127.0.0.1", "localhost,127.0.0.1", "*"])
