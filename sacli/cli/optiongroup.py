@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from typer._click import Context, Parameter
+from typer._click.exceptions import BadParameter
 from typer._click.shell_completion import CompletionItem
 from typer._click.types import ParamType
 
@@ -50,10 +51,22 @@ class SettingValue(ParamType):
         try:
             return parse(self.key, value)
         except ValueError as exc:
-            self.fail(str(exc), param, ctx)
+            raise BadParameter(str(exc), ctx, param, _given_as(param, ctx)) from None
 
     def shell_complete(self, ctx: Context, param: Parameter, incomplete: str) -> list[CompletionItem]:
         return [CompletionItem(choice) for choice in self.choices if choice.startswith(incomplete)]
+
+
+def _given_as(param: Parameter | None, ctx: Context | None) -> str | None:
+    """How an error names where a value came from: its variable (SACLI_BASE_URL) when the environment
+    gave it, else its flags ('--model' / '-m'); Typer's own hint names the variable either way."""
+    if param is None or ctx is None or param.name is None:
+        return None
+    from typer._click.core import ParameterSource
+
+    if ctx.get_parameter_source(param.name) is ParameterSource.ENVIRONMENT and isinstance(param.envvar, str):
+        return param.envvar
+    return " / ".join(f"'{name}'" for name in param.opts) or None
 
 
 class Number(ParamType):

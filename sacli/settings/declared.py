@@ -14,6 +14,7 @@ import math
 from typing import Any, NamedTuple
 
 from sacli.readers.ostext import escaped, not_utf8
+from sacli.settings.secrets import redact_url
 
 CONNECTION_PANEL = "Connection and configuration"
 MODEL_PANEL = "Model"
@@ -248,7 +249,8 @@ def parse(key: str, text: str) -> Any:
     if problem is not None and setting.kind in ("text", "list"):
         raise ValueError(problem)  # the problem says where; the text may be long
     if problem is not None:
-        raise ValueError(f"{problem}, not '{escaped(text)}'")
+        shown_text = redact_url(text) if setting.kind == "url" else text  # a URL's password is a secret
+        raise ValueError(f"{problem}, not '{escaped(shown_text)}'")
     return value
 
 
@@ -272,9 +274,7 @@ def check(key: str, value: Any) -> str | None:
         problem = None if kind in ("file", "files") or setting.secret else not_utf8(value)
         if problem is not None:
             return f"must be UTF-8 text ({problem} is not)"
-        if kind == "url" and not is_http_url(value):
-            return "must be an http:// or https:// URL with a host"
-        return None
+        return url_problem(value) if kind == "url" else None
     if kind == "switch":
         return None if isinstance(value, bool) else "must be true or false"
     if kind == "choice":
@@ -330,8 +330,20 @@ def _figure(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else f"{number:g}"
 
 
-def is_http_url(text: str) -> bool:
-    """``http://`` or ``https://`` followed by a host (a base URL that names no host reaches nothing)."""
+def url_problem(text: str) -> str | None:
+    """What keeps ``text`` from being a base URL: ``http://`` or ``https://``, a host (a URL that names
+    none reaches nothing) and, if it names a port, one from 1 to 65535 (another is no place to connect
+    to, and sending to it again would not help)."""
+    from urllib.parse import urlsplit
+
     scheme, sep, rest = text.partition("://")
     host = rest.split("/", 1)[0].rpartition("@")[2]
-    return bool(sep) and scheme.lower() in ("http", "https") and bool(host.strip())
+    if not sep or scheme.lower() not in ("http", "https") or not host.strip() or host.startswith(":"):
+        return "must be an http:// or https:// URL with a host"
+    try:
+        port = urlsplit(text).port
+    except ValueError:
+        port = 0
+    if port is not None and not 1 <= port <= 65535:
+        return "must be an http:// or https:// URL whose port is a number from 1 to 65535"
+    return None

@@ -184,3 +184,39 @@ def test_show_hides_the_password_of_the_base_url(env: dict[str, str], where: str
         assert {row["key"]: row["value"] for row in json.loads(result.stdout)}["base_url"] == shown
     else:
         assert f"base_url\t{shown}\t" in result.stdout.decode()
+
+
+BAD_URLS = [
+    ("http://127.0.0.1:99999/v1", "whose port is a number from 1 to 65535"),
+    ("http://127.0.0.1:0/v1", "whose port is a number from 1 to 65535"),
+    ("http://localhost:http/v1", "whose port is a number from 1 to 65535"),
+    ("http://", "with a host"),
+    ("http://user:pw-secret@:8080/v1", "with a host"),
+]
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"), BAD_URLS, ids=["port-99999", "port-0", "port-name", "no-host", "at-port"]
+)
+@pytest.mark.parametrize("where", ["flag", "env", "file"])
+def test_a_base_url_that_reaches_nothing_is_a_usage_error_where_it_was_given(
+    httpserver: HTTPServer, env: dict[str, str], url: str, problem: str, where: str
+) -> None:
+    env["OPENROUTER_KEY"] = "sk-or-v1-test"
+    args = ["--base-url", url] if where == "flag" else []
+    if where == "env":
+        env["SACLI_BASE_URL"] = url
+    path = write_config(env, f'model = "m"\nbase_url = "{url}"\n') if where == "file" else None
+    result = run("stream", *args, "hi", env=env)
+    assert (result.returncode, result.stdout) == (2, b""), result.stderr
+    message = f"must be an http:// or https:// URL {problem}"
+    line = result.stderr.decode()
+    assert len(line.splitlines()) == 1 and "retrying" not in line and "pw-secret" not in line
+    if where == "file":
+        assert line == f"sacli: error: invalid config file {path}, line 2: base_url {message}\n"
+    else:
+        named = "'--base-url'" if where == "flag" else "SACLI_BASE_URL"
+        shown = url.replace("pw-secret", "***")
+        assert line == (
+            f"sacli: error: invalid value for {named}: {message}, not '{shown}' (see 'sacli stream --help')\n"
+        )

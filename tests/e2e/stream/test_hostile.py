@@ -278,7 +278,10 @@ def test_a_password_in_a_base_url_that_cannot_be_used_is_hidden(env: dict[str, s
     assert result.returncode == ExitCode.USAGE
     line = one_error_line(result.stderr)
     assert PASSWORD not in line
-    assert line.startswith("sacli: error: invalid URL http://ops:***@127.0.0.1:notaport/api/v1/chat/completions: ")
+    assert line.startswith(
+        "sacli: error: invalid value for SACLI_BASE_URL: must be an http:// or https:// URL whose port is a number "
+        "from 1 to 65535, not 'http://ops:***@127.0.0.1:notaport/api/v1'"
+    )
 
 
 def test_a_password_in_a_proxy_url_is_hidden(env: dict[str, str], refused_port: int) -> None:

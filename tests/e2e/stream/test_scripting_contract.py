@@ -288,7 +288,7 @@ def test_a_prompt_argument_that_is_not_utf8_is_refused_naming_it_and_nothing_is_
         (["-s", LATIN_1], {}, "'--system' / '-s'"),
         (["--rag-query", LATIN_1], {}, "'--rag-query'"),
         (["-p", f"{LATIN_1}=1"], {}, "'--param' / '-p'"),
-        ([], {"SACLI_MODEL": LATIN_1}, "'--model' / '-m'"),
+        ([], {"SACLI_MODEL": LATIN_1}, "SACLI_MODEL"),
     ],
     ids=["system", "rag-query", "param", "SACLI_MODEL"],
 )
