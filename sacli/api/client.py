@@ -32,13 +32,15 @@ UNSAFE_IDS = frozenset({"", ".", ".."})
 
 
 class Endpoint(NamedTuple):
-    """Where the API is and who sacli is to it; ``key_sources`` says where each key came from."""
+    """Where the API is and who sacli is to it; ``key_sources`` says where each key came from, and
+    ``url_hint`` where the base URL did."""
 
     base_url: str
     model: str | None  # of the commands that chat
     api_key: str | None
     super_agent_key: str | None
     key_sources: tuple[str, ...] = ()
+    url_hint: str = "check --base-url"  # where the base URL came from, as the hint of a 404 says it
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -120,6 +122,7 @@ class ApiClient:
                 reporter=self.reporter,
                 remaining=lambda: self.deadline.remaining(),
                 auth_hint="check " + " and ".join(self.settings.key_sources or ("the keys",)),
+                url_hint=None if self.replaying else self.settings.url_hint,
                 tape=self.tape,
                 secrets=self.secrets(),
                 pool=self.pool,

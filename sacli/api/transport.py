@@ -104,18 +104,22 @@ class Transport:
         reporter: Reporter,
         remaining: Callable[[], float | None],
         auth_hint: str = "check the keys",
+        url_hint: str | None = "check --base-url",
         tape: Tape | None = None,
         secrets: tuple[str, ...] = (),
         pool: int | None = None,
         waits: type[Waits] = AnnouncedWaits,
     ) -> None:
         """``remaining`` tells how much of the whole command's time is left (None: no --timeout);
-        ``auth_hint`` is the hint of a 401 or 403, naming where the keys came from; ``tape`` says
-        whether to record the exchanges or replay them, and ``secrets`` what a record never holds;
-        ``pool`` is how many connections are kept open at most (requests made at once); ``waits``
-        makes the waits between attempts (sacli.api.waits)."""
+        ``auth_hint`` is the hint of a 401 or 403, naming where the keys came from, and ``url_hint``
+        the hint of a 404, a 405, a redirect or an invalid URL, naming where the base URL came from
+        (none in a replay, which does not use it); ``tape`` says whether to record the exchanges or
+        replay them, and ``secrets`` what a record never holds; ``pool`` is how many connections are
+        kept open at most (requests made at once); ``waits`` makes the waits between attempts
+        (sacli.api.waits)."""
         self.limits = limits
         self.auth_hint = auth_hint
+        self.url_hint = url_hint
         self.reporter = reporter
         self.remaining = remaining
         tape = tape or Tape()
@@ -241,7 +245,7 @@ class Transport:
                 extensions={"trace": hops.trace},
             )
         except (httpx2.InvalidURL, httpx2.UnsupportedProtocol) as exc:
-            raise UsageError(f"invalid URL {redact_url(out.url)}: {reason_of(exc)}", hint="check --base-url") from None
+            raise UsageError(f"invalid URL {redact_url(out.url)}: {reason_of(exc)}", hint=self.url_hint) from None
         debug = self.reporter.debug_enabled
         if debug:
             self._log_request(request, out.logged_body)
@@ -252,7 +256,7 @@ class Transport:
             headerclock.awaiting_headers(None)
             if self.recorder is not None:
                 self.recorder.failed(request, out.logged_body, exc, started)
-            error = translate(exc, self.limits, hops)
+            error = translate(exc, self.limits, hops, url_hint=self.url_hint)
             if self.live and hops.connected is None and out.method in IDEMPOTENT and type(error) is NetworkError:
                 raise StaleConnection(error) from exc  # no connection was made: a kept one was used
             raise error from exc
@@ -263,12 +267,12 @@ class Transport:
                 self._log_response(response, started)
             status = response.status_code
             if 300 <= status < 400:
-                raise redirect_error(response)
+                raise redirect_error(response, url_hint=self.url_hint)
             if status >= 400:
-                raise http_error(response, out.retry_on, auth_hint=self.auth_hint)
+                raise http_error(response, out.retry_on, auth_hint=self.auth_hint, url_hint=self.url_hint)
             return handle(response)
         except httpx2.HTTPError as exc:
-            raise translate(exc, self.limits, hops) from exc
+            raise translate(exc, self.limits, hops, url_hint=self.url_hint) from exc
         finally:
             response.close()
             if self.recorder is not None:
@@ -349,7 +353,9 @@ def _where(exc: httpx2.HTTPError) -> str:
     return host_port(url.host, url.port or (443 if url.scheme == "https" else 80))
 
 
-def translate(exc: httpx2.HTTPError, limits: Limits, hops: Hops | None = None) -> SacliError:
+def translate(
+    exc: httpx2.HTTPError, limits: Limits, hops: Hops | None = None, *, url_hint: str | None = "check --base-url"
+) -> SacliError:
     """One sacli error for each way a request can fail below HTTP."""
     where = _where(exc)
     reached = (hops.connected if hops else None) or where
@@ -373,7 +379,7 @@ def translate(exc: httpx2.HTTPError, limits: Limits, hops: Hops | None = None) -
     if isinstance(exc, httpx2.ConnectError):
         return NetworkError(f"cannot connect to {reached}: {reason}", retryable=True)
     if isinstance(exc, (httpx2.UnsupportedProtocol, httpx2.InvalidURL)):
-        return UsageError(f"invalid URL: {reason}", hint="check --base-url")
+        return UsageError(f"invalid URL: {reason}", hint=url_hint)
     if isinstance(exc, httpx2.LocalProtocolError):
         return UsageError(f"cannot send the request: {reason}")
     if isinstance(exc, httpx2.DecodingError):

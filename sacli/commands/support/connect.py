@@ -40,6 +40,7 @@ def connect(
         key_sources=tuple(
             f"{what} from {_shown(conn.sources.get(name))}" for name, what in KEYS if getattr(conn, name)
         ),
+        url_hint=url_hint(conn.sources.get("base_url")),
     )
     return ApiClient(
         endpoint,
@@ -78,6 +79,15 @@ def headers_of(conn: ConnectionOptions) -> dict[str, str]:
         merged = {k: v for k, v in merged.items() if k.lower() != name.lower()}
         merged[name] = value
     return merged
+
+
+def url_hint(source: str | None) -> str:
+    """The hint of an error that may be the base URL's fault, naming where it came from."""
+    if source is None or source == "default" or source.startswith("flag "):
+        return "check --base-url"
+    if source.startswith("env "):
+        return f"check {source[4:]}"
+    return f"check base_url of {source}" if source.startswith("profile ") else f"check base_url in {source}"
 
 
 def _shown(source: str | None) -> str:

@@ -195,9 +195,7 @@ BAD_URLS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("url", "problem"), BAD_URLS, ids=["port-99999", "port-0", "port-name", "no-host", "at-port"]
-)
+@pytest.mark.parametrize(("url", "problem"), BAD_URLS, ids=["port-99999", "port-0", "port-name", "no-host", "at-port"])
 @pytest.mark.parametrize("where", ["flag", "env", "file"])
 def test_a_base_url_that_reaches_nothing_is_a_usage_error_where_it_was_given(
     httpserver: HTTPServer, env: dict[str, str], url: str, problem: str, where: str
@@ -220,3 +218,29 @@ def test_a_base_url_that_reaches_nothing_is_a_usage_error_where_it_was_given(
         assert line == (
             f"sacli: error: invalid value for {named}: {message}, not '{shown}' (see 'sacli stream --help')\n"
         )
+
+
+@pytest.mark.parametrize("where", ["flag", "env", "file", "profile"])
+def test_a_404_says_to_check_the_base_url_where_it_came_from(
+    httpserver: HTTPServer, env: dict[str, str], where: str
+) -> None:
+    httpserver.expect_request("/api/v1/memory/sessions").respond_with_json({"error": "no such route"}, status=404)
+    url = httpserver.url_for("/api/v1")
+    env["SUPER_AGENT_KEY"] = "sk_live_test_0123456789"
+    args = ["--base-url", url] if where == "flag" else []
+    if where == "env":
+        env["SACLI_BASE_URL"] = url
+    if where == "file":
+        path = write_config(env, f'model = "m"\nbase_url = "{url}"\n')
+    if where == "profile":
+        path = write_config(env, f'[profiles.p]\nbase_url = "{url}"\n')
+        args = ["--profile", "p"]
+    result = run("sessions", "list", "--retries", "0", *args, env=env)
+    assert result.returncode == 5
+    hint = {
+        "flag": "check --base-url",
+        "env": "check SACLI_BASE_URL",
+        "file": f"check base_url in {path}:2" if where == "file" else "",
+        "profile": f"check base_url of profile p ({path}:2)" if where == "profile" else "",
+    }[where]
+    assert result.stderr.decode() == f"sacli: error: HTTP 404 NOT FOUND: no such route ({hint})\n"

@@ -190,7 +190,7 @@ def test_a_redirect_is_an_error_naming_status_and_location_and_the_location_is_n
     shown = location.replace("hunter22-pw", "***")
     assert one_error_line(result.stderr) == (
         f"sacli: error: HTTP {status} {REASONS[status]}: the server redirects to {shown} "
-        "(sacli does not follow redirects; check --base-url)"
+        "(sacli does not follow redirects; check SACLI_BASE_URL)"
     )
     assert posts_to_chat(server) == 1  # a POST that got a 3xx is not sent again
     assert elsewhere.accepted == 0
@@ -257,7 +257,7 @@ def test_a_password_in_the_base_url_is_hidden_in_every_message_and_the_key_still
     assert result.returncode == ExitCode.API
     assert PASSWORD not in stderr
     assert f"sacli: debug: > POST http://ops:***@127.0.0.1:{server.port}/api/v1/chat/completions\n" in stderr
-    assert stderr.splitlines()[-1] == "sacli: error: HTTP 404 Not Found: no such route (check --base-url)"
+    assert stderr.splitlines()[-1] == "sacli: error: HTTP 404 Not Found: no such route (check SACLI_BASE_URL)"
     (request,) = server.requests
     assert request.header("authorization")[0].startswith("Bearer ")  # the key is not replaced by the URL's user
 
