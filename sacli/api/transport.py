@@ -126,6 +126,8 @@ class Transport:
         # How a wait of the run is stretched: 1 live; 1/speed or 0 in a replay.
         self.time_scale = 1.0 if tape.replay is None else (1 / tape.speed if tape.speed > 0 else 0.0)
         self.live = tape.replay is None  # a replay has no connections to go stale
+        # What a failure names in a replay: no host was ever contacted.
+        self.place = None if tape.replay is None else f"the server recorded in {tape.replay}"
         self.waits = waits(reporter, time_scale=self.time_scale)
         self.recorder: Recorder | None = None
         self.record_file: RecordFile | None = None
@@ -256,7 +258,7 @@ class Transport:
             headerclock.awaiting_headers(None)
             if self.recorder is not None:
                 self.recorder.failed(request, out.logged_body, exc, started)
-            error = translate(exc, self.limits, hops, url_hint=self.url_hint)
+            error = translate(exc, self.limits, hops, url_hint=self.url_hint, place=self.place)
             if self.live and hops.connected is None and out.method in IDEMPOTENT and type(error) is NetworkError:
                 raise StaleConnection(error) from exc  # no connection was made: a kept one was used
             raise error from exc
@@ -272,7 +274,7 @@ class Transport:
                 raise http_error(response, out.retry_on, auth_hint=self.auth_hint, url_hint=self.url_hint)
             return handle(response)
         except httpx2.HTTPError as exc:
-            raise translate(exc, self.limits, hops, url_hint=self.url_hint) from exc
+            raise translate(exc, self.limits, hops, url_hint=self.url_hint, place=self.place) from exc
         finally:
             response.close()
             if self.recorder is not None:
@@ -354,10 +356,16 @@ def _where(exc: httpx2.HTTPError) -> str:
 
 
 def translate(
-    exc: httpx2.HTTPError, limits: Limits, hops: Hops | None = None, *, url_hint: str | None = "check --base-url"
+    exc: httpx2.HTTPError,
+    limits: Limits,
+    hops: Hops | None = None,
+    *,
+    url_hint: str | None = "check --base-url",
+    place: str | None = None,
 ) -> SacliError:
-    """One sacli error for each way a request can fail below HTTP."""
-    where = _where(exc)
+    """One sacli error for each way a request can fail below HTTP; ``place`` names the other end
+    instead of the URL's host (a replay's recording)."""
+    where = place or _where(exc)
     reached = (hops.connected if hops else None) or where
     reason = reason_of(exc)
     if isinstance(exc, httpx2.ConnectTimeout):
