@@ -10,10 +10,9 @@ would cut it to one line with "..."), and the usage line names a required argume
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
 
-from typer._click import Context, HelpFormatter, Parameter
+from typer._click import Command, Context, HelpFormatter, Parameter
 from typer.core import TyperCommand, TyperGroup
 
 UNNAMED = "Options"
@@ -41,6 +40,13 @@ def format_options(params: list[Parameter], ctx: Context, formatter: HelpFormatt
                 formatter.write_dl(records)
 
 
+def summary(command: Command) -> str:
+    """A command's one-line summary: its short help, else its help's first paragraph, whole (click's own
+    stops at the first word that ends in a full stop, as "e.g." does)."""
+    text = command.short_help or command.help or ""
+    return " ".join(text.split("\n\n", 1)[0].split())
+
+
 def usage_pieces(pieces: list[str]) -> list[str]:
     """``{FILE...}`` -> ``FILE...``: a required argument is shown bare, optional ones keep their brackets."""
     return [piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece for piece in pieces]
@@ -53,6 +59,9 @@ def write_commands(formatter: HelpFormatter, rows: list[tuple[str, str]]) -> Non
 
 
 class PanelledCommand(TyperCommand):
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return summary(self)
+
     def collect_usage_pieces(self, ctx: Context) -> list[str]:
         return usage_pieces(super().collect_usage_pieces(ctx))
 
@@ -61,6 +70,9 @@ class PanelledCommand(TyperCommand):
 
 
 class PanelledGroup(TyperGroup):
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return summary(self)
+
     def collect_usage_pieces(self, ctx: Context) -> list[str]:
         return usage_pieces(super().collect_usage_pieces(ctx))
 
@@ -71,5 +83,5 @@ class PanelledGroup(TyperGroup):
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         """Each command with its whole summary (its help's first sentence), wrapped, never cut."""
         commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
-        rows = [(name, cmd.get_short_help_str(limit=sys.maxsize)) for name, cmd in commands if cmd and not cmd.hidden]
+        rows = [(name, cmd.get_short_help_str()) for name, cmd in commands if cmd and not cmd.hidden]
         write_commands(formatter, rows)
