@@ -289,9 +289,9 @@ def test_files_delete_sends_every_request_on_one_connection(env: dict[str, str])
     assert server.accepted == 1
 
 
-def resent_notice(port: int, method: str) -> str:
+def resent_notice(port: int, method: str, reason: str = "server disconnected without sending a response") -> str:
     return (
-        f"sacli: connection to 127.0.0.1:{port} lost: server disconnected without sending a response"
+        f"sacli: connection to 127.0.0.1:{port} lost: {reason}"
         f" (on a kept-alive connection the server had closed); sending {method} again on a new connection"
     )
 
@@ -325,8 +325,12 @@ def test_files_delete_carries_on_when_the_server_drops_the_kept_connection(env: 
     result, server = delete_three_without_retries(answer_once_then_close, env)
     if result.stderr == b"":  # sacli saw the close before it sent file_2: a new connection, no resend
         assert sent(server) == [(0, F1), (1, F2), (1, F3)]
-    else:  # it sent file_2 on the closed connection first: that is the case below
-        assert result.stderr.decode().splitlines() == [resent_notice(server.port, "DELETE")]
+    else:  # it sent file_2 on the closed connection first: that is the case below, seen as the close
+        # or, when the server's kernel answered file_2 with a reset before sacli read, as the reset
+        assert result.stderr.decode().splitlines() in (
+            [resent_notice(server.port, "DELETE")],
+            [resent_notice(server.port, "DELETE", "connection reset by peer")],
+        )
         assert [path for _, path in sent(server)] in ([F1, F2, F3], [F1, F2, F2, F3])
 
 
