@@ -8,15 +8,22 @@ sends is UTF-8 and what it refuses is named.
 
 from __future__ import annotations
 
+import functools
 import re
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+
+@functools.cache
+def _surrogate() -> re.Pattern[str]:
+    return re.compile("[\ud800-\udfff]")  # compiled on the first text that needs it, not at every start
 
 
 def not_utf8(text: str) -> str | None:
     """Where ``text`` stops being UTF-8, as "the byte 0xE9 at offset 3" (offsets in bytes), or None."""
-    found = _SURROGATE.search(text)
-    return None if found is None else character_at(text, found.start())
+    try:
+        text.encode("utf-8")  # at C speed: the usual text passes here
+    except UnicodeEncodeError as exc:
+        return character_at(text, exc.start)
+    return None
 
 
 def character_at(text: str, index: int) -> str:
@@ -33,7 +40,7 @@ def character_at(text: str, index: int) -> str:
 
 def escaped(text: str, limit: int = 60) -> str:
     """``text`` as a message may quote it: a byte that is not UTF-8 as ``\\xE9``, cut at ``limit``."""
-    escaped = _SURROGATE.sub(_escape, text)
+    escaped = _surrogate().sub(_escape, text)
     return escaped if len(escaped) <= limit else escaped[: limit - 3] + "..."
 
 
@@ -44,6 +51,4 @@ def _escape(match: re.Match[str]) -> str:
 
 def as_utf8(text: str) -> str:
     """``text`` with each byte that is not UTF-8 replaced by U+FFFD."""
-    if _SURROGATE.search(text) is None:
-        return text
-    return _SURROGATE.sub("\ufffd", text)
+    return text if not_utf8(text) is None else _surrogate().sub("\ufffd", text)

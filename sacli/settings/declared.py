@@ -14,7 +14,6 @@ import math
 from typing import Any, NamedTuple
 
 from sacli.readers.ostext import escaped, not_utf8
-from sacli.settings.secrets import redact_url
 
 CONNECTION_PANEL = "Connection and configuration"
 MODEL_PANEL = "Model"
@@ -249,6 +248,8 @@ def parse(key: str, text: str) -> Any:
     if problem is not None and setting.kind in ("text", "list"):
         raise ValueError(problem)  # the problem says where; the text may be long
     if problem is not None:
+        from sacli.settings.secrets import redact_url  # on this error path only: not on every start
+
         shown_text = redact_url(text) if setting.kind == "url" else text  # a URL's password is a secret
         raise ValueError(f"{problem}, not '{escaped(shown_text)}'")
     return value
