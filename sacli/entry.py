@@ -13,12 +13,15 @@ import os
 import signal
 import sys
 from types import FrameType
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from sacli.errors import DeadlineExceeded, SacliError, Stop
 from sacli.exitcodes import ExitCode
 from sacli.term.stderr import MESSAGES
 from sacli.term.stdout import guard_stdout, occupy_closed_descriptors
+
+if TYPE_CHECKING:
+    from typer._click import Context
 
 
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
@@ -86,7 +89,7 @@ def run(args: list[str]) -> int:
         return ExitCode.UNEXPECTED
 
 
-def _missing_command(ctx: Any) -> int:
+def _missing_command(ctx: Context) -> int:
     """``sacli`` or a group alone: its help (the commands it has), then how to go on, all on stderr.
 
     A usage error like any other (exit 2): stdout stays empty, so ``sacli "$command"`` with an

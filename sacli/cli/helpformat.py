@@ -81,7 +81,7 @@ class PanelledGroup(TyperGroup):
         self.format_commands(ctx, formatter)
 
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
-        """Each command with its whole summary (its help's first sentence), wrapped, never cut."""
+        """Each command with its whole summary (its help's first paragraph), wrapped, never cut."""
         commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
         rows = [(name, cmd.get_short_help_str()) for name, cmd in commands if cmd and not cmd.hidden]
         write_commands(formatter, rows)
