@@ -13,12 +13,15 @@ import os
 import signal
 import sys
 from types import FrameType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from sacli.errors import DeadlineExceeded, SacliError, Stop
 from sacli.exitcodes import ExitCode
 from sacli.term.stderr import MESSAGES
 from sacli.term.stdout import guard_stdout, occupy_closed_descriptors
+
+if TYPE_CHECKING:
+    from typer._click import Context
 
 
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
@@ -62,8 +65,8 @@ def run(args: list[str]) -> int:
             register()
         try:
             result = command.main(args=args, prog_name="sacli", standalone_mode=False)
-        except NoArgsIsHelpError:
-            return ExitCode.USAGE  # the help has been printed already
+        except NoArgsIsHelpError as exc:
+            return _missing_command(exc.ctx)
         except ClickException as exc:
             ctx = getattr(exc, "ctx", None)
             command_path = ctx.command_path if ctx is not None else _command_path(args)
@@ -84,6 +87,19 @@ def run(args: list[str]) -> int:
         _debug_traceback()
         messages.error(f"unexpected error: {type(exc).__name__}: {exc}", hint="this is a bug; rerun with --debug")
         return ExitCode.UNEXPECTED
+
+
+def _missing_command(ctx: Context) -> int:
+    """``sacli`` or a group alone: its help (the commands it has), then how to go on, all on stderr.
+
+    A usage error like any other (exit 2): stdout stays empty, so ``sacli "$command"`` with an
+    empty variable fails in a script instead of passing the help off as an answer.
+    """
+    path = ctx.command_path
+    MESSAGES.write(ctx.get_help() + "\n\n")
+    given = "" if path == "sacli" else f" to '{path}'"
+    MESSAGES.error(f"no command given{given}", hint=f"run '{path} COMMAND --help' for one command's options")
+    return ExitCode.USAGE
 
 
 def _command_path(args: list[str]) -> str:

@@ -26,7 +26,10 @@ class ExitCode(IntEnum):
 EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.OK: "the reply completed",
     ExitCode.UNEXPECTED: "unexpected failure (a bug); the message suggests --debug",
-    ExitCode.USAGE: "usage: bad option or argument, empty prompt, invalid config",
+    ExitCode.USAGE: (
+        "usage: bad option or argument, empty prompt, invalid config; sacli or a command group run without "
+        "a command (its help goes to stderr)"
+    ),
     ExitCode.AUTH: "authentication: no key configured, HTTP 401 or 403",
     ExitCode.RATE_LIMITED: "rate limited: HTTP 429 still failing after the allowed retries",
     ExitCode.API: (
@@ -34,7 +37,7 @@ EXIT_CODES: dict[ExitCode, str] = {
         "not what the API promises (not SSE and not a chat completion, invalid JSON)"
     ),
     ExitCode.NETWORK: "network: cannot connect, connection lost, stream ended early",
-    ExitCode.TIMEOUT: "timeout: connect, idle or total",
+    ExitCode.TIMEOUT: "timeout: connect, idle (or a reply's headers not whole within connect + idle), or total",
     ExitCode.OUTPUT: "cannot write the output: stdout is full or closed (> /dev/full, >&-)",
     ExitCode.SCHEMA: "the reply does not match --schema: not JSON, or against the schema (the first violation named)",
     ExitCode.BATCH_FAILED: (

@@ -46,10 +46,12 @@ class ChatParameters(NamedTuple):
         return value
 
     def user_message(self, prompt: str) -> dict[str, Any]:
-        """The user's message: the prompt, with the attachments as content parts after its text."""
+        """The user's message: the prompt, with the attachments as content parts after its text (an
+        attachment alone is sent with no text part: providers refuse an empty one)."""
         if not self.attachments:
             return {"role": "user", "content": prompt}
-        return {"role": "user", "content": [{"type": "text", "text": prompt}, *self.attachments]}
+        text = [{"type": "text", "text": prompt}] if prompt.strip() else []
+        return {"role": "user", "content": [*text, *self.attachments]}
 
 
 def chat_body(chat: ChatParameters, *, model: str, messages: list[dict[str, Any]], stream: bool) -> dict[str, Any]:

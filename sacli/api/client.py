@@ -20,6 +20,7 @@ from sacli.api.tapes import Tape
 from sacli.api.waits import AnnouncedWaits, Waits
 from sacli.errors import ApiError, SacliError, UsageError
 from sacli.readers.jsontext import JsonProblem, parse_json
+from sacli.readers.ostext import escaped, not_utf8
 
 if TYPE_CHECKING:
     from sacli.api.transport import Reporter, Response, Transport
@@ -31,13 +32,15 @@ UNSAFE_IDS = frozenset({"", ".", ".."})
 
 
 class Endpoint(NamedTuple):
-    """Where the API is and who sacli is to it; ``key_sources`` says where each key came from."""
+    """Where the API is and who sacli is to it; ``key_sources`` says where each key came from, and
+    ``url_hint`` where the base URL did."""
 
     base_url: str
     model: str | None  # of the commands that chat
     api_key: str | None
     super_agent_key: str | None
     key_sources: tuple[str, ...] = ()
+    url_hint: str = "check --base-url"  # where the base URL came from, as the hint of a 404 says it
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -119,6 +122,7 @@ class ApiClient:
                 reporter=self.reporter,
                 remaining=lambda: self.deadline.remaining(),
                 auth_hint="check " + " and ".join(self.settings.key_sources or ("the keys",)),
+                url_hint=None if self.replaying else self.settings.url_hint,
                 tape=self.tape,
                 secrets=self.secrets(),
                 pool=self.pool,
@@ -189,10 +193,14 @@ class ApiClient:
 
 
 def require_ids(ids: Sequence[str], what: str) -> list[str]:
-    """Each ID once, in the order given; an empty, '.' or '..' ID is a usage error before anything is sent."""
+    """Each ID once, in the order given; an empty, '.' or '..' ID, or one that is not UTF-8 text, is a
+    usage error before anything is sent."""
     for value in ids:
         if value.strip() in UNSAFE_IDS:
             raise UsageError(f"invalid {what} ID {value!r}: an ID cannot be empty, '.' or '..'")
+        problem = not_utf8(value)
+        if problem is not None:
+            raise UsageError(f"invalid {what} ID '{escaped(value)}': not UTF-8 text ({problem} is not)")
     return list(dict.fromkeys(ids))
 
 

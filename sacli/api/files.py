@@ -66,12 +66,18 @@ def file_status(record: dict[str, Any]) -> str:
 
 
 def upload_record(payload: Any) -> dict[str, Any]:
-    """The file described by an upload reply, whatever its envelope ({} when there is none)."""
+    """The file described by an upload reply, whatever its envelope ({} when there is none).
+
+    A reply that is the file itself with the envelope's ``success`` beside its fields (the
+    reference's ``{success, fileId, ...}``) loses that ``success``: it is the envelope's, not the file's.
+    """
     record = unwrap(payload, "file")
     if isinstance(record, dict) and "files" in record and file_id(record) is None:
         record = record["files"]
     if isinstance(record, list) and len(record) == 1:
         record = record[0]
+    if record is payload and isinstance(record, dict):
+        record = {key: value for key, value in record.items() if key != "success"}
     return record if isinstance(record, dict) else {}
 
 

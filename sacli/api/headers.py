@@ -6,6 +6,7 @@ import re
 
 from sacli import __version__
 from sacli.errors import AuthError, UsageError
+from sacli.readers.ostext import character_at
 
 USER_AGENT = f"sacli/{__version__}"
 
@@ -13,6 +14,8 @@ USER_AGENT = f"sacli/{__version__}"
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # Control characters a header value may not hold (a tab is allowed).
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+# Anything past ASCII: bytes a server may read as Latin-1, UTF-8 or not at all.
+_NOT_ASCII = re.compile("[^\x00-\x7f]")
 # The body's framing is sacli's own: a header could only make it lie about the body.
 FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding"})
 
@@ -33,6 +36,12 @@ def parse_headers(headers: tuple[str, ...]) -> dict[str, str]:
         control = _CONTROL.search(value)
         if control:
             raise UsageError(f"--header {name}: the value holds a control character ({control[0]!r})")
+        foreign = _NOT_ASCII.search(value)
+        if foreign:
+            raise UsageError(
+                f"--header {name}: the value holds {character_at(value, foreign.start())}, which is not ASCII",
+                hint="HTTP carries header values as ASCII: percent-encode it, or send it in the body",
+            )
         for known in [k for k in parsed if k.lower() == name.lower()]:
             del parsed[known]  # a later header of the same name (any case) replaces an earlier one
         parsed[name] = value
@@ -46,6 +55,8 @@ def check_key(key: str | None, what: str) -> str | None:
     key = key.strip()
     if _CONTROL.search(key) or " " in key or "\t" in key:
         raise UsageError(f"the {what} holds a space or a control character", hint="check how it is set")
+    if not key.isascii():  # a bad paste, a Latin-1 byte: what it holds is never shown
+        raise UsageError(f"the {what} holds a character that is not ASCII", hint="keys are ASCII: check how it is set")
     return key or None
 
 

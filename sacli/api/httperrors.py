@@ -50,18 +50,27 @@ def _clip(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def redirect_error(response: Any) -> SacliError:
-    """A 3xx is never followed (the keys would travel with it), nor retried: the answer is final."""
+def redirect_error(response: Any, *, url_hint: str | None = "check --base-url") -> SacliError:
+    """A 3xx is never followed (the keys would travel with it), nor retried: the answer is final.
+    ``url_hint`` says where the base URL came from ("check SACLI_BASE_URL")."""
     location = response.headers.get("location")
     message = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
     message += f": the server redirects to {redact_url(location)}" if location else ": a redirect without a Location"
-    error = ApiError(message, hint="sacli does not follow redirects; check --base-url")
+    hint = "sacli does not follow redirects" + (f"; {url_hint}" if url_hint else "")
+    error = ApiError(message, hint=hint)
     error.status = response.status_code
     return error
 
 
-def http_error(response: Any, retry_on: frozenset[int], *, auth_hint: str = "check the keys") -> SacliError:
-    """The error for a 4xx or 5xx reply, with the server's own message and its raw JSON body."""
+def http_error(
+    response: Any,
+    retry_on: frozenset[int],
+    *,
+    auth_hint: str = "check the keys",
+    url_hint: str | None = "check --base-url",
+) -> SacliError:
+    """The error for a 4xx or 5xx reply, with the server's own message and its raw JSON body; a 404
+    or 405 has ``url_hint``, which says where the base URL came from."""
     from sacli.api.errorbodies import describe_error_body
 
     body = read_error_body(response)
@@ -75,7 +84,7 @@ def http_error(response: Any, retry_on: frozenset[int], *, auth_hint: str = "che
     elif status == 429:
         error = RateLimitError(message, retryable=status in retry_on)
     else:
-        hint = "check --base-url" if status in (404, 405) else None
+        hint = url_hint if status in (404, 405) else None
         if status == 402:
             hint = "the account is out of credits"
         error = ApiError(message, hint=hint, retryable=status in retry_on)

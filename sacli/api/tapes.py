@@ -24,6 +24,7 @@ import base64
 import json
 import os
 import re
+import stat
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
@@ -249,7 +250,8 @@ def _reason(exc: ValueError) -> str:
 
 class RecordFile:
     """Appends exchanges to the file of ``--record``: each line with one write (O_APPEND), so that
-    parallel requests never interleave and a killed run leaves only whole lines. Mode 600."""
+    parallel requests never interleave and a killed run leaves only whole lines. Mode 600, whatever
+    mode the file had."""
 
     def __init__(self, path: str, pattern: re.Pattern[str]) -> None:
         self.path = path
@@ -258,11 +260,21 @@ class RecordFile:
         self._lock = threading.Lock()
 
     def open(self) -> None:
-        """Open (or create) the file now, so that one sacli cannot write fails before anything is sent."""
+        """Open (or create) the file now, so that one sacli cannot write is a usage error before anything
+        is sent. A regular file is made mode 600 also when it was there already, with a looser mode."""
         try:
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
         except OSError as exc:
-            raise OutputError(f"cannot write the record file {self.path}: {exc.strerror or exc}") from None
+            raise UsageError(f"cannot open the record file {self.path}: {exc.strerror or exc}") from None
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                os.fchmod(fd, 0o600)
+        except OSError as exc:
+            os.close(fd)
+            raise UsageError(
+                f"cannot make the record file {self.path} private (mode 600): {exc.strerror or exc}"
+            ) from None
+        self._fd = fd
 
     def append(self, exchange: Exchange) -> None:
         line = to_line(exchange, self.pattern)

@@ -1,13 +1,14 @@
 """HTTP for every command: the one httpx2 client of a run, sacli's retries, and failures as sacli's errors.
 
-This module and tapes.py (record and replay) alone import httpx2, and only when a request is
-about to be made. A request is retried (408, 409, 429, 5xx and connection failures) only while
-nothing of its reply has been written to stdout, so a retry can never print anything twice;
-httpx2 itself never sends a request again (its transport retries are off and redirects are
-not followed). One resend is not a retry: an idempotent request (GET, HEAD, PUT, DELETE) that
-went out on a kept-alive connection the server had just closed, and got no answer, is sent once
-more on a new connection, announced (a POST never is: the server may have taken it). Every
-body sacli reads is bounded after decoding.
+This module, tapedeck.py (record and replay) and headerclock.py (the bound on the wait for a
+reply's head) alone import httpx2 and httpcore2, and only when a request is about to be made. A
+request is retried (408, 409, 429, 5xx and connection failures) only while nothing of its reply
+has been written to stdout, so a retry can never print anything twice; httpx2 itself never sends
+a request again (its transport retries are off and redirects are not followed). One resend is
+not a retry: an idempotent request (GET, HEAD, PUT, DELETE) that went out on a kept-alive
+connection the server had just closed, and got no answer, is sent once more on a new connection,
+announced (a POST never is: the server may have taken it). Every body sacli reads is bounded
+after decoding.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 import httpx2
 
+from sacli.api import headerclock
 from sacli.api.headers import redact_header
 from sacli.api.httperrors import http_error, reason_of, redirect_error
 from sacli.api.limits import Limits
@@ -34,6 +36,7 @@ from sacli.errors import (
     TimeoutError_,
     UsageError,
 )
+from sacli.readers.ostext import not_utf8
 from sacli.settings.secrets import secret_pattern
 
 if TYPE_CHECKING:
@@ -101,24 +104,30 @@ class Transport:
         reporter: Reporter,
         remaining: Callable[[], float | None],
         auth_hint: str = "check the keys",
+        url_hint: str | None = "check --base-url",
         tape: Tape | None = None,
         secrets: tuple[str, ...] = (),
         pool: int | None = None,
         waits: type[Waits] = AnnouncedWaits,
     ) -> None:
         """``remaining`` tells how much of the whole command's time is left (None: no --timeout);
-        ``auth_hint`` is the hint of a 401 or 403, naming where the keys came from; ``tape`` says
-        whether to record the exchanges or replay them, and ``secrets`` what a record never holds;
-        ``pool`` is how many connections are kept open at most (requests made at once); ``waits``
-        makes the waits between attempts (sacli.api.waits)."""
+        ``auth_hint`` is the hint of a 401 or 403, naming where the keys came from, and ``url_hint``
+        the hint of a 404, a 405, a redirect or an invalid URL, naming where the base URL came from
+        (none in a replay, which does not use it); ``tape`` says whether to record the exchanges or
+        replay them, and ``secrets`` what a record never holds; ``pool`` is how many connections are
+        kept open at most (requests made at once); ``waits`` makes the waits between attempts
+        (sacli.api.waits)."""
         self.limits = limits
         self.auth_hint = auth_hint
+        self.url_hint = url_hint
         self.reporter = reporter
         self.remaining = remaining
         tape = tape or Tape()
         # How a wait of the run is stretched: 1 live; 1/speed or 0 in a replay.
         self.time_scale = 1.0 if tape.replay is None else (1 / tape.speed if tape.speed > 0 else 0.0)
         self.live = tape.replay is None  # a replay has no connections to go stale
+        # What a failure names in a replay: no host was ever contacted.
+        self.place = None if tape.replay is None else f"the server recorded in {tape.replay}"
         self.waits = waits(reporter, time_scale=self.time_scale)
         self.recorder: Recorder | None = None
         self.record_file: RecordFile | None = None
@@ -151,6 +160,7 @@ class Transport:
         except (ValueError, ImportError, httpx2.InvalidURL) as exc:
             # A proxy from the environment that httpx2 cannot use (an unknown scheme, SOCKS without socksio).
             raise UsageError(proxy_problem(exc), hint="fix or unset the proxy variable") from None
+        headerclock.install(self.client)  # the reply's head is bounded too (sacli.api.headerclock)
 
     def close(self) -> None:
         self.client.close()
@@ -189,7 +199,13 @@ class Transport:
         logged_body = None
         if json is not None:
             encoded = jsonlib.dumps(json, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-            content = logged_body = encoded.encode()
+            try:
+                content = logged_body = encoded.encode()
+            except UnicodeEncodeError:  # text that came in as bytes that are not UTF-8, or a \udcxx escape
+                problem = not_utf8(encoded)
+                raise UsageError(
+                    f"cannot send the request: its body holds text that is not UTF-8 ({problem})"
+                ) from None
             if not any(name.lower() == "content-type" for name in headers):
                 headers = {**headers, "Content-Type": "application/json"}
         elif isinstance(content, str):
@@ -220,7 +236,7 @@ class Transport:
             self._wait_before_retry(failure, attempt)
 
     def _attempt(self, out: Outgoing, body: Any, handle: Callable[[Response], T]) -> T:
-        hops = Hops()
+        hops = Hops(header_bound=self.limits.connect_timeout + self.limits.idle_timeout)
         try:
             request = self.client.build_request(
                 out.method,
@@ -231,7 +247,7 @@ class Transport:
                 extensions={"trace": hops.trace},
             )
         except (httpx2.InvalidURL, httpx2.UnsupportedProtocol) as exc:
-            raise UsageError(f"invalid URL {redact_url(out.url)}: {reason_of(exc)}", hint="check --base-url") from None
+            raise UsageError(f"invalid URL {redact_url(out.url)}: {reason_of(exc)}", hint=self.url_hint) from None
         debug = self.reporter.debug_enabled
         if debug:
             self._log_request(request, out.logged_body)
@@ -239,9 +255,10 @@ class Transport:
         try:
             response = self.client.send(request, stream=True, auth=out.auth or httpx2.USE_CLIENT_DEFAULT)
         except httpx2.HTTPError as exc:
+            headerclock.awaiting_headers(None)
             if self.recorder is not None:
                 self.recorder.failed(request, out.logged_body, exc, started)
-            error = translate(exc, self.limits, hops)
+            error = translate(exc, self.limits, hops, url_hint=self.url_hint, place=self.place)
             if self.live and hops.connected is None and out.method in IDEMPOTENT and type(error) is NetworkError:
                 raise StaleConnection(error) from exc  # no connection was made: a kept one was used
             raise error from exc
@@ -252,12 +269,12 @@ class Transport:
                 self._log_response(response, started)
             status = response.status_code
             if 300 <= status < 400:
-                raise redirect_error(response)
+                raise redirect_error(response, url_hint=self.url_hint)
             if status >= 400:
-                raise http_error(response, out.retry_on, auth_hint=self.auth_hint)
+                raise http_error(response, out.retry_on, auth_hint=self.auth_hint, url_hint=self.url_hint)
             return handle(response)
         except httpx2.HTTPError as exc:
-            raise translate(exc, self.limits, hops) from exc
+            raise translate(exc, self.limits, hops, url_hint=self.url_hint, place=self.place) from exc
         finally:
             response.close()
             if self.recorder is not None:
@@ -304,16 +321,22 @@ def decoded(raw: list[tuple[bytes, bytes]]) -> Iterator[tuple[str, str]]:
 
 
 class Hops:
-    """Where one attempt connected to, from httpx2's trace extension: the proxy, when one is used."""
+    """Where one attempt connected to, from httpx2's trace extension: the proxy, when one is used;
+    and the clock of the wait for the reply's head (``header_bound`` seconds, sacli.api.headerclock)."""
 
-    __slots__ = ("connected",)
+    __slots__ = ("connected", "header_bound")
 
-    def __init__(self) -> None:
+    def __init__(self, header_bound: float | None = None) -> None:
         self.connected: str | None = None
+        self.header_bound = header_bound
 
     def trace(self, event: str, info: Mapping[str, Any]) -> None:
         if event == "connection.connect_tcp.started":
             self.connected = host_port(str(info.get("host", "")), info.get("port"))
+        elif event == "http11.receive_response_headers.started":
+            headerclock.awaiting_headers(self.header_bound)
+        elif event.startswith("http11.receive_response_headers."):
+            headerclock.awaiting_headers(None)
 
 
 def host_port(host: str, port: Any) -> str:
@@ -332,14 +355,28 @@ def _where(exc: httpx2.HTTPError) -> str:
     return host_port(url.host, url.port or (443 if url.scheme == "https" else 80))
 
 
-def translate(exc: httpx2.HTTPError, limits: Limits, hops: Hops | None = None) -> SacliError:
-    """One sacli error for each way a request can fail below HTTP."""
-    where = _where(exc)
+def translate(
+    exc: httpx2.HTTPError,
+    limits: Limits,
+    hops: Hops | None = None,
+    *,
+    url_hint: str | None = "check --base-url",
+    place: str | None = None,
+) -> SacliError:
+    """One sacli error for each way a request can fail below HTTP; ``place`` names the other end
+    instead of the URL's host (a replay's recording)."""
+    where = place or _where(exc)
     reached = (hops.connected if hops else None) or where
     reason = reason_of(exc)
     if isinstance(exc, httpx2.ConnectTimeout):
         return TimeoutError_(
             f"cannot connect to {reached}: no answer within {limits.connect_timeout:g} s", retryable=True
+        )
+    if isinstance(exc, httpx2.ReadTimeout) and isinstance(exc.__cause__, headerclock.HeadersTooSlow):
+        bound = limits.connect_timeout + limits.idle_timeout
+        return TimeoutError_(
+            f"the reply from {where} did not bring its status line and headers within {bound:g} s "
+            "(--connect-timeout plus --idle-timeout)"
         )
     if isinstance(exc, httpx2.ReadTimeout):
         return TimeoutError_(f"no data from {where} for {limits.idle_timeout:g} s (--idle-timeout)")
@@ -350,7 +387,7 @@ def translate(exc: httpx2.HTTPError, limits: Limits, hops: Hops | None = None) -
     if isinstance(exc, httpx2.ConnectError):
         return NetworkError(f"cannot connect to {reached}: {reason}", retryable=True)
     if isinstance(exc, (httpx2.UnsupportedProtocol, httpx2.InvalidURL)):
-        return UsageError(f"invalid URL: {reason}", hint="check --base-url")
+        return UsageError(f"invalid URL: {reason}", hint=url_hint)
     if isinstance(exc, httpx2.LocalProtocolError):
         return UsageError(f"cannot send the request: {reason}")
     if isinstance(exc, httpx2.DecodingError):

@@ -1,4 +1,5 @@
-"""URLs as sacli shows them: a password in a URL (the base URL, a proxy's) never reaches a message.
+"""URLs as sacli shows them: a password in a URL (the base URL, a proxy's) never reaches a message
+(``redact_url``, from sacli.settings.secrets, where the settings' own checks use it too).
 
 Standard library only: this is used before any HTTP library is imported, and in messages about
 URLs no library could parse.
@@ -10,40 +11,11 @@ import os
 from collections.abc import Mapping
 from urllib.parse import unquote
 
+from sacli.settings.secrets import redact_url, url_password
+
 # The variables httpx2 takes proxies from (lower case first, as curl does); NO_PROXY exempts hosts.
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
 USABLE_PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
-
-
-def _split_userinfo(url: str) -> tuple[str, str, str] | None:
-    """(everything before the user info, the user info, everything after its '@'), or None."""
-    start = url.find("://")
-    start = start + 3 if start >= 0 else 0
-    end = len(url)
-    for mark in "/?#":
-        found = url.find(mark, start)
-        if found >= 0:
-            end = min(end, found)
-    at = url.rfind("@", start, end)
-    if at < 0:
-        return None
-    return url[:start], url[start:at], url[at + 1 :]
-
-
-def redact_url(url: str) -> str:
-    """``http://user:secret@host/`` -> ``http://user:***@host/``; a URL without a password is unchanged."""
-    parts = _split_userinfo(url)
-    if parts is None or ":" not in parts[1]:
-        return url
-    before, userinfo, after = parts
-    return f"{before}{userinfo.partition(':')[0]}:***@{after}"
-
-
-def url_password(url: str) -> str | None:
-    parts = _split_userinfo(url)
-    if parts is None or ":" not in parts[1]:
-        return None
-    return parts[1].partition(":")[2] or None
 
 
 def proxy_settings(environ: Mapping[str, str] = os.environ) -> list[tuple[str, str]]:

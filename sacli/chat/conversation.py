@@ -37,8 +37,8 @@ class Conversation:
         return self.params.session is None or self.params.save is False
 
     def body(self, prompt: str, *, stream: bool) -> dict[str, Any]:
-        """The next request. With ``-p messages=[...]`` those are the conversation, and the prompt,
-        when there is one, follows them as the user's message."""
+        """The next request. With ``-p messages=[...]`` those are the conversation, and the prompt or
+        the attachments, when there are any, follow them as the user's message."""
         messages: list[dict[str, Any]] = []
         if self.params.system:
             messages.append({"role": "system", "content": self.params.system})
@@ -47,7 +47,7 @@ class Conversation:
             messages += given
         elif self.keeps_history:
             messages += self.history
-        if prompt or given is None:
+        if prompt or self.params.attachments or given is None:
             messages.append(self.params.user_message(prompt))
         return chat_body(self.params, model=self.model, messages=messages, stream=stream)
 

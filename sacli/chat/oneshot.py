@@ -39,7 +39,9 @@ def run_one_shot(
     messages = MESSAGES
     require_keys(api, params, new_session=new_session)  # no key: fail before waiting on stdin
     stdin_text = read_stdin(messages.notice) if use_stdin else None
-    prompt = build_prompt(words, stdin_text, command=command, optional=params.given_messages() is not None)
+    # The conversation given whole (-p messages=), or an attachment alone, needs no prompt.
+    optional = params.given_messages() is not None or bool(params.attachments)
+    prompt = build_prompt(words, stdin_text, command=command, optional=optional)
     conversation = Conversation(params, model=api.settings.model, session_pending=new_session)
     check_session_id(conversation.session, messages.warn)
     body = conversation.body(prompt, stream=stream)  # a bad --param fails here, before any request

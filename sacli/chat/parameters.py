@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sacli.api.chatrequest import ChatParameters
+from sacli.api.chatrequest import ChatParameters, parse_params
 from sacli.errors import UsageError
 
 
@@ -49,6 +49,10 @@ def chat_parameters(chat: Any, *, usage: bool = False) -> ChatParameters:
     if chat.tool_choice is not None:
         from sacli.chat.tools import tool_choice
 
+        if not params.tools and "tools" not in parse_params(params.params):
+            raise UsageError(
+                f"--tool-choice {chat.tool_choice} needs tools to choose from", hint="give them with --tools FILE"
+            )
         params = params._replace(tool_choice=tool_choice(chat.tool_choice, params.tools))
     if chat.attach:
         from sacli.chat.attachments import load_attachments

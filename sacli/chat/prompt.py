@@ -7,6 +7,7 @@ import select
 from collections.abc import Callable
 
 from sacli.errors import UsageError
+from sacli.readers.ostext import escaped, not_utf8
 from sacli.term.tty import is_terminal
 
 STDIN_SILENCE_NOTICE_SECONDS = 5.0
@@ -65,8 +66,16 @@ def as_text(data: bytes) -> str:
 def build_prompt(words: list[str], stdin_text: str | None, *, command: str = "stream", optional: bool = False) -> str:
     """Arguments, a blank line, then stdin; either alone when the other is empty.
 
-    ``optional``: the conversation was given whole (``-p messages=``), so no prompt is needed.
+    ``optional``: the message is complete without one (the conversation given whole with
+    ``-p messages=``, or an attachment), so no prompt is needed.
     """
+    for number, word in enumerate(words, 1):
+        problem = not_utf8(word)
+        if problem is not None:
+            raise UsageError(
+                f"argument {number} of the prompt ('{escaped(word, 40)}') is not UTF-8 text: {problem} is not UTF-8",
+                hint="sacli reads arguments as UTF-8: convert the text (iconv -t UTF-8), or attach a file with -a",
+            )
     args_text = " ".join(words)
     if stdin_text and stdin_text.strip():
         text = f"{args_text}\n\n{stdin_text}" if args_text.strip() else stdin_text

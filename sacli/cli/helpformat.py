@@ -3,14 +3,16 @@
 Typer draws help with rich when rich_markup_mode is set; sacli sets none, so help goes through
 click's own formatter, which imports nothing more (a --help starts as fast as --version) and
 wraps to the terminal without ever cutting a word. The panels the options name are kept as
-sections, as the man page has them.
+sections, as the man page has them. A command's one-line summary is shown whole, wrapped (click
+would cut it to one line with "..."), and the usage line names a required argument as ``FILE...``
+(Typer marks it ``{FILE...}``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from typer._click import Context, HelpFormatter, Parameter
+from typer._click import Command, Context, HelpFormatter, Parameter
 from typer.core import TyperCommand, TyperGroup
 
 UNNAMED = "Options"
@@ -38,12 +40,48 @@ def format_options(params: list[Parameter], ctx: Context, formatter: HelpFormatt
                 formatter.write_dl(records)
 
 
+def summary(command: Command) -> str:
+    """A command's one-line summary: its short help, else its help's first paragraph, whole (click's own
+    stops at the first word that ends in a full stop, as "e.g." does)."""
+    text = command.short_help or command.help or ""
+    return " ".join(text.split("\n\n", 1)[0].split())
+
+
+def usage_pieces(pieces: list[str]) -> list[str]:
+    """``{FILE...}`` -> ``FILE...``: a required argument is shown bare, optional ones keep their brackets."""
+    return [piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece for piece in pieces]
+
+
+def write_commands(formatter: HelpFormatter, rows: list[tuple[str, str]]) -> None:
+    if rows:
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
 class PanelledCommand(TyperCommand):
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return summary(self)
+
+    def collect_usage_pieces(self, ctx: Context) -> list[str]:
+        return usage_pieces(super().collect_usage_pieces(ctx))
+
     def format_options(self, ctx: Context, formatter: HelpFormatter) -> None:
         format_options(self.get_params(ctx), ctx, formatter)
 
 
 class PanelledGroup(TyperGroup):
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return summary(self)
+
+    def collect_usage_pieces(self, ctx: Context) -> list[str]:
+        return usage_pieces(super().collect_usage_pieces(ctx))
+
     def format_options(self, ctx: Context, formatter: HelpFormatter) -> None:
         format_options(self.get_params(ctx), ctx, formatter)
         self.format_commands(ctx, formatter)
+
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
+        """Each command with its whole summary (its help's first paragraph), wrapped, never cut."""
+        commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
+        rows = [(name, cmd.get_short_help_str()) for name, cmd in commands if cmd and not cmd.hidden]
+        write_commands(formatter, rows)

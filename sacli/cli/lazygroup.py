@@ -11,9 +11,8 @@ from typing import Any, NamedTuple
 import typer
 from typer._click import Command, Context, HelpFormatter
 from typer._click.shell_completion import CompletionItem
-from typer._click.utils import make_default_short_help
 
-from sacli.cli.helpformat import PanelledCommand, PanelledGroup
+from sacli.cli.helpformat import PanelledCommand, PanelledGroup, write_commands
 
 
 class CommandSpec(NamedTuple):
@@ -72,11 +71,7 @@ class LazyGroup(PanelledGroup):
 
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         """The commands and their one-line help from the table: ``sacli --help`` builds none of them."""
-        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
-        with formatter.section("Commands"):
-            formatter.write_dl(
-                [(name, make_default_short_help(spec.short_help, limit)) for name, spec in COMMANDS.items()]
-            )
+        write_commands(formatter, [(name, spec.short_help) for name, spec in COMMANDS.items()])
 
     def shell_complete(self, ctx: Context, incomplete: str) -> list[CompletionItem]:
         names = [

@@ -16,9 +16,11 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from typer._click import Context, Parameter
+from typer._click.exceptions import BadParameter
 from typer._click.shell_completion import CompletionItem
 from typer._click.types import ParamType
 
+from sacli.readers.ostext import not_utf8
 from sacli.settings.declared import (
     DECLARED,
     SETTING_OF_ATTRIBUTE,
@@ -49,10 +51,22 @@ class SettingValue(ParamType):
         try:
             return parse(self.key, value)
         except ValueError as exc:
-            self.fail(str(exc), param, ctx)
+            raise BadParameter(str(exc), ctx, param, _given_as(param, ctx)) from None
 
     def shell_complete(self, ctx: Context, param: Parameter, incomplete: str) -> list[CompletionItem]:
         return [CompletionItem(choice) for choice in self.choices if choice.startswith(incomplete)]
+
+
+def _given_as(param: Parameter | None, ctx: Context | None) -> str | None:
+    """How an error names where a value came from: its variable (SACLI_BASE_URL) when the environment
+    gave it, else its flags ('--model' / '-m'); Typer's own hint names the variable either way."""
+    if param is None or ctx is None or param.name is None:
+        return None
+    from typer._click.core import ParameterSource
+
+    if ctx.get_parameter_source(param.name) is ParameterSource.ENVIRONMENT and isinstance(param.envvar, str):
+        return param.envvar
+    return " / ".join(f"'{name}'" for name in param.opts) or None
 
 
 class Number(ParamType):
@@ -72,6 +86,21 @@ class Number(ParamType):
         return number
 
 
+class Text(ParamType):
+    """A text option or argument of one command: UTF-8 (a byte that is not arrives as a surrogate escape)."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: Parameter | None, ctx: Context | None) -> Any:
+        problem = not_utf8(value) if isinstance(value, str) else None
+        if problem is not None:
+            self.fail(f"must be UTF-8 text ({problem} is not)", param, ctx)
+        return value
+
+
+TEXT = Text()
+
+
 def complete_model(incomplete: str) -> list[str]:
     """Model IDs for TAB, from the list ``sacli models`` keeps: completion never makes a request."""
     from sacli.store.modelcache import model_ids
@@ -85,7 +114,7 @@ COMPLETERS: dict[str, Callable[[str], list[str]]] = {"model": complete_model}
 def setting_option(key: str) -> Any:
     """The ``typer.Option`` of a setting or an option, made from its declaration."""
     setting = DECLARED[key]
-    checked = setting.kind in ("url", "number", "whole", "choice")
+    checked = setting.kind in ("text", "list", "url", "number", "whole", "choice")
     return typer.Option(
         *setting.flags,
         metavar=setting.metavar,

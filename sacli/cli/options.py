@@ -9,12 +9,13 @@ from typing import Annotated, Any
 
 import typer
 
-from sacli.cli.optiongroup import Number, OptionGroup, options, setting_option
+from sacli.cli.optiongroup import TEXT, Number, OptionGroup, options, setting_option
 from sacli.settings.declared import MEMORY_PANEL, OUTPUT_PANEL
 
 __all__ = [
     "MEMORY_PANEL",
     "OUTPUT_PANEL",
+    "TEXT",
     "ChatOptions",
     "ConnectionOptions",
     "Json",

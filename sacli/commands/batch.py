@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from sacli.cli.optiongroup import Number
-from sacli.cli.options import ChatOptions, ConnectionOptions, flag, options
+from sacli.cli.options import TEXT, ChatOptions, ConnectionOptions, flag, options
 
 BATCH_PANEL = "Batch"
 
@@ -54,6 +54,7 @@ def batch(
             help="Only the items whose 0-based input index i has i % N == K - 1.",
             panel=BATCH_PANEL,
             metavar="K/N",
+            click_type=TEXT,
         ),
     ] = None,
     conn: ConnectionOptions,

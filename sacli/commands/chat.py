@@ -44,14 +44,19 @@ def chat(
         raise UsageError(f"--new-session and {'--session' if chat.session else '--continue'} cannot be used together")
     api = connect(conn, model=chat.model)
     params = chat_parameters(chat, usage=out.usage)
-    if not prompt:
+    if not prompt and not chat.attach:  # an attachment alone is a message: a one-shot answer
         from sacli.term.tty import is_terminal
 
         if is_terminal(0) and is_terminal(1):
             from sacli.chat.interactive import run_repl
 
-            if chat.schema or chat.tools or chat.attach:
-                raise UsageError("--schema, --tools and --attach need a prompt: give one for a one-shot answer")
+            if out.json:
+                raise UsageError(
+                    "--json needs a prompt: a conversation writes its replies as text",
+                    hint='for one JSON answer give the prompt: sacli chat --json "..."',
+                )
+            if chat.schema or chat.tools:
+                raise UsageError("--schema and --tools need a prompt: give one for a one-shot answer")
             run_repl(api, params=params, options=out, new_session=new_session)
             return
         if is_terminal(0):

@@ -2,7 +2,8 @@
 
 ``show`` takes the same connection and model options as ``stream``, so it shows what a command
 given those options would use. Keys are shown only as ``***`` and their last four characters;
-header values that may hold a secret are hidden as the debug log hides them.
+header values that may hold a secret are hidden as the debug log hides them, and a password in
+the base URL as ``user:***@host``.
 """
 
 from __future__ import annotations
@@ -78,6 +79,10 @@ def setting_rows(conn: ConnectionOptions, chat: ChatOptions) -> list[dict[str, A
                 source = "not set"
             if setting.secret and isinstance(value, str):
                 value = mask(value)
+            elif setting.kind == "url" and isinstance(value, str):
+                from sacli.api.urls import redact_url
+
+                value = redact_url(value)
         rows.append({"key": key, "value": value, "source": source})
     return rows
 

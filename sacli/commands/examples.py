@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from sacli.cli.helpformat import PanelledCommand, PanelledGroup
+from sacli.cli.options import TEXT
 
 examples_app = typer.Typer(
     help="The recorded runs that ship with sacli, to try it with --replay: no key, no network.",
@@ -53,7 +54,10 @@ def list_() -> None:
 @examples_app.command("path", cls=PanelledCommand)
 def path(
     name: Annotated[
-        str, typer.Argument(metavar="NAME", help="The example.", autocompletion=complete_name, show_default=False)
+        str,
+        typer.Argument(
+            metavar="NAME", help="The example.", autocompletion=complete_name, show_default=False, click_type=TEXT
+        ),
     ],
 ) -> None:
     """Print the example's file, e.g. sacli stream --replay "$(sacli examples path hello)" "Explain SSE"."""

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from sacli.cli.helpformat import PanelledCommand, PanelledGroup
-from sacli.cli.options import ConnectionOptions, Json, Number, flag, options
+from sacli.cli.options import TEXT, ConnectionOptions, Json, Number, flag, options
 from sacli.commands.support.deleting import delete_command
 
 facts_app = typer.Typer(
@@ -24,8 +24,10 @@ facts_app = typer.Typer(
     cls=PanelledGroup,
 )
 
-Category = Annotated[str | None, flag("--category", help="The fact's category, e.g. preference.", metavar="NAME")]
-Level = Annotated[str | None, flag("--level", help="The fact's level.", metavar="user|session")]
+Category = Annotated[
+    str | None, flag("--category", help="The fact's category, e.g. preference.", metavar="NAME", click_type=TEXT)
+]
+Level = Annotated[str | None, flag("--level", help="The fact's level.", metavar="user|session", click_type=TEXT)]
 
 
 @facts_app.command("list", cls=PanelledCommand)
@@ -58,7 +60,9 @@ def list_(
 @facts_app.command("add", cls=PanelledCommand)
 @options(conn=ConnectionOptions)
 def add(
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="The fact, e.g. 'Prefers short answers'.")],
+    text: Annotated[
+        str, typer.Argument(metavar="TEXT", help="The fact, e.g. 'Prefers short answers'.", click_type=TEXT)
+    ],
     *,
     category: Category = None,
     level: Level = None,
@@ -78,7 +82,7 @@ def add(
 @facts_app.command("search", cls=PanelledCommand)
 @options(conn=ConnectionOptions)
 def search(
-    query: Annotated[str, typer.Argument(metavar="QUERY", help="What to look for, in words.")],
+    query: Annotated[str, typer.Argument(metavar="QUERY", help="What to look for, in words.", click_type=TEXT)],
     *,
     top_k: Annotated[
         int,
@@ -118,8 +122,8 @@ def search(
 @facts_app.command("update", cls=PanelledCommand)
 @options(conn=ConnectionOptions)
 def update(
-    fact_id: Annotated[str, typer.Argument(metavar="ID", help="The fact's ID.", show_default=False)],
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="Its new content.", show_default=False)],
+    fact_id: Annotated[str, typer.Argument(metavar="ID", help="The fact's ID.", show_default=False, click_type=TEXT)],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="Its new content.", show_default=False, click_type=TEXT)],
     *,
     json: Json = False,
     conn: ConnectionOptions,

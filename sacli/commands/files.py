@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from sacli.cli.helpformat import PanelledCommand, PanelledGroup
-from sacli.cli.options import ConnectionOptions, Json, flag, options
+from sacli.cli.options import TEXT, ConnectionOptions, Json, flag, options
 from sacli.commands.support.deleting import delete_command
 
 FILTER_PANEL = "Filters"
@@ -27,15 +27,24 @@ files = typer.Typer(
 def list_(
     *,
     category: Annotated[
-        str | None, flag("--category", help="Only files of this category.", panel=FILTER_PANEL, metavar="NAME")
+        str | None,
+        flag("--category", help="Only files of this category.", panel=FILTER_PANEL, metavar="NAME", click_type=TEXT),
     ] = None,
     tag: Annotated[
         list[str] | None,
-        flag("--tag", help="Only files with this tag (repeatable).", panel=FILTER_PANEL, metavar="TAG"),
+        flag(
+            "--tag", help="Only files with this tag (repeatable).", panel=FILTER_PANEL, metavar="TAG", click_type=TEXT
+        ),
     ] = None,
     status: Annotated[
         str | None,
-        flag("--status", help="Only files in this status, e.g. processed.", panel=FILTER_PANEL, metavar="STATUS"),
+        flag(
+            "--status",
+            help="Only files in this status, e.g. processed.",
+            panel=FILTER_PANEL,
+            metavar="STATUS",
+            click_type=TEXT,
+        ),
     ] = None,
     json: Json = False,
     conn: ConnectionOptions,

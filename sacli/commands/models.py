@@ -13,13 +13,13 @@ from typing import Annotated, Any
 
 import typer
 
-from sacli.cli.options import ConnectionOptions, Json, flag, options
+from sacli.cli.options import TEXT, ConnectionOptions, Json, flag, options
 
 
 @options(conn=ConnectionOptions)
 def models(
     search: Annotated[
-        str | None, typer.Argument(metavar="[SEARCH]", help="Only models whose ID or name holds this.")
+        str | None, typer.Argument(metavar="[SEARCH]", help="Only models whose ID or name holds this.", click_type=TEXT)
     ] = None,
     *,
     refresh: Annotated[
@@ -30,17 +30,19 @@ def models(
 ) -> None:
     """List the models the server offers: ID, context length, prompt and completion price per million tokens."""
     from sacli.api.models import list_models
+    from sacli.api.urls import redact_url
     from sacli.commands.support.connect import connect
     from sacli.store import modelcache
     from sacli.term.stdout import Output
     from sacli.term.tables import emit_list
 
     api = connect(conn)
-    found = None if refresh else modelcache.read(api.settings.base_url)
+    server = redact_url(api.settings.base_url)  # the cache is kept in clear: no password in it
+    found = None if refresh else modelcache.read(server)
     if found is None:
         with api:
             found = list_models(api)
-        modelcache.write(api.settings.base_url, found)
+        modelcache.write(server, found)
     if search:
         needle = search.lower()
         found = [m for m in found if needle in m["id"].lower() or needle in str(m.get("name", "")).lower()]

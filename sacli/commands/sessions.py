@@ -29,7 +29,7 @@ from sacli.api.sessions import (
     rename_session,
 )
 from sacli.cli.helpformat import PanelledCommand, PanelledGroup
-from sacli.cli.options import ConnectionOptions, Json, Number, flag, options
+from sacli.cli.options import TEXT, ConnectionOptions, Json, Number, flag, options
 from sacli.commands.support.connect import connect
 from sacli.commands.support.deleting import delete_command
 from sacli.store.state import last_session, remember_session
@@ -45,7 +45,7 @@ sessions_app = typer.Typer(
     cls=PanelledGroup,
 )
 
-SessionId = Annotated[str, typer.Argument(metavar="ID", help="The session ID.", show_default=False)]
+SessionId = Annotated[str, typer.Argument(metavar="ID", help="The session ID.", show_default=False, click_type=TEXT)]
 
 
 @sessions_app.command("list", cls=PanelledCommand)
@@ -77,9 +77,9 @@ def list_(
 @options(conn=ConnectionOptions)
 def create(
     *,
-    title: Annotated[str | None, flag("--title", help="The session's title.", metavar="TEXT")] = None,
+    title: Annotated[str | None, flag("--title", help="The session's title.", metavar="TEXT", click_type=TEXT)] = None,
     session_id: Annotated[
-        str | None, flag("--id", help="Use this ID instead of a server-made one.", metavar="UUID")
+        str | None, flag("--id", help="Use this ID instead of a server-made one.", metavar="UUID", click_type=TEXT)
     ] = None,
     json: Json = False,
     conn: ConnectionOptions,
@@ -111,7 +111,7 @@ def show(
 @options(conn=ConnectionOptions)
 def rename(
     session_id: SessionId,
-    title: Annotated[str, typer.Argument(metavar="TITLE", help="The new title.", show_default=False)],
+    title: Annotated[str, typer.Argument(metavar="TITLE", help="The new title.", show_default=False, click_type=TEXT)],
     *,
     json: Json = False,
     conn: ConnectionOptions,

@@ -19,11 +19,12 @@ import typer
 from sacli.api import files as files_api
 from sacli.api.client import ApiClient
 from sacli.api.multipart import FileSource, MultipartBody
-from sacli.cli.options import OUTPUT_PANEL, ConnectionOptions, Json, flag, options
+from sacli.cli.options import OUTPUT_PANEL, TEXT, ConnectionOptions, Json, flag, options
 from sacli.commands.support.connect import connect
 from sacli.commands.support.uploadsources import collect_sources, content_type_of
 from sacli.errors import ApiError, DeadlineExceeded, SacliError, TimeoutError_, UsageError
 from sacli.readers.jsontext import JsonProblem, one_line, parse_json
+from sacli.readers.ostext import as_utf8
 from sacli.term.spinner import spinning
 from sacli.term.stderr import MESSAGES, Messages
 from sacli.term.stdout import Output
@@ -60,13 +61,16 @@ def upload(
             help="File name for the file read from '-' (stdin when not given).",
             panel=PANEL,
             metavar="FILENAME",
+            click_type=TEXT,
         ),
     ] = None,
     category: Annotated[
-        str | None, flag("--category", help="metadata.category of every file.", panel=PANEL, metavar="NAME")
+        str | None,
+        flag("--category", help="metadata.category of every file.", panel=PANEL, metavar="NAME", click_type=TEXT),
     ] = None,
     tag: Annotated[
-        list[str] | None, flag("--tag", help="metadata.tags entry (repeatable).", panel=PANEL, metavar="TAG")
+        list[str] | None,
+        flag("--tag", help="metadata.tags entry (repeatable).", panel=PANEL, metavar="TAG", click_type=TEXT),
     ] = None,
     metadata: Annotated[
         str | None,
@@ -75,6 +79,7 @@ def upload(
             help="The whole metadata as a JSON object (instead of --category and --tag).",
             panel=PANEL,
             metavar="JSON",
+            click_type=TEXT,
         ),
     ] = None,
     wait: Annotated[
@@ -213,7 +218,8 @@ def upload_all(
             if fid is None and (opts.wait or not opts.json):
                 raise ApiError(f"the server took {source.label}, but its reply carries no file ID")
             if not opts.json:
-                out.write_line(f"{tsv_field(fid)}\t{tsv_field(source.label)}")
+                # The path as given, byte for byte, also one that is not UTF-8 (the server's ID is text).
+                out.write(f"{as_utf8(tsv_field(fid))}\t{tsv_field(source.label)}\n", errors="surrogateescape")
     except BaseException as error:
         progress.finish()
         if current is not None and isinstance(error, SacliError):
@@ -231,8 +237,12 @@ def upload_all(
 
 
 def upload_line(source: FileSource, record: dict[str, Any] | None, error: SacliError | None = None) -> dict[str, Any]:
-    """One file's JSON Lines record: the server's file object (unwrapped), its path, whether it was uploaded."""
-    return {**(record or {}), "path": source.label, "uploaded": record is not None, "error": failure(error)}
+    """One file's JSON Lines record: the server's file object (unwrapped), its path, whether it was uploaded.
+
+    JSON is UTF-8: a path that is not has each such byte replaced by U+FFFD (the tab-separated
+    line gives the path's own bytes)."""
+    path = as_utf8(source.label)
+    return {**(record or {}), "path": path, "uploaded": record is not None, "error": failure(error)}
 
 
 def report(

@@ -70,7 +70,8 @@ def bounded_lines(file: BinaryIO, limit: int, *, give_up: int | None = None) -> 
             else:
                 skipped += stop - start
                 if skipped > give_up:
-                    raise NoLineEnd(f"line {number + 1} has no end within {size_words(give_up)}: it is not text of lines")
+                    within = size_words(give_up)
+                    raise NoLineEnd(f"line {number + 1} has no end within {within}: it is not text of lines")
             if end < 0:
                 break
             number += 1

@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
+from sacli.readers.ostext import escaped, not_utf8
+
 CONNECTION_PANEL = "Connection and configuration"
 MODEL_PANEL = "Model"
 MEMORY_PANEL = "Super Agent Stack memory and RAG"
@@ -24,7 +26,9 @@ LONGEST_WAIT = 1_000_000.0  # seconds, about 11 days: the most a timeout may be 
 
 
 class Setting(NamedTuple):
-    kind: str  # "text", "url", "number", "whole", "switch", "choice", "headers"; "flag", "list" (OPTIONS only)
+    # "text", "url", "number", "whole", "switch", "choice", "headers"; OPTIONS only: "flag", "list" (of
+    # text), "file" and "files" (file names: any bytes, not checked as UTF-8 text).
+    kind: str
     flags: tuple[str, ...]  # the long flag first ("--rag/--no-rag" for a switch), then a short one
     help: str  # "{takes}" stands for what the setting takes, in words
     panel: str
@@ -88,7 +92,12 @@ SETTINGS: dict[str, Setting] = {
         CONNECTION_PANEL, 2, low=0, high=100, metavar="N",
     ),
     "connect_timeout": _timeout("--connect-timeout", "Longest wait for the connection to the server.", 10.0),
-    "idle_timeout": _timeout("--idle-timeout", "Longest silence allowed between bytes of the reply.", 120.0),
+    "idle_timeout": _timeout(
+        "--idle-timeout",
+        "Longest silence allowed between bytes of the reply; its status line and headers must also be whole "
+        "within --connect-timeout plus this.",
+        120.0,
+    ),
     "timeout": _timeout("--timeout", "Limit for the whole command, retries included (none when not set)."),
     "rag": _switch("--rag/--no-rag", "Search the uploaded files (useRAG).", MEMORY_PANEL),
     "save": _switch("--save/--no-save", "Store this turn in the session (saveToMemory).", MEMORY_PANEL),
@@ -140,11 +149,11 @@ OPTIONS: dict[str, Setting] = {
         CONNECTION_PANEL, env="SACLI_PROFILE", metavar="NAME",
     ),
     "record": Setting(
-        "text", ("--record",), "Append each HTTP exchange to FILE (JSON Lines, keys left out) for --replay.",
+        "file", ("--record",), "Append each HTTP exchange to FILE (JSON Lines, keys left out) for --replay.",
         TAPE_PANEL, env="SACLI_RECORD", metavar="FILE",
     ),
     "replay": Setting(
-        "text", ("--replay",), "Answer each request from the exchanges recorded in FILE: no network, no key needed.",
+        "file", ("--replay",), "Answer each request from the exchanges recorded in FILE: no network, no key needed.",
         TAPE_PANEL, env="SACLI_REPLAY", metavar="FILE",
     ),
     "replay_match": Setting(
@@ -171,11 +180,11 @@ OPTIONS: dict[str, Setting] = {
         "flag", ("--continue", "-c"), "Use the session sacli last used or created.", MEMORY_PANEL, False
     ),
     "schema": Setting(
-        "text", ("--schema",), "A JSON Schema (JSON text, or @FILE) the reply must match; exit 9 when it does not.",
+        "file", ("--schema",), "A JSON Schema (JSON text, or @FILE) the reply must match; exit 9 when it does not.",
         REPLY_PANEL, metavar="SCHEMA",
     ),
     "tools": Setting(
-        "text", ("--tools",), "A JSON array of tool definitions; tool calls come out as one JSON line on stdout.",
+        "file", ("--tools",), "A JSON array of tool definitions; tool calls come out as one JSON line on stdout.",
         REPLY_PANEL, metavar="FILE",
     ),
     "tool_choice": Setting(
@@ -183,7 +192,7 @@ OPTIONS: dict[str, Setting] = {
         metavar="auto|none|required|NAME",
     ),
     "attach": Setting(
-        "list", ("--attach", "-a"), "An image, a PDF or a text file for the model to read; '-' reads it from "
+        "files", ("--attach", "-a"), "An image, a PDF or a text file for the model to read; '-' reads it from "
         "stdin (repeatable).", REPLY_PANEL, metavar="PATH|URL",
     ),
     "json": Setting(
@@ -236,8 +245,13 @@ def parse(key: str, text: str) -> Any:
         if value is None:
             raise ValueError(f"must be {takes(key)}, not {text!r}")
     problem = check(key, value)
+    if problem is not None and setting.kind in ("text", "list"):
+        raise ValueError(problem)  # the problem says where; the text may be long
     if problem is not None:
-        raise ValueError(f"{problem}, not {text!r}")
+        from sacli.settings.secrets import redact_url  # on this error path only: not on every start
+
+        shown_text = redact_url(text) if setting.kind == "url" else text  # a URL's password is a secret
+        raise ValueError(f"{problem}, not '{escaped(shown_text)}'")
     return value
 
 
@@ -254,12 +268,14 @@ def check(key: str, value: Any) -> str | None:
     """What is wrong with ``value`` for ``key``, as a clause ("must be a number from 0 to 2"), or None."""
     setting = DECLARED[key]
     kind = setting.kind
-    if kind in ("text", "url"):
+    if kind in ("text", "url", "list", "file", "files"):
         if not isinstance(value, str):
             return "must be a string"
-        if kind == "url" and not is_http_url(value):
-            return "must be an http:// or https:// URL with a host"
-        return None
+        # A key is checked where it is used, as ASCII, and never quoted (sacli.api.headers.check_key).
+        problem = None if kind in ("file", "files") or setting.secret else not_utf8(value)
+        if problem is not None:
+            return f"must be UTF-8 text ({problem} is not)"
+        return url_problem(value) if kind == "url" else None
     if kind == "switch":
         return None if isinstance(value, bool) else "must be true or false"
     if kind == "choice":
@@ -289,6 +305,8 @@ def takes(key: str) -> str:
     kind = setting.kind
     if kind == "text":
         return "a string"
+    if kind == "file":
+        return "a file name"
     if kind == "url":
         return "an http:// or https:// URL"
     if kind == "switch":
@@ -313,8 +331,20 @@ def _figure(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else f"{number:g}"
 
 
-def is_http_url(text: str) -> bool:
-    """``http://`` or ``https://`` followed by a host (a base URL that names no host reaches nothing)."""
+def url_problem(text: str) -> str | None:
+    """What keeps ``text`` from being a base URL: ``http://`` or ``https://``, a host (a URL that names
+    none reaches nothing) and, if it names a port, one from 1 to 65535 (another is no place to connect
+    to, and sending to it again would not help)."""
+    from urllib.parse import urlsplit
+
     scheme, sep, rest = text.partition("://")
     host = rest.split("/", 1)[0].rpartition("@")[2]
-    return bool(sep) and scheme.lower() in ("http", "https") and bool(host.strip())
+    if not sep or scheme.lower() not in ("http", "https") or not host.strip() or host.startswith(":"):
+        return "must be an http:// or https:// URL with a host"
+    try:
+        port = urlsplit(text).port
+    except ValueError:
+        port = 0
+    if port is not None and not 1 <= port <= 65535:
+        return "must be an http:// or https:// URL whose port is a number from 1 to 65535"
+    return None

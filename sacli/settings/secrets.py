@@ -1,6 +1,6 @@
 """What counts as a secret wherever sacli writes something down: the configured keys and
 passwords, anything shaped like an OpenRouter or Super Agent key, and the values of fields
-whose names say they hold one."""
+whose names say they hold one; and a URL as it may be shown, its password hidden (``redact_url``)."""
 
 from __future__ import annotations
 
@@ -39,3 +39,34 @@ def scrub(value: Any, pattern: re.Pattern[str]) -> Any:
             for key, item in value.items()
         }
     return value
+
+
+def _split_userinfo(url: str) -> tuple[str, str, str] | None:
+    """(everything before the user info, the user info, everything after its '@'), or None."""
+    start = url.find("://")
+    start = start + 3 if start >= 0 else 0
+    end = len(url)
+    for mark in "/?#":
+        found = url.find(mark, start)
+        if found >= 0:
+            end = min(end, found)
+    at = url.rfind("@", start, end)
+    if at < 0:
+        return None
+    return url[:start], url[start:at], url[at + 1 :]
+
+
+def redact_url(url: str) -> str:
+    """``http://user:secret@host/`` -> ``http://user:***@host/``; a URL without a password is unchanged."""
+    parts = _split_userinfo(url)
+    if parts is None or ":" not in parts[1]:
+        return url
+    before, userinfo, after = parts
+    return f"{before}{userinfo.partition(':')[0]}:***@{after}"
+
+
+def url_password(url: str) -> str | None:
+    parts = _split_userinfo(url)
+    if parts is None or ":" not in parts[1]:
+        return None
+    return parts[1].partition(":")[2] or None

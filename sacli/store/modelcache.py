@@ -41,7 +41,10 @@ def read(base_url: str | None = None) -> list[dict[str, Any]] | None:
 
 
 def write(base_url: str, models: list[dict[str, Any]]) -> None:
-    """Keep ``models``; a cache that cannot be written is no error (the next run asks again)."""
+    """Keep ``models``; a cache that cannot be written is no error (the next run asks again).
+
+    ``base_url`` is written as given: give it with any password hidden (``user:***@host``).
+    """
     import tempfile
 
     path = cache_path()

@@ -81,7 +81,8 @@ class Output:
         self.before_first_write: Callable[[], None] | None = None
         self.held_cr = False  # a carriage return that ended the last piece: a line end if a newline follows
 
-    def write(self, text: str) -> None:
+    def write(self, text: str, *, errors: str = "replace") -> None:
+        """``errors="surrogateescape"`` writes a file name that is not UTF-8 as its own bytes."""
         if not text:
             return
         self._start()
@@ -96,10 +97,10 @@ class Output:
             text = escape_controls(text)
         else:
             self.ends_with_newline = text[-1] == "\n"
-        self._send(text)
+        self._send(text, errors)
 
-    def _send(self, text: str) -> None:
-        data = text.encode("utf-8", "replace")
+    def _send(self, text: str, errors: str = "replace") -> None:
+        data = text.encode("utf-8", errors)
         check_stdout(self.fd)
         try:
             while data:

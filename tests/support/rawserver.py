@@ -16,6 +16,7 @@ away, a refused TLS handshake) fails the test.
 from __future__ import annotations
 
 import json
+import select
 import socket
 import ssl
 import subprocess
@@ -303,6 +304,18 @@ def event_stream(body: bytes, *, head: bytes = b"") -> Handler:
         peer.wait_closed()
 
     return handler
+
+
+def trickled_head(peer: Peer) -> None:
+    """A status line and headers that never end, one byte every 20 ms (each well within an idle timeout),
+    until the client hangs up."""
+    assert peer.read_request() is not None
+    head = b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-Pad-%d: a\r\n" % n for n in range(10000))
+    for index in range(len(head)):
+        # The server's pace; a readable socket is the client hanging up.
+        if select.select([peer.sock], [], [], 0.02)[0]:
+            return
+        peer.send(head[index : index + 1])
 
 
 def json_reply(payload: object) -> bytes:

@@ -81,8 +81,6 @@ def command_tree() -> Command:
 
 def _synopsis_piece(piece: str) -> str:
     """``[PROMPT...]`` -> ``[\\fIPROMPT\\fR...]``: metavariables in italics, brackets plain."""
-    if piece.startswith("{") and piece.endswith("}"):  # Typer's mark of a required argument
-        piece = piece[1:-1]
     escaped = roff_escape(piece)
     return re.sub(r"[A-Za-z0-9_=:,]+(?:\\-[A-Za-z0-9_]+)*", lambda m: f"\\fI{m.group()}\\fR", escaped)
 

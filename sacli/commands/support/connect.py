@@ -40,6 +40,7 @@ def connect(
         key_sources=tuple(
             f"{what} from {_shown(conn.sources.get(name))}" for name, what in KEYS if getattr(conn, name)
         ),
+        url_hint=url_hint(conn.sources.get("base_url")),
     )
     return ApiClient(
         endpoint,
@@ -59,6 +60,9 @@ def tape_of(conn: ConnectionOptions) -> Tape:
     for given in (conn.record, conn.replay):
         if given is not None and not given.strip():
             raise UsageError("--record and --replay need a file name")
+    if conn.replay is not None and conn.sources.get("replay", "").startswith("env "):
+        # An exported SACLI_REPLAY answers every request from the file: say so, once, or it goes unseen.
+        MESSAGES.notice(f"replaying {conn.replay} (from {conn.sources['replay'][4:]}): no request reaches the server")
     return Tape(record=conn.record, replay=conn.replay, match=str(conn.replay_match), speed=conn.replay_speed)
 
 
@@ -75,6 +79,15 @@ def headers_of(conn: ConnectionOptions) -> dict[str, str]:
         merged = {k: v for k, v in merged.items() if k.lower() != name.lower()}
         merged[name] = value
     return merged
+
+
+def url_hint(source: str | None) -> str:
+    """The hint of an error that may be the base URL's fault, naming where it came from."""
+    if source is None or source == "default" or source.startswith("flag "):
+        return "check --base-url"
+    if source.startswith("env "):
+        return f"check {source[4:]}"
+    return f"check base_url of {source}" if source.startswith("profile ") else f"check base_url in {source}"
 
 
 def _shown(source: str | None) -> str:

@@ -14,7 +14,7 @@ import typer
 
 from sacli.api.client import ApiClient, require_ids
 from sacli.api.resources import NotFound
-from sacli.cli.options import ConnectionOptions, Json, Yes, options
+from sacli.cli.options import TEXT, ConnectionOptions, Json, Yes, options
 from sacli.errors import ApiError, SacliError
 from sacli.term.confirm import confirm
 from sacli.term.stderr import MESSAGES
@@ -29,7 +29,10 @@ def delete_command(noun: str, what: str, calls: Callable[[], tuple[Deleter, type
     the API's delete and the error of a missing item (imported when the command runs)."""
 
     def delete(
-        ids: Annotated[list[str], typer.Argument(metavar="ID...", help=f"The {noun}s to delete.", show_default=False)],
+        ids: Annotated[
+            list[str],
+            typer.Argument(metavar="ID...", help=f"The {noun}s to delete.", show_default=False, click_type=TEXT),
+        ],
         *,
         yes: Yes = False,
         json: Json = False,

@@ -6,6 +6,9 @@ anything else (a pipe, a terminal) is first copied to an unlinked temporary file
 length is known (exact Content-Length, a progress bar with an ETA), an empty stdin is caught
 before anything is sent, and a retry can send it again.
 
+The name sent for a file is its base name in UTF-8; a name that is not UTF-8 (bytes of another
+encoding) is sent with each such byte replaced by U+FFFD, and a warning says so.
+
 Directories (``-r``) are walked in name order; names starting with ``.`` are skipped below
 the directory given, symbolic links to files are followed, links to directories are not
 (no loops), special files are skipped, and empty files are skipped with a warning (an empty
@@ -21,6 +24,7 @@ from contextlib import ExitStack
 
 from sacli.api.multipart import CHUNK_SIZE, FileSource
 from sacli.errors import UsageError
+from sacli.readers.ostext import as_utf8, escaped, not_utf8
 from sacli.term.stderr import Messages
 from sacli.term.tty import is_terminal
 
@@ -77,7 +81,18 @@ def check_path(path: str, *, recursive: bool, problems: list[str], messages: Mes
     if info.st_size == 0:
         problems.append(f"{path}: is empty")
         return []
-    return [FileSource(label=path, filename=os.path.basename(path), size=info.st_size, path=path)]
+    return [FileSource(label=path, filename=sent_name(path, messages), size=info.st_size, path=path)]
+
+
+def sent_name(path: str, messages: Messages) -> str:
+    """The file name the server gets: the base name, in UTF-8 (a byte that is not UTF-8 becomes U+FFFD)."""
+    name = os.path.basename(path)
+    problem = not_utf8(name)
+    if problem is None:
+        return name
+    sent = as_utf8(name)
+    messages.warn(f"{escaped(path, len(path) * 4)}: the file name is not UTF-8 ({problem}); it is sent as {sent!r}")
+    return sent
 
 
 def _readable(path: str, problems: list[str]) -> bool:
@@ -115,7 +130,7 @@ def walk(top: str, *, problems: list[str], messages: Messages) -> list[FileSourc
             if info.st_size == 0:
                 messages.warn(f"skipping empty file {path}")
                 continue
-            found.append(FileSource(label=path, filename=name, size=info.st_size, path=path))
+            found.append(FileSource(label=path, filename=sent_name(path, messages), size=info.st_size, path=path))
     if not found and len(problems) == before:
         problems.append(f"{top}: no files to upload in this directory")
     return found

@@ -23,7 +23,7 @@ from werkzeug import Request, Response
 from sacli.exitcodes import ExitCode
 from tests.support.helpers import SACLI, chunk, event, run, sse
 from tests.support.peakmem import Measured
-from tests.support.rawserver import Peer, RawServer, keyed
+from tests.support.rawserver import Peer, RawServer, keyed, trickled_head
 from tests.support.terminal import Terminal
 
 CHAT = "/api/v1/chat/completions"
@@ -294,6 +294,18 @@ def test_a_body_that_never_ends_after_done_costs_its_connection_not_the_run(env:
     assert result.returncode == 0, result.stderr
     assert [r["text"] for r in records(result.stdout)] == ["answer"] * 3
     assert server.accepted == 3  # each hung up on and replaced, none waited on for the idle timeout
+
+
+def test_a_trickled_head_fails_its_item_as_a_timeout_within_connect_plus_idle_timeout(env: dict[str, str]) -> None:
+    with RawServer(trickled_head) as server:
+        result = run(
+            "batch", "-P", "2", "--connect-timeout", "0.5", "--idle-timeout", "0.5", "--retries", "0",
+            env=keyed(env, server.url("/api/v1")), input=lines_of(numbered(2)), timeout=30,
+        )  # fmt: skip
+    assert result.returncode == ExitCode.BATCH_FAILED, result.stderr
+    errors = [r["error"] for r in records(result.stdout)]
+    assert [e["exit_code"] for e in errors] == [ExitCode.TIMEOUT] * 2
+    assert all("did not bring its status line and headers within 1 s" in e["message"] for e in errors)
 
 
 def test_429s_past_the_retries_fail_only_their_items(httpserver: HTTPServer, api_env: dict[str, str]) -> None:

@@ -355,3 +355,15 @@ def test_every_turn_goes_over_one_kept_alive_connection(env: dict[str, str], ter
             chat.expect(f"reply {turn}\r\n")
         chat.leave()
     assert server.accepted == 1 and len(server.requests) == 3
+
+
+def test_json_with_no_prompt_on_a_terminal_is_exit_2_and_says_how(
+    httpserver: HTTPServer, tty_env: dict[str, str], terminals: list[Terminal]
+) -> None:
+    chat = start(terminals, "--json", env=tty_env)
+    assert chat.exit_code() == 2
+    assert chat.output.decode().replace("\r\n", "\n") == (
+        "sacli: error: --json needs a prompt: a conversation writes its replies as text "
+        '(for one JSON answer give the prompt: sacli chat --json "...")\n'
+    )
+    assert httpserver.log == []

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import socket
+from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 
 from tests.support.helpers import AUTH_HINT, USAGE, chunk, completion, event, run, sse
+from tests.support.terminal import Terminal
 
 CHAT = "/api/v1/chat/completions"
 SESSIONS = "/api/v1/memory/sessions"
@@ -190,3 +192,18 @@ def test_new_session_is_not_retried_on_409(httpserver: HTTPServer, api_env: dict
     assert result.returncode == 5
     assert len(httpserver.log) == 1
     assert b"retrying" not in result.stderr
+
+
+def test_an_attachment_alone_on_a_terminal_is_a_one_shot_answer(
+    httpserver: HTTPServer, api_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
+) -> None:
+    httpserver.expect_request(CHAT).respond_with_json(completion("A note."))
+    (tmp_path / "note.txt").write_text("ship it\n")
+    chat = Terminal("chat", "-a", str(tmp_path / "note.txt"), env={**api_env, "TERM": "dumb"})
+    terminals.append(chat)
+    assert chat.exit_code() == 0
+    assert b"A note." in chat.output
+    (request, _), *_ = httpserver.log
+    assert request.get_json()["messages"] == [
+        {"role": "user", "content": [{"type": "text", "text": "note.txt:\n\nship it\n"}]}
+    ]

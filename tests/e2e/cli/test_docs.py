@@ -228,3 +228,17 @@ def test_no_help_cuts_a_word_in_an_80_column_terminal(env: dict[str, str]) -> No
         assert result.returncode == 0, path
         cut = [line for line in result.stdout.decode().splitlines() if "…" in line]
         assert cut == [], (path, cut)
+
+
+def test_usage_lines_show_required_arguments_bare_and_no_summary_is_cut(env: dict[str, str]) -> None:
+    for path, command in _walk(command_tree()):
+        out = run(*path, "--help", env={**env, "COLUMNS": "80"}).stdout.decode()
+        usage = out.splitlines()[0]
+        assert "{" not in usage, usage  # Typer's {FILE...}
+        if getattr(command, "list_commands", None) is None:
+            continue
+        listed = out.split("\nCommands:\n", 1)[1]
+        assert "..." not in listed, (path, listed)
+        for name in command.list_commands(None):
+            first_paragraph = command.get_command(None, name).help.split("\n\n", 1)[0]
+            assert first_paragraph.split()[-1] in listed, (path, name)  # the summary's last word

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -164,3 +165,82 @@ def test_spinner_only_on_a_terminal_and_gone_before_the_text(chat_ok: HTTPServer
     assert proc.returncode == 0
     assert stdout == b"answer\n"
     assert (seen + rest).endswith(b"\r\x1b[K"), "the spinner erases its line before the answer"
+
+
+@pytest.mark.parametrize("json_output", [False, True], ids=["tsv", "json"])
+@pytest.mark.parametrize("where", ["flag", "env", "file"])
+def test_show_hides_the_password_of_the_base_url(env: dict[str, str], where: str, json_output: bool) -> None:
+    url = "https://user:s3cret-pass@example.com/api/v1"
+    args = ["--base-url", url] if where == "flag" else []
+    if where == "env":
+        env["SACLI_BASE_URL"] = url
+    if where == "file":
+        write_config(env, f'base_url = "{url}"\n')
+    result = run("config", "show", *args, *(["--json"] if json_output else []), env=env)
+    assert result.returncode == 0, result.stderr
+    assert b"s3cret-pass" not in result.stdout + result.stderr
+    shown = "https://user:***@example.com/api/v1"
+    if json_output:
+        assert {row["key"]: row["value"] for row in json.loads(result.stdout)}["base_url"] == shown
+    else:
+        assert f"base_url\t{shown}\t" in result.stdout.decode()
+
+
+BAD_URLS = [
+    ("http://127.0.0.1:99999/v1", "whose port is a number from 1 to 65535"),
+    ("http://127.0.0.1:0/v1", "whose port is a number from 1 to 65535"),
+    ("http://localhost:http/v1", "whose port is a number from 1 to 65535"),
+    ("http://", "with a host"),
+    ("http://user:pw-secret@:8080/v1", "with a host"),
+]
+
+
+@pytest.mark.parametrize(("url", "problem"), BAD_URLS, ids=["port-99999", "port-0", "port-name", "no-host", "at-port"])
+@pytest.mark.parametrize("where", ["flag", "env", "file"])
+def test_a_base_url_that_reaches_nothing_is_a_usage_error_where_it_was_given(
+    httpserver: HTTPServer, env: dict[str, str], url: str, problem: str, where: str
+) -> None:
+    env["OPENROUTER_KEY"] = "sk-or-v1-test"
+    args = ["--base-url", url] if where == "flag" else []
+    if where == "env":
+        env["SACLI_BASE_URL"] = url
+    path = write_config(env, f'model = "m"\nbase_url = "{url}"\n') if where == "file" else None
+    result = run("stream", *args, "hi", env=env)
+    assert (result.returncode, result.stdout) == (2, b""), result.stderr
+    message = f"must be an http:// or https:// URL {problem}"
+    line = result.stderr.decode()
+    assert len(line.splitlines()) == 1 and "retrying" not in line and "pw-secret" not in line
+    if where == "file":
+        assert line == f"sacli: error: invalid config file {path}, line 2: base_url {message}\n"
+    else:
+        named = "'--base-url'" if where == "flag" else "SACLI_BASE_URL"
+        shown = url.replace("pw-secret", "***")
+        assert line == (
+            f"sacli: error: invalid value for {named}: {message}, not '{shown}' (see 'sacli stream --help')\n"
+        )
+
+
+@pytest.mark.parametrize("where", ["flag", "env", "file", "profile"])
+def test_a_404_says_to_check_the_base_url_where_it_came_from(
+    httpserver: HTTPServer, env: dict[str, str], where: str
+) -> None:
+    httpserver.expect_request("/api/v1/memory/sessions").respond_with_json({"error": "no such route"}, status=404)
+    url = httpserver.url_for("/api/v1")
+    env["SUPER_AGENT_KEY"] = "sk_live_test_0123456789"
+    args = ["--base-url", url] if where == "flag" else []
+    if where == "env":
+        env["SACLI_BASE_URL"] = url
+    if where == "file":
+        path = write_config(env, f'model = "m"\nbase_url = "{url}"\n')
+    if where == "profile":
+        path = write_config(env, f'[profiles.p]\nbase_url = "{url}"\n')
+        args = ["--profile", "p"]
+    result = run("sessions", "list", "--retries", "0", *args, env=env)
+    assert result.returncode == 5
+    hint = {
+        "flag": "check --base-url",
+        "env": "check SACLI_BASE_URL",
+        "file": f"check base_url in {path}:2" if where == "file" else "",
+        "profile": f"check base_url of profile p ({path}:2)" if where == "profile" else "",
+    }[where]
+    assert result.stderr.decode() == f"sacli: error: HTTP 404 NOT FOUND: no such route ({hint})\n"

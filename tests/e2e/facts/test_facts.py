@@ -9,6 +9,7 @@ lines), on a pseudo-terminal (a table) and with --json.
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -398,4 +399,31 @@ def test_every_facts_command_needs_the_super_agent_key(store: FactStore, api_env
         result = run("facts", *args, env=env)
         assert result.returncode == ExitCode.AUTH, args
         assert result.stderr.startswith(b"sacli: error: no Super Agent key configured")
+    assert store.requests == []
+
+
+# text that is not UTF-8 (a shell's $'caf\xe9': Python holds the byte as a surrogate escape)
+
+LATIN_1 = os.fsdecode(b"caf\xe9")
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["add", LATIN_1], "'TEXT'"),
+        (["add", "ok", "--category", LATIN_1], "'--category'"),
+        (["search", LATIN_1], "'QUERY'"),
+        (["update", "fact-1", LATIN_1], "'TEXT'"),
+        (["delete", "--yes", LATIN_1], "'ID...'"),
+    ],
+    ids=["add", "category", "search", "update", "delete"],
+)
+def test_text_that_is_not_utf8_is_a_usage_error_naming_it_and_nothing_is_sent(
+    store: FactStore, api_env: dict[str, str], args: list[str], named: str
+) -> None:
+    result = run("facts", *args, env=api_env)
+    assert (result.returncode, result.stdout) == (ExitCode.USAGE, b"")
+    assert result.stderr.decode().startswith(
+        f"sacli: error: invalid value for {named}: must be UTF-8 text (the byte 0xE9 at offset 3 is not)"
+    )
     assert store.requests == []

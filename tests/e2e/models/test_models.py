@@ -200,3 +200,14 @@ def test_m_completes_nothing_without_a_cache_and_asks_nothing(
     assert bash_complete("sacli stream -m open", tmp_path, extra_env=shell) == []
     assert served.log == []
     assert not os.path.exists(Path(api_env["XDG_CACHE_HOME"]) / "sacli" / "models.json")
+
+
+def test_a_password_in_the_base_url_is_not_kept_in_the_cache(served: HTTPServer, api_env: dict[str, str]) -> None:
+    base = served.url_for("/api/v1").replace("://", "://user:s3cret-pass@")
+    env = {**api_env, "SACLI_BASE_URL": base}
+    assert run("models", env=env).returncode == 0
+    text = (Path(api_env["XDG_CACHE_HOME"]) / "sacli" / "models.json").read_text()
+    assert "s3cret-pass" not in text
+    assert json.loads(text)["base_url"] == base.replace("s3cret-pass", "***")
+    assert run("models", env=env).returncode == 0
+    assert requests(served) == 1  # the same server's list, kept

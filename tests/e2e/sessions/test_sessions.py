@@ -679,3 +679,29 @@ def test_the_sessions_command_module_loads_neither_the_network_code_nor_rich() -
     loaded = json.loads(result.stdout.decode().replace("'", '"'))
     assert "socket" not in loaded
     assert "rich" not in loaded
+
+
+# text that is not UTF-8 (a shell's $'caf\xe9': Python holds the byte as a surrogate escape)
+
+LATIN_1 = os.fsdecode(b"caf\xe9")
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["create", "--title", LATIN_1], "'--title'"),
+        (["show", LATIN_1], "'ID'"),
+        (["rename", SID1, LATIN_1], "'TITLE'"),
+        (["delete", "--yes", SID1, LATIN_1], "'ID...'"),
+    ],
+    ids=["create", "show", "rename", "delete"],
+)
+def test_text_that_is_not_utf8_is_a_usage_error_naming_it_and_nothing_is_sent(
+    httpserver: HTTPServer, api_env: dict[str, str], args: list[str], named: str
+) -> None:
+    result = run("sessions", *args, env=api_env)
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.decode().startswith(
+        f"sacli: error: invalid value for {named}: must be UTF-8 text (the byte 0xE9 at offset 3 is not)"
+    )
+    assert httpserver.log == []

@@ -34,7 +34,8 @@ from tests.support.faultserver import (
     error_script,
     stream_script,
 )
-from tests.support.helpers import SACLI, chunk, event, sse
+from tests.support.helpers import SACLI, chunk, event, run, sse
+from tests.support.rawserver import RawServer, keyed, trickled_head
 
 FINISH = b'data: {"choices":[{"delta":{},"finish_reason":"stop"}]}\n\n'
 DONE = b"data: [DONE]\n\n"
@@ -263,6 +264,23 @@ def test_server_stalling_before_the_headers_hits_the_idle_timeout(env: dict[str,
     with FaultServer(lambda conn, request: conn.hold()) as server:
         result = run_against(server, env, "--idle-timeout", "0.5", "--retries", "0")
     assert_outcome(result, 7, b"", f"sacli: error: no data from {server.where} for 0.5 s (--idle-timeout)")
+
+
+@pytest.mark.parametrize("command", ["stream", "chat"])
+def test_a_head_trickled_a_byte_at_a_time_is_bounded_by_connect_plus_idle_timeout(
+    env: dict[str, str], command: str
+) -> None:
+    with RawServer(trickled_head) as server:
+        result = run(
+            command, "--no-stdin", "--connect-timeout", "0.5", "--idle-timeout", "0.5", "--retries", "0", "hi",
+            env=keyed(env, server.url("/api/v1")), timeout=30,
+        )  # fmt: skip
+    assert (result.returncode, result.stdout) == (7, b""), result.stderr
+    assert result.stderr.decode() == (
+        f"sacli: error: the reply from {server.authority} did not bring its status line and headers within 1 s "
+        "(--connect-timeout plus --idle-timeout)\n"
+    )
+    assert len(server.requests) == 1
 
 
 def test_one_byte_every_10_ms_and_each_delta_shown_before_the_next_byte(env: dict[str, str]) -> None:

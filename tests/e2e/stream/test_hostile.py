@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import os
 import subprocess
 import zlib
 from pathlib import Path
@@ -189,7 +190,7 @@ def test_a_redirect_is_an_error_naming_status_and_location_and_the_location_is_n
     shown = location.replace("hunter22-pw", "***")
     assert one_error_line(result.stderr) == (
         f"sacli: error: HTTP {status} {REASONS[status]}: the server redirects to {shown} "
-        "(sacli does not follow redirects; check --base-url)"
+        "(sacli does not follow redirects; check SACLI_BASE_URL)"
     )
     assert posts_to_chat(server) == 1  # a POST that got a 3xx is not sent again
     assert elsewhere.accepted == 0
@@ -256,7 +257,7 @@ def test_a_password_in_the_base_url_is_hidden_in_every_message_and_the_key_still
     assert result.returncode == ExitCode.API
     assert PASSWORD not in stderr
     assert f"sacli: debug: > POST http://ops:***@127.0.0.1:{server.port}/api/v1/chat/completions\n" in stderr
-    assert stderr.splitlines()[-1] == "sacli: error: HTTP 404 Not Found: no such route (check --base-url)"
+    assert stderr.splitlines()[-1] == "sacli: error: HTTP 404 Not Found: no such route (check SACLI_BASE_URL)"
     (request,) = server.requests
     assert request.header("authorization")[0].startswith("Bearer ")  # the key is not replaced by the URL's user
 
@@ -277,7 +278,10 @@ def test_a_password_in_a_base_url_that_cannot_be_used_is_hidden(env: dict[str, s
     assert result.returncode == ExitCode.USAGE
     line = one_error_line(result.stderr)
     assert PASSWORD not in line
-    assert line.startswith("sacli: error: invalid URL http://ops:***@127.0.0.1:notaport/api/v1/chat/completions: ")
+    assert line.startswith(
+        "sacli: error: invalid value for SACLI_BASE_URL: must be an http:// or https:// URL whose port is a number "
+        "from 1 to 65535, not 'http://ops:***@127.0.0.1:notaport/api/v1'"
+    )
 
 
 def test_a_password_in_a_proxy_url_is_hidden(env: dict[str, str], refused_port: int) -> None:
@@ -442,6 +446,8 @@ def test_a_head_that_is_not_http_is_one_error_line_and_never_exit_1(
 
 # --- Header values and names sacli will not send --------------------------------------------------
 
+ASCII_HINT = "HTTP carries header values as ASCII: percent-encode it, or send it in the body"
+
 
 @pytest.mark.parametrize(
     ("header", "message"),
@@ -450,11 +456,16 @@ def test_a_head_that_is_not_http_is_one_error_line_and_never_exit_1(
         ("X-Trace: a\x0bb", "--header X-Trace: the value holds a control character ('\\x0b')"),
         ("X-Trace: a\x0cb", "--header X-Trace: the value holds a control character ('\\x0c')"),
         ("X-Trace: a\x7fb", "--header X-Trace: the value holds a control character ('\\x7f')"),
+        ("X-Trace: café", f"--header X-Trace: the value holds 'é' at offset 3, which is not ASCII ({ASCII_HINT})"),
+        (
+            os.fsdecode(b"X-Trace: caf\xe9"),  # a Latin-1 shell's $'caf\xe9'
+            f"--header X-Trace: the value holds the byte 0xE9 at offset 3, which is not ASCII ({ASCII_HINT})",
+        ),
         ('X(y)@"z": 1', "--header 'X(y)@\"z\"': a header name is made of letters, digits and !#$%&'*+-.^_`|~ only"),
         ("Content-Length: 10", "--header cannot set Content-Length: sacli frames every request body itself"),
         ("transfer-encoding: chunked", "--header cannot set transfer-encoding: sacli frames every request body itself"),
     ],
-    ids=["esc", "vt", "ff", "del", "name", "content-length", "transfer-encoding"],
+    ids=["esc", "vt", "ff", "del", "utf-8", "not-utf-8", "name", "content-length", "transfer-encoding"],
 )
 @pytest.mark.parametrize("command", ["stream", "upload"])
 def test_a_header_http_does_not_allow_is_a_usage_error_and_nothing_is_sent(
@@ -509,4 +520,29 @@ def test_a_closed_stdout_is_exit_8_and_nothing_is_sent(env: dict[str, str], args
         )
     assert proc.returncode == ExitCode.OUTPUT
     assert proc.stderr == b"sacli: error: cannot write standard output: Bad file descriptor\n"
+    assert server.accepted == 0
+
+
+# --- Keys sacli will not send ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"OPENROUTER_KEY": "sk-or-v1-abcé123456"},
+        {"OPENROUTER_KEY": os.fsdecode(b"sk-or-v1-abc\xe9123456")},
+        {"SUPER_AGENT_KEY": "sk_live_«pasted»"},
+    ],
+    ids=["utf-8", "not-utf-8", "super-agent"],
+)
+def test_a_key_that_is_not_ascii_is_a_usage_error_that_never_shows_it(
+    env: dict[str, str], variables: dict[str, str]
+) -> None:
+    with RawServer(answer_json({})) as server:
+        result = run("stream", "hi", env={**keyed(env, server.url("/api/v1")), **variables})
+    assert (result.returncode, result.stdout) == (ExitCode.USAGE, b"")
+    what = "OpenRouter" if "OPENROUTER_KEY" in variables else "Super Agent"
+    assert one_error_line(result.stderr) == (
+        f"sacli: error: the {what} key holds a character that is not ASCII (keys are ASCII: check how it is set)"
+    )
     assert server.accepted == 0

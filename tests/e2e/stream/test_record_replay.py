@@ -1,6 +1,7 @@
 """--record and --replay end to end: a run against a local server is recorded, then replayed by
 the installed sacli with no key and no network, and must give what the live run gave: the same
-stdout byte for byte, the same stderr lines, the same exit code, at the recorded pace.
+stdout byte for byte, the same stderr lines, the same exit code, at the recorded pace. A
+failure below HTTP names the recording where the live run named the host: a replay contacts none.
 """
 
 from __future__ import annotations
@@ -38,9 +39,21 @@ def record_then_replay(
     return live, replayed
 
 
-def assert_same_run(live: subprocess.CompletedProcess[bytes], replayed: subprocess.CompletedProcess[bytes]) -> None:
+def assert_same_run(
+    live: subprocess.CompletedProcess[bytes],
+    replayed: subprocess.CompletedProcess[bytes],
+    *,
+    host: str | None = None,
+    tape: Path | None = None,
+) -> None:
+    """The same run; ``host``, which the live run's messages name, is the server recorded in ``tape``
+    in the replay's."""
     assert replayed.stdout == live.stdout
-    assert replayed.stderr.decode().splitlines() == live.stderr.decode().splitlines()
+    expected = live.stderr.decode()
+    if host is not None:
+        assert host in expected
+        expected = expected.replace(host, f"the server recorded in {tape}")
+    assert replayed.stderr.decode().splitlines() == expected.splitlines()
     assert replayed.returncode == live.returncode
 
 
@@ -137,8 +150,8 @@ def test_a_stream_cut_short_replays_as_exit_6(env: dict[str, str], tape: Path) -
         )
     assert live.returncode == ExitCode.NETWORK
     assert live.stdout == b"half an ans"  # no newline is added to a reply cut short
-    assert live.stderr.decode().startswith("sacli: error: connection to 127.0.0.1:")
-    assert_same_run(live, replayed)
+    assert live.stderr.decode().startswith(f"sacli: error: connection to {server.authority} lost: ")
+    assert_same_run(live, replayed, host=server.authority, tape=tape)
     (record,) = [json.loads(line) for line in tape.read_text().splitlines()]
     assert record["end"]["error"] == "RemoteProtocolError"
 
@@ -159,7 +172,11 @@ def test_a_connection_refused_replays_as_the_same_error(env: dict[str, str], tap
     live_env = keyed(env, f"http://127.0.0.1:{refused_port}/api/v1")
     live, replayed = record_then_replay(("stream", "--retries", "0", "hi"), live_env, tape, lambda: 0)
     assert live.returncode == ExitCode.NETWORK
-    assert_same_run(live, replayed)
+    assert_same_run(live, replayed, host=f"127.0.0.1:{refused_port}", tape=tape)
+    assert (
+        replayed.stderr.decode()
+        == f"sacli: error: cannot connect to the server recorded in {tape}: connection refused\n"
+    )
 
 
 def test_a_replay_opens_no_connection_not_even_to_a_proxy(env: dict[str, str], tape: Path) -> None:
@@ -330,13 +347,53 @@ def test_the_variables_name_the_files_too(httpserver: HTTPServer, api_env: dict[
     live = run("stream", "hi", env={**api_env, "SACLI_RECORD": str(tape)})
     seen = len(httpserver.log)
     replayed = run("stream", "hi", env={**without_keys(api_env), "SACLI_REPLAY": str(tape)})
-    assert_same_run(live, replayed)
+    assert (replayed.returncode, replayed.stdout) == (live.returncode, live.stdout)
+    notice = f"sacli: replaying {tape} (from SACLI_REPLAY): no request reaches the server\n"
+    assert replayed.stderr.decode() == notice + live.stderr.decode()
     assert len(httpserver.log) == seen
 
 
-def test_an_unwritable_record_file_is_exit_8(httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path) -> None:
-    httpserver.expect_request(CHAT).respond_with_data(sse("x"), content_type="text/event-stream")
-    result = run("stream", "--record", str(tmp_path / "no" / "such" / "dir.jsonl"), "hi", env=api_env)
-    assert result.returncode == ExitCode.OUTPUT
-    assert result.stderr.decode().startswith("sacli: error: cannot write the record file")
-    assert httpserver.log == []  # found out before anything was sent
+def test_a_record_file_that_cannot_be_opened_is_a_usage_error_before_anything_is_sent(
+    httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path
+) -> None:
+    missing = tmp_path / "no" / "such" / "dir" / "rec.jsonl"
+    result = run("stream", "--record", str(missing), "hi", env=api_env)
+    assert (result.returncode, result.stdout) == (ExitCode.USAGE, b"")
+    assert result.stderr.decode() == (
+        f"sacli: error: cannot open the record file {missing}: No such file or directory\n"
+    )
+    assert httpserver.log == []
+
+
+def test_a_record_file_that_was_there_with_mode_666_is_made_600(
+    httpserver: HTTPServer, api_env: dict[str, str], tape: Path
+) -> None:
+    httpserver.expect_request(CHAT).respond_with_data(sse("Hi"), content_type="text/event-stream")
+    tape.write_bytes(b"")
+    os.chmod(tape, 0o666)
+    assert run("stream", "--record", str(tape), "hi", env=api_env).returncode == 0
+    assert tape.stat().st_mode & 0o777 == 0o600
+    assert len(tape.read_text().splitlines()) == 1
+
+
+def test_a_replay_from_the_environment_says_so_once_and_from_the_flag_says_nothing(
+    httpserver: HTTPServer, api_env: dict[str, str], tape: Path
+) -> None:
+    httpserver.expect_request(CHAT).respond_with_data(sse("Hi"), content_type="text/event-stream")
+    assert run("stream", "--record", str(tape), "hi", env=api_env).returncode == 0
+    from_env = run("stream", "hi", env={**without_keys(api_env), "SACLI_REPLAY": str(tape)})
+    assert (from_env.returncode, from_env.stdout) == (0, b"Hi\n")
+    assert from_env.stderr.decode() == (f"sacli: replaying {tape} (from SACLI_REPLAY): no request reaches the server\n")
+    from_flag = run("stream", "--replay", str(tape), "hi", env=without_keys(api_env))
+    assert (from_flag.returncode, from_flag.stdout, from_flag.stderr) == (0, b"Hi\n", b"")
+    assert len(httpserver.log) == 1
+
+
+def test_a_replayed_404_gives_no_hint_about_a_base_url_it_never_used(
+    httpserver: HTTPServer, api_env: dict[str, str], tape: Path
+) -> None:
+    httpserver.expect_request(CHAT).respond_with_json({"error": {"message": "no such route"}}, status=404)
+    live, replayed = record_then_replay(("stream", "hi"), api_env, tape, lambda: len(httpserver.log))
+    assert live.stderr.decode() == "sacli: error: HTTP 404 NOT FOUND: no such route (check SACLI_BASE_URL)\n"
+    assert (replayed.returncode, replayed.stdout) == (live.returncode, b"")
+    assert replayed.stderr.decode() == "sacli: error: HTTP 404 NOT FOUND: no such route\n"

@@ -289,6 +289,27 @@ def test_a_tool_choice_that_names_no_tool_is_exit_2(
     assert httpserver.log == []
 
 
+@pytest.mark.parametrize("choice", ["auto", "none", "required", "get_weather"])
+@pytest.mark.parametrize("command", ["stream", "chat"])
+def test_a_tool_choice_without_tools_is_exit_2_and_nothing_is_sent(
+    httpserver: HTTPServer, api_env: dict[str, str], command: str, choice: str
+) -> None:
+    result = run(command, "--tool-choice", choice, "hi", env=api_env)
+    assert (result.returncode, result.stdout) == (ExitCode.USAGE, b"")
+    assert result.stderr.decode() == (
+        f"sacli: error: --tool-choice {choice} needs tools to choose from (give them with --tools FILE)\n"
+    )
+    assert httpserver.log == []
+
+
+def test_a_tool_choice_with_tools_given_as_a_param_is_sent(httpserver: HTTPServer, api_env: dict[str, str]) -> None:
+    httpserver.expect_request(CHAT).respond_with_data(sse("ok"), content_type="text/event-stream")
+    result = run("stream", "-p", f"tools={json.dumps(TOOLS)}", "--tool-choice", "required", "hi", env=api_env)
+    assert result.returncode == 0, result.stderr
+    sent = body_sent(httpserver)
+    assert (sent["tools"], sent["tool_choice"]) == (TOOLS, "required")
+
+
 # --- Attachments ------------------------------------------------------------------------------------
 
 
@@ -350,6 +371,20 @@ def test_attachments_become_content_parts_after_the_prompt(
         {"type": "text", "text": "notes.md:\n\n# Notes\nship it\n"},
         {"type": "image_url", "image_url": {"url": "https://example.com/cat.jpg"}},
     ]
+
+
+@pytest.mark.parametrize("command", ["stream", "chat"])
+def test_an_attachment_alone_is_a_message_with_no_text_part(
+    httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path, command: str
+) -> None:
+    png = png_1x1()
+    (tmp_path / "img.png").write_bytes(png)
+    reply_with(httpserver, sse("A red dot."))  # one-shot chat holds a streamed reply until it is whole
+    result = run(command, "-a", "img.png", "--no-stdin", env=api_env, cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (ExitCode.OK, b"A red dot.\n"), result.stderr
+    (message,) = body_sent(httpserver)["messages"]
+    url = "data:image/png;base64," + base64.b64encode(png).decode()
+    assert message == {"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}}]}
 
 
 def test_an_attachment_from_stdin_is_not_the_prompt(httpserver: HTTPServer, api_env: dict[str, str]) -> None:

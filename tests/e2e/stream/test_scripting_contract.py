@@ -8,6 +8,7 @@ JSON), the stderr lines and the exit code.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -175,6 +176,7 @@ def test_retries_from_the_config_file_bound_the_attempts(httpserver: HTTPServer,
         ('memory_strategy = "forget"\n', "memory_strategy must be truncate, summarize or sliding_window"),
         ('base_url = "ftp://x"\n', "base_url must be an http:// or https:// URL"),
         ('headers = { "X-Bad" = "a\\u001bb" }\n', "headers: --header X-Bad: the value holds a control character"),
+        ('headers = { "X-Team" = "café" }\n', "headers: --header X-Team: the value holds 'é' at offset 3, which is"),
     ],
 )
 def test_a_bad_value_in_the_file_is_a_usage_error_naming_file_and_line(
@@ -258,6 +260,57 @@ def test_stdin_that_is_not_text_is_refused_and_nothing_is_sent(
     assert result.returncode == ExitCode.USAGE
     hint = "the prompt must be text; an image or a PDF goes with --attach FILE, or -a - from stdin"
     assert result.stderr.decode() == f"sacli: error: {message} ({hint})\n"
+    assert httpserver.log == []
+
+
+# An argument's bytes that are not UTF-8, as a shell passes $'caf\xe9': Python holds them as surrogate escapes.
+LATIN_1 = os.fsdecode(b"caf\xe9")
+NOT_UTF8 = "must be UTF-8 text (the byte 0xE9 at offset 3 is not)"
+
+
+@pytest.mark.parametrize("command", ["stream", "chat"])
+def test_a_prompt_argument_that_is_not_utf8_is_refused_naming_it_and_nothing_is_sent(
+    httpserver: HTTPServer, api_env: dict[str, str], command: str
+) -> None:
+    result = run(command, "--no-stdin", "au", LATIN_1, "lait", env=api_env)
+    assert (result.returncode, result.stdout) == (ExitCode.USAGE, b"")
+    hint = "sacli reads arguments as UTF-8: convert the text (iconv -t UTF-8), or attach a file with -a"
+    assert result.stderr.decode() == (
+        "sacli: error: argument 2 of the prompt ('caf\\xE9') is not UTF-8 text: "
+        f"the byte 0xE9 at offset 3 is not UTF-8 ({hint})\n"
+    )
+    assert httpserver.log == []
+
+
+@pytest.mark.parametrize(
+    ("args", "variables", "named"),
+    [
+        (["-s", LATIN_1], {}, "'--system' / '-s'"),
+        (["--rag-query", LATIN_1], {}, "'--rag-query'"),
+        (["-p", f"{LATIN_1}=1"], {}, "'--param' / '-p'"),
+        ([], {"SACLI_MODEL": LATIN_1}, "SACLI_MODEL"),
+    ],
+    ids=["system", "rag-query", "param", "SACLI_MODEL"],
+)
+def test_an_option_that_is_not_utf8_is_a_usage_error_naming_it(
+    httpserver: HTTPServer, api_env: dict[str, str], args: list[str], variables: dict[str, str], named: str
+) -> None:
+    result = run("stream", *args, "hi", env={**api_env, **variables})
+    assert (result.returncode, result.stdout) == (ExitCode.USAGE, b"")
+    line = result.stderr.decode()
+    assert line.startswith(f"sacli: error: invalid value for {named}") and NOT_UTF8 in line, line
+    assert len(line.splitlines()) == 1
+    assert httpserver.log == []
+
+
+def test_a_json_escape_that_is_not_text_is_a_usage_error_not_a_bug(
+    httpserver: HTTPServer, api_env: dict[str, str]
+) -> None:
+    result = run("stream", "-p", 'note="\\udce9"', "hi", env=api_env)
+    assert (result.returncode, result.stdout) == (ExitCode.USAGE, b"")
+    assert result.stderr.decode().startswith(
+        "sacli: error: cannot send the request: its body holds text that is not UTF-8 (the byte 0xE9 at offset "
+    )
     assert httpserver.log == []
 
 

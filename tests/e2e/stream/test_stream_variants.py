@@ -281,7 +281,7 @@ PROXY_ERRORS = {
         "HTTP 429 TOO MANY REQUESTS: Too many requests, slow down.", None,
     ),
     "plain text 404": (
-        404, b"404 page not found\n", "text/plain", 5, "HTTP 404 NOT FOUND: 404 page not found", "check --base-url",
+        404, b"404 page not found\n", "text/plain", 5, "HTTP 404 NOT FOUND: 404 page not found", "check SACLI_BASE_URL",
     ),
     "plain text 500 with blank first lines": (
         500, b"\n\n  upstream connect error or disconnect/reset before headers\nmore\n", "text/plain", 5,

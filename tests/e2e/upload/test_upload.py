@@ -346,6 +346,18 @@ def test_json_writes_each_file_unwrapped_as_one_line(
     assert [json.loads(line) for line in result.stdout.splitlines()] == [line, line]
 
 
+def test_json_leaves_out_the_success_of_a_flat_reply(
+    httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path
+) -> None:
+    doc = tmp_path / "a.txt"
+    doc.write_bytes(b"x")
+    record = {"fileId": "file_9", "filename": "a.txt", "status": "processing"}
+    httpserver.expect_request(UPLOAD).respond_with_json({"success": True, **record})
+    result = run("upload", "--json", str(doc), env=api_env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {**record, "path": str(doc), "uploaded": True, "error": None}
+
+
 def test_a_reply_without_a_file_id_is_an_api_error(
     httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -669,3 +681,40 @@ def test_json_writes_a_line_for_a_file_the_server_refused(
     assert {key: lines[1][key] for key in ("path", "uploaded")} == {"path": str(bad), "uploaded": False}
     assert "unsupported file type" in lines[1]["error"]["message"]
     assert lines[1]["error"]["exit_code"] == result.returncode == 5  # the API refused it
+
+
+# File names past ASCII ---------------------------------------------------------------------------
+
+
+def test_a_utf8_file_name_is_sent_as_utf8(httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path) -> None:
+    httpserver.expect_request(UPLOAD, method="POST").respond_with_handler(Uploads())
+    doc = tmp_path / "café ünïcode.txt"
+    doc.write_bytes(b"x")
+    result = run("upload", str(doc), env=api_env)
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout == f"file_1\t{doc}\n".encode()
+    (sent,) = uploads(httpserver)
+    assert b'filename="caf\xc3\xa9 \xc3\xbcn\xc3\xafcode.txt"\r\n' in sent.get_data()
+    assert sent.files["file"].filename == "café ünïcode.txt"
+
+
+def test_a_file_name_that_is_not_utf8_is_sent_with_u_fffd_and_printed_as_given(
+    httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path
+) -> None:
+    httpserver.expect_request(UPLOAD, method="POST").respond_with_handler(Uploads())
+    raw = os.fsencode(tmp_path) + b"/caf\xe9.txt"  # a Latin-1 name
+    with open(raw, "wb") as file:
+        file.write(b"x")
+    result = run("upload", "--json", os.fsdecode(raw), env=api_env)
+    assert result.returncode == 0, result.stderr
+    shown = f"{tmp_path}/caf\\xE9.txt"
+    assert result.stderr.decode() == (
+        f"sacli: warning: {shown}: the file name is not UTF-8 (the byte 0xE9 at offset 3); it is sent as "
+        "'caf\ufffd.txt'\n"
+    )
+    (sent,) = uploads(httpserver)
+    assert b'filename="caf\xef\xbf\xbd.txt"\r\n' in sent.get_data()
+    assert json.loads(result.stdout)["path"] == f"{tmp_path}/caf\ufffd.txt"  # JSON is UTF-8
+    plain = run("upload", os.fsdecode(raw), env=api_env)
+    assert plain.returncode == 0, plain.stderr
+    assert plain.stdout == b"file_2\t" + raw + b"\n"  # the path as given, byte for byte
