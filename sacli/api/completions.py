@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json.scanner
 from collections.abc import Callable, Iterable, Iterator
+from time import monotonic
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sacli.api.limits import JSON_BODY_LIMIT, mib
@@ -55,10 +56,12 @@ def ask(
     headers: dict[str, str] | None = None,
     keep_alive: bool = False,
     output_started: Callable[[], bool] = lambda: False,
+    retries: list[str] | None = None,
 ) -> Reply:
     """POST ``body`` to the chat endpoint and read its reply with ``reader``; retried as the transport's policy says.
 
-    ``keep_alive``: another request follows on the connection (a conversation, a batch).
+    ``keep_alive``: another request follows on the connection (a conversation, a batch); ``retries``
+    gets the cause of each retry.
     """
     return api.transport.request(
         "POST",
@@ -67,6 +70,7 @@ def ask(
         headers=headers or chat_headers(api, stream=bool(body.get("stream"))),
         handle=lambda response: read_reply(response, reader, keep_alive=keep_alive),
         output_started=output_started,
+        retries=retries,
     )
 
 
@@ -74,7 +78,10 @@ KEPT_TEXT_LIMIT = JSON_BODY_LIMIT  # of a reply's text kept (for --schema, a con
 
 
 class Reply:
-    __slots__ = ("cut", "done", "finish_reason", "kept", "text", "tool_calls", "usage")
+    __slots__ = (
+        "cut", "done", "finish_reason", "first_at", "generation_id", "kept", "model", "reasoning", "text",
+        "tool_calls", "usage",
+    )  # fmt: skip
 
     def __init__(self, *, finish_reason: str | None = None, usage: dict[str, Any] | None = None) -> None:
         self.finish_reason = finish_reason
@@ -84,6 +91,23 @@ class Reply:
         self.kept = 0
         self.cut = False  # the text kept stops at KEPT_TEXT_LIMIT
         self.tool_calls = ToolCalls()  # gathered from the deltas' fragments
+        self.reasoning: list[str] = []  # kept when the reader is asked to
+        self.model: str | None = None  # the model that answered, as the reply names it
+        self.generation_id: str | None = None
+        self.first_at: float | None = None  # time.monotonic() when the first piece of the answer came
+
+    def keep_reasoning(self, text: str) -> None:
+        self.kept += len(text)  # the text and the reasoning share one bound
+        if self.kept > KEPT_TEXT_LIMIT:
+            self.cut = True
+        else:
+            self.reasoning.append(text)
+
+    def named(self, payload: dict[str, Any]) -> None:
+        """The model and the generation ID of the reply, from the first chunk that names them."""
+        model, generation = payload.get("model"), payload.get("id")
+        self.model = model[:200] if isinstance(model, str) else None
+        self.generation_id = generation[:200] if isinstance(generation, str) else None
 
     @property
     def complete(self) -> bool:
@@ -111,18 +135,23 @@ class ReplyReader:
         json_lines: bool,
         keep_text: bool = False,
         on_reasoning: Callable[[str], None] | None = None,
+        keep_reasoning: bool = False,
     ) -> None:
+        """``keep_reasoning``: the reasoning is also kept in the reply (for the log)."""
         self.out = out
         self.json_lines = json_lines
         self.keep_text = keep_text
         self.on_reasoning = on_reasoning
+        self.keep_reasoning = keep_reasoning
+        self.reply: Reply | None = None  # the reply being read, whole or as far as it came
 
     def read_events(self, chunks: Iterable[bytes]) -> Reply:
-        reply = Reply()
+        reply = self.reply = Reply()
         parser = SSEParser()
         out = self.out
         json_lines = self.json_lines
         keep = reply.keep if self.keep_text else None
+        unnamed = waiting = True
         for chunk in _until_broken(chunks, reply):
             try:
                 events = parser.feed(chunk)
@@ -145,6 +174,9 @@ class ReplyReader:
                     out.write_line(data.replace("\n", " ") if "\n" in data else data)
                 if type(payload) is not dict:
                     continue
+                if unnamed:
+                    reply.named(payload)
+                    unnamed = False
                 if "error" in payload:
                     raise stream_error(payload)
                 choices = payload.get("choices")
@@ -154,11 +186,17 @@ class ReplyReader:
                     if type(delta) is dict:
                         content = delta.get("content")
                         if content and type(content) is str:
+                            if waiting:
+                                reply.first_at = monotonic()
+                                waiting = False
+                            if keep is not None:  # kept first: what was written is never missing from the log
+                                keep(content)
                             if not json_lines:
                                 out.write(content)
-                            if keep is not None:
-                                keep(content)
                         if "tool_calls" in delta or "reasoning" in delta or "reasoning_details" in delta:
+                            if waiting:
+                                reply.first_at = monotonic()
+                                waiting = False
                             self._other_parts(delta, reply)
                     finish = choice.get("finish_reason")
                     if finish:
@@ -192,29 +230,30 @@ class ReplyReader:
         choice = choices[0]
         message = choice.get("message")
         content = message.get("content") if isinstance(message, dict) else choice.get("text")
-        reply = Reply(finish_reason=choice.get("finish_reason") or "stop", usage=usage_of(payload.get("usage")))
+        reply = self.reply = Reply(
+            finish_reason=choice.get("finish_reason") or "stop", usage=usage_of(payload.get("usage"))
+        )
+        reply.named(payload)
+        reply.first_at = monotonic()
         if isinstance(message, dict):
             self._other_parts(message, reply)
         if isinstance(content, str) and content:
-            if not self.json_lines:
-                self.out.write(content)
             if self.keep_text:
                 reply.keep(content)
+            if not self.json_lines:
+                self.out.write(content)
         if reply.finish_reason == "error":
             raise ApiError("the model stopped with an error (finish_reason: error)")
         return reply
 
     def _other_parts(self, delta: dict[str, Any], reply: Reply) -> None:
         """Reasoning (to ``on_reasoning``) and tool-call fragments (into ``reply``) of a delta or a message."""
-        reasoning = delta.get("reasoning")
-        if self.on_reasoning is not None:
-            if isinstance(reasoning, str) and reasoning:
-                self.on_reasoning(reasoning)
-            elif isinstance(delta.get("reasoning_details"), list):  # sent alone, or beside the same text
-                for item in delta["reasoning_details"]:
-                    piece = item.get("text") or item.get("summary") if isinstance(item, dict) else None
-                    if isinstance(piece, str) and piece:
-                        self.on_reasoning(piece)
+        if self.on_reasoning is not None or self.keep_reasoning:
+            for piece in reasoning_pieces(delta):
+                if self.on_reasoning is not None:
+                    self.on_reasoning(piece)
+                if self.keep_reasoning:
+                    reply.keep_reasoning(piece)
         calls = delta.get("tool_calls")
         if isinstance(calls, list):
             reply.tool_calls.add(calls)
@@ -265,6 +304,19 @@ def _until_broken(chunks: Iterable[bytes], reply: Reply) -> Iterator[bytes]:
             raise
 
 
+def reasoning_pieces(delta: dict[str, Any]) -> list[str]:
+    """The reasoning of a delta or a message: its ``reasoning`` text, else its ``reasoning_details``' texts
+    (a server may send both, with the same text)."""
+    reasoning = delta.get("reasoning")
+    if isinstance(reasoning, str) and reasoning:
+        return [reasoning]
+    details = delta.get("reasoning_details")
+    if not isinstance(details, list):
+        return []
+    pieces = [item.get("text") or item.get("summary") if isinstance(item, dict) else None for item in details]
+    return [piece for piece in pieces if isinstance(piece, str) and piece]
+
+
 def stream_error(payload: dict[str, Any]) -> ApiError:
     from sacli.api.errorbodies import error_message  # only an error needs it
 
@@ -299,6 +351,13 @@ def merge_chunks(chunks: list[dict[str, Any]]) -> dict[str, Any]:
     if usage:
         merged["usage"] = usage
     return merged
+
+
+def chunk_event(head: dict[str, Any], delta: dict[str, Any] | None, finish: str | None = None, **more: Any) -> bytes:
+    """One chunk as an event of a stream: ``head`` (id, model...), a choice with ``delta`` (none when
+    None, as a usage chunk has), ``more`` fields (usage)."""
+    choices = [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish}]
+    return f"data: {one_line({**head, 'object': 'chat.completion.chunk', 'choices': choices, **more})}\n\n".encode()
 
 
 def completion_of_lines(lines: list[str]) -> str:

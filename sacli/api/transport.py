@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json as jsonlib
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 import httpx2
 
 from sacli.api import headerclock
-from sacli.api.headers import redact_header
+from sacli.api.debuglog import log_request, log_response
 from sacli.api.httperrors import http_error, reason_of, redirect_error
 from sacli.api.limits import Limits
 from sacli.api.retry import LONGEST_HONOURED_WAIT, RETRY_STATUSES, backoff_delay
@@ -54,9 +54,6 @@ class StaleConnection(Exception):
     def __init__(self, error: SacliError) -> None:
         super().__init__(error.message)
         self.error = error
-
-
-DEBUG_BODY_LIMIT = 2000
 
 
 class Outgoing(NamedTuple):
@@ -185,6 +182,7 @@ class Transport:
         params: Any = None,
         output_started: Callable[[], bool] = lambda: False,
         retry_on: frozenset[int] = RETRY_STATUSES,
+        retries: list[str] | None = None,
     ) -> T:
         """Send the request and pass a 2xx response to ``handle``; retry what can be retried.
 
@@ -193,7 +191,8 @@ class Transport:
 
         ``content`` may be a callable returning a fresh body (bytes or an iterable of bytes)
         for each attempt, so a streamed body can be retried; a bare iterator can be sent only
-        once, so a request carrying one is never retried.
+        once, so a request carrying one is never retried. ``retries`` gets the cause of each
+        retry and each resend, as announced.
         """
         one_shot = content is not None and not callable(content) and not isinstance(content, (bytes, str))
         logged_body = None
@@ -226,6 +225,8 @@ class Transport:
                     reused = "on a kept-alive connection the server had closed"
                     again = f"sending {method} again on a new connection"
                     self.reporter.notice(f"{stale.error.summary} ({reused}); {again}")
+                    if retries is not None:
+                        retries.append(f"{stale.error.summary} ({reused})")
                     continue
                 failure = stale.error  # a second one is a failure like any other, retried as the policy says
             except SacliError as error:
@@ -234,6 +235,8 @@ class Transport:
                 raise failure
             attempt += 1
             self._wait_before_retry(failure, attempt)
+            if retries is not None:
+                retries.append(failure.summary)
 
     def _attempt(self, out: Outgoing, body: Any, handle: Callable[[Response], T]) -> T:
         hops = Hops(header_bound=self.limits.connect_timeout + self.limits.idle_timeout)
@@ -250,7 +253,7 @@ class Transport:
             raise UsageError(f"invalid URL {redact_url(out.url)}: {reason_of(exc)}", hint=self.url_hint) from None
         debug = self.reporter.debug_enabled
         if debug:
-            self._log_request(request, out.logged_body)
+            log_request(self.reporter.debug, request, out.logged_body)
         started = time.monotonic()
         try:
             response = self.client.send(request, stream=True, auth=out.auth or httpx2.USE_CLIENT_DEFAULT)
@@ -266,7 +269,7 @@ class Transport:
             self.recorder.wrap(response, out.logged_body, started)
         try:
             if debug:
-                self._log_response(response, started)
+                log_response(self.reporter.debug, response, started)
             status = response.status_code
             if 300 <= status < 400:
                 raise redirect_error(response, url_hint=self.url_hint)
@@ -296,28 +299,6 @@ class Transport:
             error.hint = f"not retried: waiting {delay:.1f} s would pass --timeout"
             raise error
         self.waits.retry(error, delay, attempt, retries)
-
-    def _log_request(self, request: httpx2.Request, body: bytes | None) -> None:
-        say = self.reporter.debug
-        say(f"> {request.method} {redact_url(str(request.url))}")
-        for name, value in decoded(request.headers.raw):
-            say(f"> {name}: {redact_header(name, value)}")
-        if body is not None:
-            text = body.decode()
-            say(f"> body: {text if len(text) <= DEBUG_BODY_LIMIT else text[:DEBUG_BODY_LIMIT] + '...'}")
-
-    def _log_response(self, response: Response, started: float) -> None:
-        say = self.reporter.debug
-        elapsed = time.monotonic() - started
-        say(f"< {response.http_version} {response.status_code} {response.reason_phrase} ({elapsed:.3f} s)")
-        for name, value in decoded(response.headers.raw):
-            say(f"< {name}: {redact_header(name, value)}")
-
-
-def decoded(raw: list[tuple[bytes, bytes]]) -> Iterator[tuple[str, str]]:
-    """Header lines as they go over the wire (names in their own case)."""
-    for name, value in raw:
-        yield name.decode("latin-1"), value.decode("utf-8", "replace")
 
 
 class Hops:

@@ -19,6 +19,7 @@ import json
 import queue
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -27,12 +28,14 @@ from sacli.api.client import ApiClient
 from sacli.api.completions import Reply, ReplyReader, ask, chat_headers
 from sacli.api.waits import SharedPause
 from sacli.batch.items import Item, id_key, line_id, make_item, numbered_lines
+from sacli.chat.exchangelog import Attempt, ExchangeLog
 from sacli.chat.heldreply import HeldReply
 from sacli.errors import SacliError, UsageError
 from sacli.readers.localfiles import NoLineEnd
 from sacli.term.stdout import Output
 
 INPUT_END = object()
+LOG_EVERY = (64, 0.5)  # the log is written once this many records, or this many seconds, have gone by
 
 
 def record_of(item_id: Any, reply: Reply | None, error: SacliError | None) -> dict[str, Any]:
@@ -59,7 +62,11 @@ class BatchRun:
         done: set[str],
         shard: tuple[int, int] | None,
         on_progress: Callable[[dict[str, int]], None],
+        log: ExchangeLog,
     ) -> None:
+        """``log`` gets each item's exchange, written in groups as the records are (LOG_EVERY)."""
+        self.log = log
+        self.logged_at = time.monotonic()
         self.api = api
         self.params = params
         self.parallel = parallel
@@ -88,7 +95,9 @@ class BatchRun:
             self._write_all(out)
         except BaseException:
             self._cancel()
+            self.log.flush(patient=False)
             raise
+        self.log.flush()
         for _ in range(self.parallel):
             self.work.put(None)
         return self.counts
@@ -108,7 +117,7 @@ class BatchRun:
                 item = make_item(sent, number, text, self.params, model=self.api.settings.model)
                 sent += 1
                 if item.error is not None:
-                    self.events.put(("record", (item.index, record_of(item.id, None, item.error), False)))
+                    self.events.put(("record", (item.index, (record_of(item.id, None, item.error), None, None), False)))
                 else:
                     self.work.put(item)
             self.events.put(("end", sent))
@@ -132,23 +141,32 @@ class BatchRun:
             if not self.stopping.is_set():
                 self.events.put(("record", (item.index, record, True)))
 
-    def _answer(self, item: Item) -> dict[str, Any]:
+    def _answer(self, item: Item) -> tuple[dict[str, Any], Attempt | None, SacliError | None]:
+        """The item's record, its exchange for the log (when it is on), and how the item failed."""
         self.pause.working_on(item.id)
         held = HeldReply(keep=False)
-        reader = ReplyReader(held, json_lines=False, keep_text=True)
+        reader = ReplyReader(held, json_lines=False, keep_text=True, keep_reasoning=self.log.on)
+        assert item.body is not None
+        attempt = self.log.begin(item.body) if self.log.on else None
         reply = None
         try:
-            assert item.body is not None
             reply = ask(
-                self.api, item.body, reader, headers=self.headers, keep_alive=True, output_started=lambda: held.started
-            )
+                self.api, item.body, reader, headers=self.headers, keep_alive=True,
+                output_started=lambda: held.started, retries=attempt.retries if attempt is not None else None,
+            )  # fmt: skip
             if item.schema is not None and not reply.tool_calls:
                 from sacli.chat.schema import check_reply
 
                 check_reply("".join(reply.text), item.schema, cut=reply.cut)
         except SacliError as error:
-            return record_of(item.id, reply, error)
-        return record_of(item.id, reply, None)
+            return record_of(item.id, reply, error), self._with_reply(attempt, reader), error
+        return record_of(item.id, reply, None), self._with_reply(attempt, reader), None
+
+    @staticmethod
+    def _with_reply(attempt: Attempt | None, reader: ReplyReader) -> Attempt | None:
+        if attempt is not None:
+            attempt.reply = reader.reply
+        return attempt
 
     def _write_all(self, out: Output) -> None:
         held: dict[int, dict[str, Any]] = {}
@@ -173,7 +191,8 @@ class BatchRun:
                     written += 1
             self.on_progress(self.counts)
 
-    def _write(self, out: Output, record: dict[str, Any]) -> None:
+    def _write(self, out: Output, answered: tuple[dict[str, Any], Attempt | None, SacliError | None]) -> None:
+        record, attempt, failure = answered
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
         held_off = {signal.SIGINT, signal.SIGTERM}
         signal.pthread_sigmask(signal.SIG_BLOCK, held_off)
@@ -183,6 +202,11 @@ class BatchRun:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, held_off)
         self.slots.release()
         self.counts["failed" if record["error"] is not None else "done"] += 1
+        if attempt is not None:
+            self.log.end(attempt, failure, later=True)
+            if len(self.log.pending) >= LOG_EVERY[0] or time.monotonic() - self.logged_at >= LOG_EVERY[1]:
+                self.log.flush()
+                self.logged_at = time.monotonic()
 
     def _cancel(self) -> None:
         self.stopping.set()

@@ -20,12 +20,20 @@ TITLE_LENGTH = 60
 
 
 class Conversation:
-    def __init__(self, params: ChatParameters, *, model: str, session_pending: bool = False) -> None:
+    def __init__(
+        self,
+        params: ChatParameters,
+        *,
+        model: str | None,
+        session_pending: bool = False,
+        history: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """``history``: earlier turns to send before the next one (``--reply-to``)."""
         self.params = params
         self.model = model
         # Create a session through the Memory API before the next turn (--new-session, /new).
         self.session_pending = session_pending
-        self.history: list[dict[str, Any]] = []
+        self.history: list[dict[str, Any]] = list(history or ())
 
     @property
     def session(self) -> str | None:

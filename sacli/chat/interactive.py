@@ -19,6 +19,7 @@ from sacli.api.chatrequest import ChatParameters
 from sacli.api.client import ApiClient
 from sacli.api.sessions import check_session_id
 from sacli.chat.conversation import Conversation
+from sacli.chat.exchangelog import ExchangeLog
 from sacli.chat.oneshot import require_keys
 from sacli.chat.replydisplay import ReplyDisplay, ReplyOptions, reply_output, report_reply
 from sacli.errors import DeadlineExceeded, SacliError, Stop
@@ -26,6 +27,7 @@ from sacli.store.paths import state_dir
 from sacli.store.state import remember_session
 from sacli.term.lineeditor import LineEditor
 from sacli.term.stderr import MESSAGES
+from sacli.term.stdout import Output
 from sacli.term.tty import columns
 
 PROMPT = "> "
@@ -76,7 +78,16 @@ def complete_command(before: str, word: str) -> list[str]:
     return []
 
 
-def run_repl(api: ApiClient, *, params: ChatParameters, options: ReplyOptions, new_session: bool) -> None:
+def run_repl(
+    api: ApiClient,
+    *,
+    params: ChatParameters,
+    options: ReplyOptions,
+    new_session: bool,
+    log: ExchangeLog,
+    continued: bool = False,
+) -> None:
+    """``log`` logs each turn; ``continued``: the session came from --continue."""
     api.deadline.cancel()  # --timeout limits each turn, not the whole conversation
     # Missing keys end sacli before the first prompt rather than failing every turn.
     require_keys(api, params, new_session=new_session)
@@ -87,11 +98,22 @@ def run_repl(api: ApiClient, *, params: ChatParameters, options: ReplyOptions, n
         state_dir() / "history", secrets=api.settings.secrets, messages=MESSAGES, complete=complete_command
     )
     with api:
-        Repl(api, options, conversation, editor).run()
+        Repl(api, options, conversation, editor, log=log, continued=continued).run()
 
 
 class Repl:
-    def __init__(self, api: ApiClient, options: ReplyOptions, conversation: Conversation, editor: LineEditor) -> None:
+    def __init__(
+        self,
+        api: ApiClient,
+        options: ReplyOptions,
+        conversation: Conversation,
+        editor: LineEditor,
+        *,
+        log: ExchangeLog,
+        continued: bool,
+    ) -> None:
+        self.log = log
+        self.continued = continued
         self.api = api
         self.messages = MESSAGES
         self.options = options
@@ -175,19 +197,34 @@ class Repl:
         conversation = self.conversation
         api.restart_deadline()
         output = reply_output(self.options)
+        attempt = None
         try:
             if conversation.session_pending:
                 session = conversation.start_session(api, prompt)
                 remember_session(session)
                 self.messages.notice(f"new session {session}")
             body = conversation.body(prompt, stream=True)
-            reply = self.display.ask(body, keep_text=True, output=output)
+            attempt = self.log.begin(body, continued=self.continued) if self.log.on else None
+            reply = self.display.ask(body, keep_text=True, output=output, attempt=attempt)
             api.deadline.cancel()
             output.end_line()
             report_reply(reply, self.messages, usage=self.options.usage)
             conversation.record(prompt, "".join(reply.text))
             if conversation.session is not None:
                 remember_session(conversation.session)
+            if attempt is not None:
+                self.log.end(attempt)
+        except BaseException as error:
+            if attempt is not None:
+                self.log.end(attempt, error)
+            self._failed(error, output)
+        finally:
+            api.deadline.cancel()
+
+    def _failed(self, error: BaseException, output: Output) -> None:
+        """A turn that failed is reported and the conversation goes on; a signal but Ctrl-C ends it."""
+        try:
+            raise error
         except Stop as stop:
             if stop.signum != signal.SIGINT:
                 raise
@@ -200,8 +237,6 @@ class Repl:
         except DeadlineExceeded as exceeded:
             output.end_line()
             self.messages.error(f"timed out after {exceeded.seconds:g} s (--timeout)")
-        finally:
-            api.deadline.cancel()
 
     def _banner(self) -> None:
         messages = self.messages

@@ -10,12 +10,14 @@ object on one line; chunks of a streamed answer are merged into one.
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from sacli.api.chatrequest import ChatParameters
 from sacli.api.client import ApiClient
 from sacli.api.completions import completion_of_lines, error_of_lines
 from sacli.api.sessions import check_session_id
 from sacli.chat.conversation import Conversation
+from sacli.chat.exchangelog import ExchangeLog
 from sacli.chat.heldreply import HeldReply
 from sacli.chat.prompt import build_prompt, read_stdin
 from sacli.chat.replydisplay import ReplyDisplay, ReplyOptions
@@ -34,20 +36,26 @@ def run_one_shot(
     stream: bool,
     command: str = "stream",
     new_session: bool = False,
+    log: ExchangeLog | None = None,
+    continued: bool = False,
+    history: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Ask once; ``use_stdin``: standard input, when it is not a terminal, is part of the prompt."""
+    """Ask once; ``use_stdin``: standard input, when it is not a terminal, is part of the prompt.
+    ``log`` logs the exchange; ``continued``: its session came from --continue; ``history``: earlier
+    messages sent before the prompt (--reply-to)."""
     messages = MESSAGES
     require_keys(api, params, new_session=new_session)  # no key: fail before waiting on stdin
     stdin_text = read_stdin(messages.notice) if use_stdin else None
     # The conversation given whole (-p messages=), or an attachment alone, needs no prompt.
     optional = params.given_messages() is not None or bool(params.attachments)
     prompt = build_prompt(words, stdin_text, command=command, optional=optional)
-    conversation = Conversation(params, model=api.settings.model, session_pending=new_session)
+    conversation = Conversation(params, model=api.settings.model, session_pending=new_session, history=history)
     check_session_id(conversation.session, messages.warn)
     body = conversation.body(prompt, stream=stream)  # a bad --param fails here, before any request
     display = ReplyDisplay(api, options)
     output = display.output
     held = None if stream else HeldReply()
+    attempt = None
     try:
         with api:
             if conversation.session_pending:
@@ -55,7 +63,8 @@ def run_one_shot(
                 remember_session(session)
                 messages.notice(f"new session {session}")
                 body = conversation.body(prompt, stream=stream)
-            reply = display.ask(body, output=held, keep_text=params.schema is not None)
+            attempt = log.begin(body, continued=continued) if log is not None and log.on else None
+            reply = display.ask(body, output=held, keep_text=params.schema is not None, attempt=attempt)
             if conversation.session is not None:
                 remember_session(conversation.session)  # for --continue: the request with it succeeded
     except BaseException as error:
@@ -68,14 +77,23 @@ def run_one_shot(
         if output.is_terminal:
             with contextlib.suppress(Stop, SacliError):
                 output.end_line()
+        if attempt is not None and log is not None:
+            log.end(attempt, error)
         raise
-    if held is not None:
-        output.write(completion_of_lines(held.text().splitlines()) + "\n" if options.json else held.text())
-    display.finish(reply)
-    if params.schema is not None and not reply.tool_calls:
-        from sacli.chat.schema import check_reply
+    try:
+        if held is not None:
+            output.write(completion_of_lines(held.text().splitlines()) + "\n" if options.json else held.text())
+        display.finish(reply)
+        if params.schema is not None and not reply.tool_calls:
+            from sacli.chat.schema import check_reply
 
-        check_reply("".join(reply.text), params.schema, cut=reply.cut)
+            check_reply("".join(reply.text), params.schema, cut=reply.cut)
+    except BaseException as error:
+        if attempt is not None and log is not None:
+            log.end(attempt, error)
+        raise
+    if attempt is not None and log is not None:
+        log.end(attempt)
 
 
 def require_keys(api: ApiClient, params: ChatParameters, *, new_session: bool) -> None:

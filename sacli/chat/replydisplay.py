@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from sacli.api.client import ApiClient
 from sacli.api.completions import Reply, ReplyReader, ask
+from sacli.chat.exchangelog import Attempt
 from sacli.errors import SacliError
 from sacli.readers.jsontext import one_line
 from sacli.term.spinner import Spinner, spinning
@@ -51,15 +52,24 @@ class ReplyDisplay:
         self.output = reply_output(options)
         self.keep_alive = keep_alive
 
-    def ask(self, body: dict[str, Any], *, keep_text: bool = False, output: Output | None = None) -> Reply:
+    def ask(
+        self,
+        body: dict[str, Any],
+        *,
+        keep_text: bool = False,
+        output: Output | None = None,
+        attempt: Attempt | None = None,
+    ) -> Reply:
+        """``attempt``: the exchange as the log will have it: its retries, and its reply however far it came."""
         output = output or self.output
         messages = MESSAGES
         reasoning = ReasoningShown(messages) if self.options.show_reasoning and not self.options.json else None
         reader = ReplyReader(
             output,
             json_lines=self.options.json,
-            keep_text=keep_text,
+            keep_text=keep_text or attempt is not None,
             on_reasoning=reasoning.write if reasoning is not None else None,
+            keep_reasoning=attempt is not None and (reasoning is not None or "reasoning" in body),
         )
         watch_stdout(output.fd)
         with spinning(messages, f"waiting for {body['model']}") as spinner:
@@ -68,13 +78,19 @@ class ReplyDisplay:
             if spinner is not None or reasoning is not None:
                 # Before the answer's first piece: the spinner goes, the reasoning's line ends.
                 output.before_first_write = lambda: _first_write(spinner, reasoning)
+            retries = attempt.retries if attempt is not None else None
             try:
-                return ask(self.api, body, reader, keep_alive=self.keep_alive, output_started=lambda: output.started)
+                return ask(
+                    self.api, body, reader, keep_alive=self.keep_alive, output_started=lambda: output.started,
+                    retries=retries,
+                )  # fmt: skip
             except SacliError as error:
                 if self.options.json and error.payload and not output.started:
                     output.write_line(error.payload)
                 raise
             finally:
+                if attempt is not None:
+                    attempt.reply = reader.reply
                 if reasoning is not None:
                     reasoning.end()
                 output.before_first_write = None

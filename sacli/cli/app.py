@@ -46,6 +46,9 @@ COMMANDS.update(
         "sacli.commands.examples:examples_app",
         "The recorded runs that ship with sacli, to try it with --replay: no key, no network.",
     ),
+    logs=CommandSpec(
+        "sacli.commands.logs:logs_app", "The exchanges sacli has logged: what was asked, what came back, what it cost."
+    ),
     config=CommandSpec(
         "sacli.commands.config:config_app", "Show the settings and where each came from, or the config file's path."
     ),

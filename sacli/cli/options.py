@@ -19,10 +19,13 @@ __all__ = [
     "ChatOptions",
     "ConnectionOptions",
     "Json",
+    "LogFileOptions",
+    "LogOptions",
     "Number",
     "OptionGroup",
     "OutputOptions",
     "Prompt",
+    "ReplyTo",
     "Yes",
     "flag",
     "options",
@@ -42,6 +45,7 @@ def prompt_argument(more: str = "") -> Any:
 
 
 Json = Annotated[bool, setting_option("json")]
+ReplyTo = Annotated[str | None, setting_option("reply_to")]
 Yes = Annotated[bool, setting_option("yes")]
 Prompt = Annotated[list[str] | None, prompt_argument()]
 
@@ -88,6 +92,20 @@ class ChatOptions(OptionGroup):
     tools: str | None
     tool_choice: str | None
     attach: list[str] | None
+
+
+class LogOptions(OptionGroup):
+    """Whether and where the chat commands log their exchanges, and the labels they give them."""
+
+    log: bool | None
+    log_db: str | None
+    tag: list[str] | None
+
+
+class LogFileOptions(OptionGroup):
+    """Where ``sacli logs`` reads."""
+
+    log_db: str | None
 
 
 class OutputOptions(OptionGroup):

@@ -13,12 +13,12 @@ from typing import Annotated
 import typer
 
 from sacli.cli.optiongroup import Number
-from sacli.cli.options import TEXT, ChatOptions, ConnectionOptions, flag, options
+from sacli.cli.options import TEXT, ChatOptions, ConnectionOptions, LogOptions, flag, options
 
 BATCH_PANEL = "Batch"
 
 
-@options(conn=ConnectionOptions, chat=ChatOptions)
+@options(conn=ConnectionOptions, chat=ChatOptions, log=LogOptions)
 def batch(
     file: Annotated[
         str | None,
@@ -59,6 +59,7 @@ def batch(
     ] = None,
     conn: ConnectionOptions,
     chat: ChatOptions,
+    log: LogOptions,
 ) -> None:
     """Answer many prompts: JSON Lines in, one JSON line per answer out, as each completes.
 
@@ -71,6 +72,7 @@ def batch(
     from sacli.batch.run import BatchRun
     from sacli.chat.parameters import attaches_stdin, chat_parameters
     from sacli.commands.support.connect import connect
+    from sacli.commands.support.exchanges import exchange_log
     from sacli.errors import BatchFailed, UsageError
     from sacli.term.batchprogress import BatchProgress
     from sacli.term.stderr import MESSAGES
@@ -90,8 +92,9 @@ def batch(
         total = max(0, (total - k + n) // n)  # the indices k-1, k-1+n, ... below total
     with api, BatchProgress(MESSAGES, total=total) as progress:
         run = BatchRun(
-            api, params, parallel=parallel, ordered=ordered, done=done, shard=where, on_progress=progress.update
-        )
+            api, params, parallel=parallel, ordered=ordered, done=done, shard=where, on_progress=progress.update,
+            log=exchange_log(log, api, "batch"),
+        )  # fmt: skip
         counts = run.run(lines, Output())
         progress.end(counts)
     if counts["failed"]:

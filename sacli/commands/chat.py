@@ -6,7 +6,9 @@ from sacli.cli.options import (
     MEMORY_PANEL,
     ChatOptions,
     ConnectionOptions,
+    LogOptions,
     OutputOptions,
+    ReplyTo,
     flag,
     options,
     prompt_argument,
@@ -16,14 +18,16 @@ NEW_SESSION_HELP = "Create a session through the Memory API (titled after the fi
 NewSession = Annotated[bool, flag("--new-session", help=NEW_SESSION_HELP, panel=MEMORY_PANEL)]
 
 
-@options(conn=ConnectionOptions, chat=ChatOptions, out=OutputOptions)
+@options(conn=ConnectionOptions, chat=ChatOptions, out=OutputOptions, log=LogOptions)
 def chat(
     prompt: Annotated[list[str] | None, prompt_argument(" Without one, on a terminal, a conversation starts.")] = None,
     *,
     new_session: NewSession = False,
+    reply_to: ReplyTo = None,
     conn: ConnectionOptions,
     chat: ChatOptions,
     out: OutputOptions,
+    log: LogOptions,
 ) -> None:
     """Chat: print the whole reply once it has arrived, or hold a conversation on a terminal.
 
@@ -38,12 +42,14 @@ def chat(
     """
     from sacli.chat.parameters import attaches_stdin, chat_parameters
     from sacli.commands.support.connect import connect
+    from sacli.commands.support.exchanges import exchange_log, replied_to
     from sacli.errors import UsageError
 
     if new_session and (chat.session or chat.continue_session):
         raise UsageError(f"--new-session and {'--session' if chat.session else '--continue'} cannot be used together")
     api = connect(conn, model=chat.model)
     params = chat_parameters(chat, usage=out.usage)
+    exchanges = exchange_log(log, api, "chat")
     if not prompt and not chat.attach:  # an attachment alone is a message: a one-shot answer
         from sacli.term.tty import is_terminal
 
@@ -55,9 +61,11 @@ def chat(
                     "--json needs a prompt: a conversation writes its replies as text",
                     hint='for one JSON answer give the prompt: sacli chat --json "..."',
                 )
-            if chat.schema or chat.tools:
-                raise UsageError("--schema and --tools need a prompt: give one for a one-shot answer")
-            run_repl(api, params=params, options=out, new_session=new_session)
+            if chat.schema or chat.tools or reply_to is not None:
+                raise UsageError("--schema, --tools and --reply-to need a prompt: give one for a one-shot answer")
+            run_repl(
+                api, params=params, options=out, new_session=new_session, log=exchanges, continued=chat.continue_session
+            )
             return
         if is_terminal(0):
             raise UsageError(
@@ -68,5 +76,6 @@ def chat(
 
     run_one_shot(
         api, prompt or [], params=params, options=out, use_stdin=not out.no_stdin and not attaches_stdin(chat),
-        stream=False, command="chat", new_session=new_session,
+        stream=False, command="chat", new_session=new_session, log=exchanges, continued=chat.continue_session,
+        history=replied_to(log, reply_to, session=params.session),
     )  # fmt: skip

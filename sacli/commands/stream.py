@@ -2,7 +2,17 @@
 
 from typing import Annotated
 
-from sacli.cli.options import OUTPUT_PANEL, ChatOptions, ConnectionOptions, OutputOptions, Prompt, flag, options
+from sacli.cli.options import (
+    OUTPUT_PANEL,
+    ChatOptions,
+    ConnectionOptions,
+    LogOptions,
+    OutputOptions,
+    Prompt,
+    ReplyTo,
+    flag,
+    options,
+)
 
 NoStream = Annotated[
     bool,
@@ -10,14 +20,16 @@ NoStream = Annotated[
 ]
 
 
-@options(conn=ConnectionOptions, chat=ChatOptions, out=OutputOptions)
+@options(conn=ConnectionOptions, chat=ChatOptions, out=OutputOptions, log=LogOptions)
 def stream(
     prompt: Prompt = None,
     *,
     no_stream: NoStream = False,
+    reply_to: ReplyTo = None,
     conn: ConnectionOptions,
     chat: ChatOptions,
     out: OutputOptions,
+    log: LogOptions,
 ) -> None:
     """Stream a reply: each piece of text goes to stdout the moment it arrives.
 
@@ -27,6 +39,7 @@ def stream(
     from sacli.chat.oneshot import run_one_shot
     from sacli.chat.parameters import attaches_stdin, chat_parameters
     from sacli.commands.support.connect import connect
+    from sacli.commands.support.exchanges import exchange_log, replied_to
 
     api = connect(conn, model=chat.model)
     params = chat_parameters(chat, usage=out.usage)
@@ -37,4 +50,7 @@ def stream(
         options=out,
         use_stdin=not out.no_stdin and not attaches_stdin(chat),
         stream=not no_stream,
+        log=exchange_log(log, api, "stream"),
+        continued=chat.continue_session,
+        history=replied_to(log, reply_to, session=params.session),
     )

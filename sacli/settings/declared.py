@@ -21,6 +21,7 @@ MEMORY_PANEL = "Super Agent Stack memory and RAG"
 REPLY_PANEL = "Structured output, reasoning, tools and attachments"
 OUTPUT_PANEL = "Output"
 TAPE_PANEL = "Record and replay"
+LOG_PANEL = "Local log"
 
 LONGEST_WAIT = 1_000_000.0  # seconds, about 11 days: the most a timeout may be (the OS timers overflow far above)
 
@@ -141,6 +142,14 @@ SETTINGS: dict[str, Setting] = {
         "Write the model's reasoning to stderr as it arrives (it never goes to stdout).",
         OUTPUT_PANEL,
     ),
+    "log": Setting(
+        "switch", ("--log/--no-log",), "Keep a record of each exchange in the local log (sacli logs); a "
+        "--replay run only when asked.", LOG_PANEL, True, env="SACLI_LOG",
+    ),
+    "log_db": Setting(
+        "text", ("--log-db",), "The local log's file (logs.db in sacli's data directory when not set).", LOG_PANEL,
+        env="SACLI_LOG_DB", metavar="FILE",
+    ),
 }  # fmt: skip
 
 OPTIONS: dict[str, Setting] = {
@@ -208,6 +217,14 @@ OPTIONS: dict[str, Setting] = {
     ),
     "no_stdin": Setting("flag", ("--no-stdin",), "Never read standard input.", OUTPUT_PANEL, False),
     "yes": Setting("flag", ("--yes", "-y"), "Do not ask (required without a terminal to ask on).", "Options", False),
+    "reply_to": Setting(
+        "text", ("--reply-to",), "Follow up on a logged exchange (sacli logs shows their IDs): its messages and "
+        "its reply are sent before the prompt.", LOG_PANEL, metavar="ID",
+    ),
+    "tag": Setting(
+        "list", ("--tag",), "A label for this run's exchanges in the local log, e.g. a CI job or a pipeline step "
+        "(repeatable; SACLI_TAG may hold several, separated by spaces).", LOG_PANEL, env="SACLI_TAG", metavar="TEXT",
+    ),
 }  # fmt: skip
 
 DECLARED = {**SETTINGS, **OPTIONS}

@@ -73,7 +73,7 @@ class Messages:
     def error(self, message: str, hint: str | None = None) -> None:
         line = f"sacli: error: {_one_line(message)}"
         if hint:
-            line += f" ({hint})"
+            line += f" ({_one_line(hint)})"
         self.write(line + "\n")
 
     def warn(self, message: str) -> None:
@@ -87,8 +87,17 @@ class Messages:
             self.write(f"sacli: debug: {message}\n")
 
 
+_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+
 def _one_line(message: str) -> str:
-    return " ".join(message.split()) if "\n" in message or "\r" in message else message
+    """A message on one line by any reader's count (a form feed or U+2028 ends a line too), its other
+    control characters shown escaped, in a pipe as on a terminal: it may quote a server."""
+    from sacli.term.stdout import escape_controls
+
+    if not _LINE_BREAKS.isdisjoint(message):
+        message = " ".join(message.split())
+    return escape_controls(message)
 
 
 MESSAGES = Messages()

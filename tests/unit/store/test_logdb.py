@@ -1,0 +1,104 @@
+"""The local log's file: made private, versioned, upgraded, and never touched when it cannot be used."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from sacli.store import logdb
+from sacli.store.logquery import Filter, find, fts_query, new_id, prune, select
+
+
+def row(**fields: object) -> dict[str, object]:
+    return {"id": new_id(), "started_at": "2026-12-05T10:00:00.000Z", "status": "ok", **fields}
+
+
+def test_the_file_is_private_and_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "logs.db"
+    logdb.write_many(path, [row(prompt="hi")])
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert oct(path.parent.stat().st_mode & 0o777) == "0o700"
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == logdb.VERSION
+
+
+def test_a_database_made_by_the_first_schema_opens_and_upgrades(tmp_path: Path) -> None:
+    path = tmp_path / "logs.db"
+    with sqlite3.connect(path) as connection:  # what the first sacli to log made
+        for statement in logdb._statements(logdb.MIGRATIONS[0]):
+            connection.execute(statement)
+        connection.execute("PRAGMA user_version = 1")
+        connection.execute("INSERT INTO exchanges (id, started_at, status, prompt) VALUES ('0OLD', 'x', 'ok', 'kept')")
+    logdb.write_many(path, [row(prompt="new", cost_estimated=1, cache_status="HIT")])
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
+        found = connection.execute(
+            "SELECT prompt, cost_estimated, cache_status FROM exchanges ORDER BY rowid"
+        ).fetchall()
+    assert found[0] == ("kept", None, None)
+    assert found[1][1:] == (1, "HIT")
+
+
+def test_a_newer_schema_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "logs.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA user_version = 99")
+    before = path.read_bytes()
+    with pytest.raises(logdb.LogUnavailable, match="written by a newer sacli"):
+        logdb.write_many(path, [row()])
+    assert path.read_bytes() == before
+
+
+def test_a_corrupt_file_is_never_overwritten_and_the_message_says_how_to_move_it(tmp_path: Path) -> None:
+    path = tmp_path / "logs.db"
+    path.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(logdb.LogUnavailable, match=r"move it aside \(mv .*logs.db .*logs.db.broken\)"):
+        logdb.write_many(path, [row()])
+    assert path.read_bytes() == b"not a database at all" * 100
+
+
+def test_filters_search_and_shortened_ids(tmp_path: Path) -> None:
+    path = tmp_path / "logs.db"
+    first = row(prompt="how do penguins swim", reply="with their wings", model="a/x", exit_code=0,
+                tags=json.dumps(["ci", "night"]))  # fmt: skip
+    second = row(prompt="and seals?", reply="with flippers", model="b/y", exit_code=5, tags=json.dumps(["ci"]))
+    logdb.write_many(path, [first, second])
+    assert [r["id"] for r in select(path, Filter(search="wings"))] == [first["id"]]
+    assert [r["id"] for r in select(path, Filter(failed=True))] == [second["id"]]
+    assert [r["id"] for r in select(path, Filter(tags=("ci", "night")))] == [first["id"]]
+    assert [r["id"] for r in select(path, Filter(model="b/y"))] == [second["id"]]
+    assert select(path, Filter(search='" OR 1')) == []  # the words are searched, not read as FTS syntax
+    assert find(path, str(first["id"])[:20].lower())["prompt"] == "how do penguins swim"
+    with pytest.raises(LookupError, match="more than one"):
+        find(path, str(first["id"])[:4])
+    assert prune(path, "2026-12-06") == 2
+    assert select(path, Filter()) == []
+
+
+def test_ids_sort_by_time_and_are_unique() -> None:
+    ids = [new_id(1_700_000_000 + n) for n in range(100)] + [new_id(1_700_000_000) for _ in range(100)]
+    assert len(set(ids)) == 200
+    in_order = [new_id(1), new_id(2), new_id(3)]
+    assert in_order == sorted(in_order)
+    assert fts_query('say "hi"') == '"say" """hi"""'
+
+
+def test_a_read_only_log_is_not_written(tmp_path: Path) -> None:
+    """A read-only log as root: the write fails with a message, and nothing changes."""
+    path = tmp_path / "logs.db"
+    logdb.write_many(path, [row()])
+    if os.geteuid() == 0:
+        pytest.importorskip("subprocess").run(["chattr", "+i", str(path)], check=False)
+    else:
+        path.chmod(0o400)
+    try:
+        with pytest.raises(logdb.LogUnavailable):
+            logdb.write_many(path, [row()])
+    finally:
+        if os.geteuid() == 0:
+            pytest.importorskip("subprocess").run(["chattr", "-i", str(path)], check=False)
