@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterable, Iterator
 from time import monotonic
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sacli.api.limits import JSON_BODY_LIMIT, mib
+from sacli.api.limits import mib
 from sacli.api.replies import read_reply
+from sacli.api.reply import KEPT_TEXT_LIMIT, Reply
 from sacli.api.sse import EventTooLarge, SSEParser
-from sacli.api.toolcalls import ToolCalls
 from sacli.errors import ApiError, NetworkError, SacliError
 from sacli.readers.jsontext import DECODER, JsonProblem, check_depth, not_json, one_line, parse_json
 
@@ -74,53 +74,6 @@ def ask(
     )
 
 
-KEPT_TEXT_LIMIT = JSON_BODY_LIMIT  # of a reply's text kept (for --schema, a conversation's history)
-
-
-class Reply:
-    __slots__ = (
-        "cut", "done", "finish_reason", "first_at", "generation_id", "kept", "model", "reasoning", "text",
-        "tool_calls", "usage",
-    )  # fmt: skip
-
-    def __init__(self, *, finish_reason: str | None = None, usage: dict[str, Any] | None = None) -> None:
-        self.finish_reason = finish_reason
-        self.usage = usage
-        self.done = False
-        self.text: list[str] = []
-        self.kept = 0
-        self.cut = False  # the text kept stops at KEPT_TEXT_LIMIT
-        self.tool_calls = ToolCalls()  # gathered from the deltas' fragments
-        self.reasoning: list[str] = []  # kept when the reader is asked to
-        self.model: str | None = None  # the model that answered, as the reply names it
-        self.generation_id: str | None = None
-        self.first_at: float | None = None  # time.monotonic() when the first piece of the answer came
-
-    def keep_reasoning(self, text: str) -> None:
-        self.kept += len(text)  # the text and the reasoning share one bound
-        if self.kept > KEPT_TEXT_LIMIT:
-            self.cut = True
-        else:
-            self.reasoning.append(text)
-
-    def named(self, payload: dict[str, Any]) -> None:
-        """The model and the generation ID of the reply, from the first chunk that names them."""
-        model, generation = payload.get("model"), payload.get("id")
-        self.model = model[:200] if isinstance(model, str) else None
-        self.generation_id = generation[:200] if isinstance(generation, str) else None
-
-    @property
-    def complete(self) -> bool:
-        return self.done or self.finish_reason is not None
-
-    def keep(self, text: str) -> None:
-        self.kept += len(text)
-        if self.kept > KEPT_TEXT_LIMIT:
-            self.cut = True
-        else:
-            self.text.append(text)
-
-
 class ReplyReader:
     """Reads one reply into ``out``. ``keep_text`` also collects the text (for chat history, --schema).
 
@@ -136,17 +89,19 @@ class ReplyReader:
         keep_text: bool = False,
         on_reasoning: Callable[[str], None] | None = None,
         keep_reasoning: bool = False,
+        keep_limit: int = KEPT_TEXT_LIMIT,
     ) -> None:
-        """``keep_reasoning``: the reasoning is also kept in the reply (for the log)."""
+        """``keep_reasoning``: the reasoning is also kept in the reply (for the log), up to ``keep_limit``."""
         self.out = out
         self.json_lines = json_lines
         self.keep_text = keep_text
         self.on_reasoning = on_reasoning
         self.keep_reasoning = keep_reasoning
+        self.keep_limit = keep_limit
         self.reply: Reply | None = None  # the reply being read, whole or as far as it came
 
     def read_events(self, chunks: Iterable[bytes]) -> Reply:
-        reply = self.reply = Reply()
+        reply = self.reply = Reply(keep_limit=self.keep_limit)
         parser = SSEParser()
         out = self.out
         json_lines = self.json_lines
@@ -231,7 +186,9 @@ class ReplyReader:
         message = choice.get("message")
         content = message.get("content") if isinstance(message, dict) else choice.get("text")
         reply = self.reply = Reply(
-            finish_reason=choice.get("finish_reason") or "stop", usage=usage_of(payload.get("usage"))
+            finish_reason=choice.get("finish_reason") or "stop",
+            usage=usage_of(payload.get("usage")),
+            keep_limit=self.keep_limit,
         )
         reply.named(payload)
         reply.first_at = monotonic()

@@ -25,7 +25,8 @@ from typing import Any
 
 from sacli.api.chatrequest import ChatParameters
 from sacli.api.client import ApiClient
-from sacli.api.completions import Reply, ReplyReader, ask, chat_headers
+from sacli.api.completions import ReplyReader, ask, chat_headers
+from sacli.api.reply import Reply
 from sacli.api.waits import SharedPause
 from sacli.batch.items import Item, id_key, line_id, make_item, numbered_lines
 from sacli.chat.exchangelog import Attempt, ExchangeLog

@@ -10,8 +10,6 @@ A log that cannot be written costs one warning, never the answer or the exit cod
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import signal
 import time
 from collections.abc import Sequence
@@ -22,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sacli import __version__
-from sacli.api.completions import Reply
+from sacli.api.reply import LOGGED_TEXT_LIMIT, Reply
 from sacli.errors import DeadlineExceeded, SacliError, Stop
 from sacli.readers.jsontext import one_line
 from sacli.settings.secrets import scrub, secret_pattern
@@ -30,7 +28,7 @@ from sacli.store.logdb import LogUnavailable, write_many
 from sacli.store.logquery import new_id
 from sacli.term.stderr import Messages
 
-TEXT_LIMIT = 1024 * 1024  # characters of one text kept in a row; a longer one is cut and the row marked
+TEXT_LIMIT = LOGGED_TEXT_LIMIT  # characters of one text kept in a row; a longer one is cut and the row marked
 
 
 @dataclass
@@ -241,6 +239,9 @@ def _part(part: Any) -> Any:
     source = data or url
     if not isinstance(source, str) or not source.startswith("data:"):
         return part  # text, or an image by URL: kept as sent
+    import base64
+    import hashlib
+
     media_type, _, encoded = source[5:].partition(";base64,")
     try:
         raw = base64.b64decode(encoded)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from sacli.api.client import ApiClient
-from sacli.api.completions import Reply, ReplyReader, ask
+from sacli.api.completions import ReplyReader, ask
+from sacli.api.reply import KEPT_TEXT_LIMIT, LOGGED_TEXT_LIMIT, Reply
 from sacli.chat.exchangelog import Attempt
 from sacli.errors import SacliError
 from sacli.readers.jsontext import one_line
@@ -70,6 +71,7 @@ class ReplyDisplay:
             keep_text=keep_text or attempt is not None,
             on_reasoning=reasoning.write if reasoning is not None else None,
             keep_reasoning=attempt is not None and (reasoning is not None or "reasoning" in body),
+            keep_limit=KEPT_TEXT_LIMIT if keep_text else LOGGED_TEXT_LIMIT,
         )
         watch_stdout(output.fd)
         with spinning(messages, f"waiting for {body['model']}") as spinner:

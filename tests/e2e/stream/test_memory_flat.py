@@ -1,4 +1,7 @@
-"""Memory stays flat however long the stream: 1,000,000 deltas against 10,000."""
+"""Memory stays flat however long the stream: 1,000,000 deltas against 10,000.
+
+The local log keeps at most LOGGED_TEXT_LIMIT of an answer: with it, memory is flat past that bound.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import pytest
 from tests.support.helpers import SACLI
 from tests.support.peakmem import Measured
 
-EVENT = b'data: {"choices":[{"index":0,"delta":{"content":"x"},"finish_reason":null}]}\n\n'
+EVENT = b'data: {"choices":[{"index":0,"delta":{"content":"%s"},"finish_reason":null}]}\n\n'
 FINISH = b'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
 BLOCK = 10_000
 
@@ -24,6 +27,7 @@ class BulkStreamServer:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.deltas = 0
+        self.piece = b"x"  # each delta's content
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
@@ -42,7 +46,7 @@ class BulkStreamServer:
                 while len(body) < length:
                     body += conn.recv(65536)
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n")
-                block = EVENT * BLOCK
+                block = (EVENT % self.piece) * BLOCK
                 for _ in range(self.deltas // BLOCK):
                     conn.sendall(block)
                 conn.sendall(FINISH)
@@ -58,8 +62,8 @@ def bulk_server() -> Iterator[BulkStreamServer]:
     server.close()
 
 
-def peak_rss_kib(args: list[str], env: dict[str, str], deltas: int) -> int:
-    """Run sacli, check it wrote one line per delta (--json) or one byte per delta, return its peak RSS."""
+def peak_rss_kib(args: list[str], env: dict[str, str], deltas: int, piece: int = 1) -> int:
+    """Run sacli, check it wrote one line per delta (--json) or ``piece`` bytes per delta, return its peak RSS."""
     proc = Measured([SACLI, *args], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     written = newlines = 0
     while block := proc.stdout.read(1 << 20):
@@ -71,14 +75,14 @@ def peak_rss_kib(args: list[str], env: dict[str, str], deltas: int) -> int:
     proc.stderr.close()
     status, peak_kib = proc.peak()
     assert status == 0, stderr
-    assert (newlines if "--json" in args else written) == deltas + 1  # + the finish chunk / the final newline
+    assert (newlines if "--json" in args else written - piece * deltas) == ("--json" in args) * deltas + 1
     return peak_kib
 
 
 @pytest.mark.parametrize("mode", [[], ["--json"]], ids=["text", "json"])
 def test_a_million_deltas_do_not_grow_memory(bulk_server: BulkStreamServer, env: dict[str, str], mode) -> None:
     env.update(OPENROUTER_KEY="k" * 20, SACLI_BASE_URL=f"http://127.0.0.1:{bulk_server.port}/api/v1")
-    args = ["stream", *mode, "hi"]
+    args = ["stream", "--no-log", *mode, "hi"]
     bulk_server.deltas = 10_000
     small = peak_rss_kib(args, env, 10_000)
     bulk_server.deltas = 1_000_000
@@ -87,3 +91,14 @@ def test_a_million_deltas_do_not_grow_memory(bulk_server: BulkStreamServer, env:
     assert small < 64 * 1024, f"the 10,000-delta peak is {small / 1024:.1f} MiB: not sacli's own"
     assert large - small <= 5 * 1024, f"peak memory grew by {(large - small) / 1024:.1f} MiB"
     print(f"peak RSS {' '.join(mode) or 'text'}: {small / 1024:.1f} MiB -> {large / 1024:.1f} MiB")
+
+
+def test_the_log_keeps_memory_flat_past_its_bound(bulk_server: BulkStreamServer, env: dict[str, str]) -> None:
+    env.update(OPENROUTER_KEY="k" * 20, SACLI_BASE_URL=f"http://127.0.0.1:{bulk_server.port}/api/v1")
+    bulk_server.deltas = 300_000
+    bulk_server.piece = b"abcd"
+    past_bound = peak_rss_kib(["stream", "hi"], env, 300_000, piece=4)  # 1,200,000 characters
+    bulk_server.piece = b"abcd" * 16
+    far_past = peak_rss_kib(["stream", "hi"], env, 300_000, piece=64)  # 19,200,000 characters
+    assert far_past - past_bound <= 2 * 1024, f"peak memory grew by {(far_past - past_bound) / 1024:.1f} MiB"
+    print(f"peak RSS with the log: {past_bound / 1024:.1f} MiB -> {far_past / 1024:.1f} MiB")
