@@ -71,8 +71,7 @@ def sacli(args: list[str], env: dict[str, str], *, stdin: bytes | None = None, t
                 proc.stdin.close()
             proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            proc.kill_all()
             raise
         code, peak_kib = proc.peak()
         out.seek(0)

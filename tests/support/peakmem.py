@@ -8,8 +8,10 @@ space instead, waits for it, and reports its exit status and peak resident memor
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 from typing import IO, Any
@@ -35,10 +37,17 @@ class Measured(subprocess.Popen):  # type: ignore[type-arg]
         super().__init__(
             [sys.executable, "-c", _LAUNCHER, *argv],
             env={**env, fd_variable[0]: fd_variable[1]},
+            start_new_session=True,  # so that kill_all reaches sacli too, not the launcher alone
             pass_fds=(report_w,),
             **kwargs,
         )
         os.close(report_w)
+
+    def kill_all(self) -> None:
+        """End the launcher and the program it runs (a test that timed out must leave nothing running)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pid, signal.SIGKILL)
+        self.wait()
 
     def peak(self) -> tuple[int, int]:
         with os.fdopen(self._report_r, "rb") as report:
@@ -53,7 +62,6 @@ def run_measured(
     try:
         proc.wait(timeout)
     except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        proc.kill_all()
         raise
     return proc.peak()

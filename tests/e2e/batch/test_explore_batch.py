@@ -54,6 +54,7 @@ def test_any_resume_file(scripted: Scripted, explore_home: Path, lines: list[str
 @EXPLORE
 @given(lines=st.lists(st.one_of(shaped_like(TAPE).map(json.dumps), HOSTILE_JSON, st.text(max_size=30)), max_size=3))
 def test_any_replay_file(scripted: Scripted, explore_home: Path, lines: list[str]) -> None:
+    scripted.answer(lambda request: Response("a replay must not ask", status=500))
     with tempfile.NamedTemporaryFile("wb", dir=explore_home, suffix=".jsonl", delete=False) as file:
         file.write("\n".join(lines).encode("utf-8", "surrogatepass"))
     outcome = sacli(["stream", "--replay", file.name, "--replay-speed", "0", "hi"], scripted.env(explore_home))
