@@ -344,6 +344,14 @@ def render_man(readme: str) -> str:
             "has accepted a request with it."
         ),
         ".TP",
+        ".I $XDG_DATA_HOME/sacli/logs.db",
+        roff_inline(
+            "The local log (`~/.local/share/sacli/logs.db` when `XDG_DATA_HOME` is unset), SQLite, mode 600: "
+            'one row per exchange, read with `sacli logs` or `sqlite3 "$(sacli logs path)"`. `--log-db`, '
+            "`SACLI_LOG_DB` or `log_db` put it elsewhere; `--no-log` keeps a run out of it. Keys and passwords "
+            "are never stored."
+        ),
+        ".TP",
         ".I $XDG_CACHE_HOME/sacli/models.json",
         roff_inline(
             "The list `sacli models` fetched (`~/.cache/sacli/models.json` when `XDG_CACHE_HOME` is unset), "
