@@ -31,6 +31,9 @@ COLUMNS = (
 
 # Version 1: the exchanges, their tags, and full-text search over prompts and replies.
 # Version 2: whether a cost was estimated rather than reported, and the response cache's status.
+# Version 3: the search index holds the first SEARCHED characters of a prompt and a reply, not all of a
+# long one: indexing a megabyte of distinct words took 15 MiB, searching deep into one is rare.
+SEARCHED = 65536
 MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE exchanges (
@@ -87,6 +90,21 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE exchanges ADD COLUMN cost_estimated INTEGER;  -- 1 when the cost was worked out, not reported
     ALTER TABLE exchanges ADD COLUMN cache_status TEXT;       -- the response cache's HIT or MISS, when known
+    """,
+    f"""
+    DROP TRIGGER exchanges_fts_insert;
+    DROP TRIGGER exchanges_fts_delete;
+    INSERT INTO exchanges_fts (exchanges_fts) VALUES ('delete-all');
+    CREATE TRIGGER exchanges_fts_insert AFTER INSERT ON exchanges BEGIN
+        INSERT INTO exchanges_fts (rowid, prompt, reply)
+            VALUES (new.rowid, substr(new.prompt, 1, {SEARCHED}), substr(new.reply, 1, {SEARCHED}));
+    END;
+    CREATE TRIGGER exchanges_fts_delete AFTER DELETE ON exchanges BEGIN
+        INSERT INTO exchanges_fts (exchanges_fts, rowid, prompt, reply)
+            VALUES ('delete', old.rowid, substr(old.prompt, 1, {SEARCHED}), substr(old.reply, 1, {SEARCHED}));
+    END;
+    INSERT INTO exchanges_fts (rowid, prompt, reply)
+        SELECT rowid, substr(prompt, 1, {SEARCHED}), substr(reply, 1, {SEARCHED}) FROM exchanges;
     """,
 )
 VERSION = len(MIGRATIONS)

@@ -36,12 +36,30 @@ def test_a_database_made_by_the_first_schema_opens_and_upgrades(tmp_path: Path) 
         connection.execute("INSERT INTO exchanges (id, started_at, status, prompt) VALUES ('0OLD', 'x', 'ok', 'kept')")
     logdb.write_many(path, [row(prompt="new", cost_estimated=1, cache_status="HIT")])
     with sqlite3.connect(path) as connection:
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == logdb.VERSION == 3
         found = connection.execute(
             "SELECT prompt, cost_estimated, cache_status FROM exchanges ORDER BY rowid"
         ).fetchall()
     assert found[0] == ("kept", None, None)
     assert found[1][1:] == (1, "HIT")
+    assert [r["prompt"] for r in select(path, Filter(search="kept"))] == ["kept"]  # the old row is still found
+    prune(path, "9999")  # deleting through the rebuilt index leaves it sound
+    with sqlite3.connect(path) as connection:
+        connection.execute("INSERT INTO exchanges_fts (exchanges_fts) VALUES ('integrity-check')")
+
+
+def test_search_reaches_the_start_of_a_long_reply_and_the_index_stays_sound(tmp_path: Path) -> None:
+    path = tmp_path / "logs.db"
+    long = "early " + "filler " * logdb.SEARCHED + "late"
+    logdb.write_many(path, [row(prompt="p", reply=long)])
+    assert len(select(path, Filter(search="early"))) == 1
+    assert select(path, Filter(search="late")) == []  # past what the index holds
+    prune(path, "9999")
+    with sqlite3.connect(path) as connection:
+        connection.execute("INSERT INTO exchanges_fts (exchanges_fts) VALUES ('integrity-check')")
+        assert connection.execute(
+            "SELECT count(*) FROM exchanges_fts WHERE exchanges_fts MATCH 'early'"
+        ).fetchone() == (0,)
 
 
 def test_a_newer_schema_is_left_alone(tmp_path: Path) -> None:
