@@ -14,8 +14,8 @@ LOGGED_TEXT_LIMIT = 1024 * 1024  # of a reply's text kept only for the local log
 
 class Reply:
     __slots__ = (
-        "cut", "done", "finish_reason", "first_at", "generation_id", "keep_limit", "kept", "model", "reasoning", "text",
-        "tool_calls", "usage",
+        "cut", "done", "finish_reason", "first_at", "gather_reasoning_at", "gather_text_at", "generation_id",
+        "keep_limit", "kept", "model", "reasoning", "text", "tool_calls", "usage",
     )  # fmt: skip
 
     def __init__(
@@ -29,11 +29,13 @@ class Reply:
         self.finish_reason = finish_reason
         self.usage = usage
         self.done = False
-        self.text = Pieces()
+        self.text: list[str] = []  # in pieces, every GATHERED of them joined: a million deltas keep no million objects
+        self.gather_text_at = GATHERED
         self.kept = 0
         self.cut = False  # the text kept stops at keep_limit
         self.tool_calls = ToolCalls()  # gathered from the deltas' fragments
-        self.reasoning = Pieces()  # kept when the reader is asked to
+        self.reasoning: list[str] = []  # kept when the reader is asked to, in pieces as the text is
+        self.gather_reasoning_at = GATHERED
         self.model: str | None = None  # the model that answered, as the reply names it
         self.generation_id: str | None = None
         self.first_at: float | None = None  # time.monotonic() when the first piece of the answer came
@@ -42,8 +44,11 @@ class Reply:
         self.kept += len(text)  # the text and the reasoning share one bound
         if self.kept > self.keep_limit:
             self.cut = True
-        else:
-            self.reasoning.add(text)
+            return
+        pieces = self.reasoning
+        pieces.append(text)
+        if len(pieces) == self.gather_reasoning_at:
+            self.gather_reasoning_at = _gather(pieces)
 
     def named(self, payload: dict[str, Any]) -> None:
         """The model and the generation ID of the reply, from the first chunk that names them."""
@@ -59,19 +64,17 @@ class Reply:
         self.kept += len(text)
         if self.kept > self.keep_limit:
             self.cut = True
-        else:
-            self.text.add(text)
+            return
+        pieces = self.text
+        pieces.append(text)
+        if len(pieces) == self.gather_text_at:
+            self.gather_text_at = _gather(pieces)
 
 
-class Pieces(list[str]):
-    """Pieces of text, every GATHERED of them joined into one: a million deltas keep no million objects."""
+GATHERED = 4096
 
-    GATHERED = 4096
-    loose = 0
 
-    def add(self, text: str) -> None:
-        self.append(text)
-        self.loose += 1
-        if self.loose == self.GATHERED:
-            self[-self.GATHERED :] = ["".join(self[-self.GATHERED :])]
-            self.loose = 0
+def _gather(pieces: list[str]) -> int:
+    """Join the last GATHERED pieces into one; the length at which to do it again."""
+    pieces[-GATHERED:] = ["".join(pieces[-GATHERED:])]
+    return len(pieces) + GATHERED

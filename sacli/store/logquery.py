@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import secrets
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,7 +24,7 @@ _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 def new_id(now: float | None = None) -> str:
     """A unique ID that sorts by time: 10 characters of milliseconds, 16 of randomness (as a ULID)."""
-    number = (int((time.time() if now is None else now) * 1000) << 80) | secrets.randbits(80)
+    number = (int((time.time() if now is None else now) * 1000) << 80) | int.from_bytes(os.urandom(10))
     return "".join(_CROCKFORD[(number >> shift) & 31] for shift in range(125, -1, -5))
 
 
