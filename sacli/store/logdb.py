@@ -140,6 +140,7 @@ def opened(path: Path, *, create: bool, wait: float | None = None) -> Iterator[s
     try:
         _upgrade(connection, path)
         connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: a commit waits for no disk flush
         yield connection
     except sqlite3.DatabaseError as exc:
         raise LogUnavailable(_database_problem(path, exc)) from None
@@ -195,7 +196,6 @@ def _upgrade(connection: sqlite3.Connection, path: Path) -> None:
     try:
         if connection.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
             raise LogUnavailable(f"the log {path} cannot be put in WAL mode")
-        connection.execute("PRAGMA synchronous = NORMAL")
         connection.execute("BEGIN IMMEDIATE")
         if connection.execute("PRAGMA user_version").fetchone()[0] == version:  # no one upgraded it meanwhile
             for step in MIGRATIONS[version:]:
