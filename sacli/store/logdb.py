@@ -32,7 +32,8 @@ COLUMNS = (
 # Version 1: the exchanges, their tags, and full-text search over prompts and replies.
 # Version 2: whether a cost was estimated rather than reported, and the response cache's status.
 # Version 3: the search index holds the first SEARCHED characters of a prompt and a reply, not all of a
-# long one: indexing a megabyte of distinct words took 15 MiB, searching deep into one is rare.
+# long one: indexing a megabyte of distinct words took 15 MiB, searching deep into one is rare. And an
+# index in the order sacli logs lists them, so the latest are found without sorting the whole log.
 SEARCHED = 65536
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -92,6 +93,8 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE exchanges ADD COLUMN cache_status TEXT;       -- the response cache's HIT or MISS, when known
     """,
     f"""
+    CREATE INDEX exchanges_latest ON exchanges (started_at, id);
+    DROP INDEX exchanges_started;
     DROP TRIGGER exchanges_fts_insert;
     DROP TRIGGER exchanges_fts_delete;
     INSERT INTO exchanges_fts (exchanges_fts) VALUES ('delete-all');
