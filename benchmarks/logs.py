@@ -26,7 +26,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from paired import serve
+from paired import run_measured, serve
 
 HERE = Path(__file__).resolve().parent
 WORDS = ["the", "a", "build", "test", "log", "error", "failed", "passed", "model",
@@ -91,20 +91,6 @@ def log_of(base: str) -> list[dict[str, object]]:
         return json.loads(reply.read())["requests"]
 
 
-def run_measured(argv: list[str], env: dict[str, str], stdin: bytes | None = None) -> tuple[float, int]:
-    """(user + system CPU in ms, the spawn time in ns)."""
-    spawned = time.monotonic_ns()
-    proc = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    if stdin:
-        assert proc.stdin is not None
-        proc.stdin.write(stdin)
-        proc.stdin.close()
-    _, status, usage = os.wait4(proc.pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, argv
-    return (usage.ru_utime + usage.ru_stime) * 1000, spawned
-
-
 def stream_cost(bin_dir: Path, runs: int) -> None:
     server, base = serve(100)
     try:
@@ -116,7 +102,7 @@ def stream_cost(bin_dir: Path, runs: int) -> None:
             for n in range(runs):
                 sides = (("--no-log", ["--no-log"]), ("log", []))
                 for name, extra in sides if n % 2 else sides[::-1]:  # each goes first half the time
-                    cpu, spawned = run_measured([*argv[:2], *extra, *argv[2:]], env)
+                    cpu, _, spawned = run_measured([*argv[:2], *extra, *argv[2:]], env)
                     received = log_of(base)[0]["received_ns"]
                     figures[name].append((cpu, (received - spawned) / 1e6))  # type: ignore[operator]
             cpu_pairs = [(b[0] - a[0]) for a, b in zip(figures["--no-log"], figures["log"], strict=True)]

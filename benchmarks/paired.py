@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 from pathlib import Path
 
@@ -41,8 +42,9 @@ def post(url: str, body: object) -> object:
         return json.loads(reply.read() or b"null")
 
 
-def run_measured(argv: list[str], env: dict[str, str], stdin: bytes | None = None) -> tuple[float, float]:
-    """Run to the end with stdout to /dev/null: (user + system CPU in ms, peak RSS in MiB)."""
+def run_measured(argv: list[str], env: dict[str, str], stdin: bytes | None = None) -> tuple[float, float, int]:
+    """Run to the end with stdout to /dev/null: (user + system CPU in ms, peak RSS in MiB, spawn time in ns)."""
+    spawned = time.monotonic_ns()
     proc = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     if stdin:
@@ -51,7 +53,7 @@ def run_measured(argv: list[str], env: dict[str, str], stdin: bytes | None = Non
         proc.stdin.close()
     _, status, usage = os.wait4(proc.pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0, argv
-    return (usage.ru_utime + usage.ru_stime) * 1000, usage.ru_maxrss / 1024
+    return (usage.ru_utime + usage.ru_stime) * 1000, usage.ru_maxrss / 1024, spawned
 
 
 def side(text: str) -> tuple[str, Path]:
@@ -77,7 +79,7 @@ def main() -> int:
                 for (name, venv), extra in sides if n % 2 else sides[::-1]:  # each goes first half the time
                     env = {**os.environ, "OPENROUTER_KEY": "sk-bench", "SACLI_LOG_DB": f"{folder}/{name}.db"}
                     argv = [str(venv / "bin" / "sacli"), "stream", "--base-url", base, *extra.split(), "hi"]
-                    figures[name].append(run_measured(argv, env))
+                    figures[name].append(run_measured(argv, env)[:2])
                 print(f"pair {n + 1}/{args.runs}", file=sys.stderr)
     finally:
         server.terminate()
