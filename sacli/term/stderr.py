@@ -1,9 +1,11 @@
 """Everything sacli says on stderr: errors, warnings, notices, usage and the debug log.
 
 Messages are plain one-line text (``sacli: error: ...``); no colour, so nothing needs
-stripping in a pipe. Every line passes through ``redact`` so that no configured key can
-reach the terminal or a log, whatever the message quotes; on a terminal, control characters
-in what a message quotes are shown escaped, as model text is on stdout.
+stripping in a pipe. On a terminal a message longer than the window is folded between words
+(the terminal itself would cut words in two), its next lines indented. Every line passes
+through ``redact`` so that no configured key can reach the terminal or a log, whatever the
+message quotes; on a terminal, control characters in what a message quotes are shown
+escaped, as model text is on stdout.
 """
 
 from __future__ import annotations
@@ -74,13 +76,26 @@ class Messages:
         line = f"sacli: error: {_one_line(message)}"
         if hint:
             line += f" ({_one_line(hint)})"
-        self.write(line + "\n")
+        self.write(self._folded(line) + "\n")
 
     def warn(self, message: str) -> None:
-        self.write(f"sacli: warning: {_one_line(message)}\n")
+        self.write(self._folded(f"sacli: warning: {_one_line(message)}") + "\n")
 
     def notice(self, message: str, *, over_line: bool = False) -> None:
-        self.write(f"sacli: {_one_line(message)}\n", over_line=over_line)
+        self.write(self._folded(f"sacli: {_one_line(message)}") + "\n", over_line=over_line)
+
+    def _folded(self, line: str) -> str:
+        if not self.stderr_is_terminal:
+            return line  # one line per message, for scripts
+        from sacli.term.statusline import cells
+        from sacli.term.tty import columns
+
+        width = columns(2)
+        if cells(line) < width:
+            return line
+        import textwrap
+
+        return "\n".join(textwrap.wrap(line, width - 1, subsequent_indent="  ", break_on_hyphens=False))
 
     def debug(self, message: str) -> None:
         if self.debug_enabled:
