@@ -182,6 +182,14 @@ def table(lines: list[str]) -> list[list[str]]:
 
 
 def after_table(lines: list[str], columns: int) -> str:
-    """What follows the table's last line (a message on stderr), its wrapped rows joined again."""
+    """What follows the table's last line (a message on stderr), its folded lines joined again."""
     end = max(number for number, line in enumerate(lines) if line.startswith("└"))
-    return "".join(line.ljust(columns) for line in lines[end + 1 :]).rstrip()
+    return unfolded(lines[end + 1 :], columns)
+
+
+def unfolded(lines: list[str], columns: int) -> str:
+    """A message sacli folded between words to fit ``columns``, on one line again; each of its lines
+    fits (none was cut by the terminal in the middle of a word)."""
+    shown = [line.rstrip() for line in lines if line.strip()]
+    assert all(len(line) < columns for line in shown), shown
+    return " ".join(line.strip() for line in shown)

@@ -14,7 +14,7 @@ from werkzeug import Request, Response
 
 from sacli.exitcodes import ExitCode
 from tests.support.helpers import sse
-from tests.support.screen import WIDTHS, Screen
+from tests.support.screen import WIDTHS, Screen, unfolded
 from tests.support.terminal import Terminal
 
 CHAT = "/api/v1/chat/completions"
@@ -67,5 +67,4 @@ def test_the_progress_line_stays_one_line_within_the_width(
     assert screen.finish() == ExitCode.BATCH_FAILED
     line, *error = screen.scrollback  # the last line stays, and the error (a message, wrapped) below it
     assert line.startswith("━") and "123/123 · 1 failed · 0 running" in line and len(line) <= columns - 1
-    wrapped = "".join(row.ljust(columns) for row in error).rstrip()
-    assert wrapped == "sacli: error: batch finished with failed items: 1 of 123"
+    assert unfolded(error, columns) == "sacli: error: batch finished with failed items: 1 of 123"

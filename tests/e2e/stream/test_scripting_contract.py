@@ -20,6 +20,7 @@ from werkzeug import Request, Response
 
 from sacli.exitcodes import ExitCode
 from tests.support.helpers import SACLI, SUPER_AGENT_KEY, event, needs_tool, run, sse
+from tests.support.screen import unfolded
 from tests.support.terminal import PROMPT, Terminal
 
 CHAT = "/api/v1/chat/completions"
@@ -402,7 +403,9 @@ def test_a_table_in_50_columns_keeps_each_id_whole_on_one_line(httpserver: HTTPS
         assert table.exit_code() == 0
     finally:
         table.close()
-    *lines, notice = table.output.decode().splitlines()
+    lines = table.output.decode().splitlines()
+    end = max(n for n, line in enumerate(lines) if "└" in line)
+    lines, notice = lines[: end + 1], unfolded(lines[end + 1 :], 50)
     assert any(SID in line for line in lines), lines
     assert all(len(re.sub(r"\x1b\[[0-9;]*m", "", line)) <= 50 for line in lines)
     assert any("…" in line for line in lines)  # the title was shortened, not wrapped
@@ -420,7 +423,9 @@ def test_a_files_table_in_50_columns_leaves_out_what_does_not_fit(
         assert table.exit_code() == 0
     finally:
         table.close()
-    *lines, notice = table.output.decode().splitlines()
+    lines = table.output.decode().splitlines()
+    end = max(n for n, line in enumerate(lines) if "└" in line)
+    lines, notice = lines[: end + 1], unfolded(lines[end + 1 :], 50)
     header = next(line for line in lines if "ID" in line)
     cells = [cell.strip() for cell in re.sub(r"\x1b\[[0-9;]*m", "", header).strip("┃ ").split("┃")]
     assert all(cells), cells  # every heading shown has a name: no column squeezed to nothing
