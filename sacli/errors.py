@@ -9,7 +9,8 @@
     ├── TimeoutError_             7  connect, idle or total timeout
     ├── OutputError               8  stdout cannot be written: a full disk, a closed descriptor
     ├── SchemaMismatch            9  the reply is not JSON that matches --schema
-    └── BatchFailed              10  sacli batch finished, and some of its items failed
+    ├── BatchFailed              10  sacli batch finished, and some of its items failed
+    └── SpendingLimit            11  --max-cost, --budget, HTTP 402, a key's or guardrail's limit
 
     Stop(BaseException)           a signal or a closed stdout: end at once, exit by that signal
     DeadlineExceeded(BaseException) raised by the --timeout alarm wherever sacli is blocked
@@ -73,6 +74,10 @@ class SchemaMismatch(SacliError):
 
 class BatchFailed(SacliError):
     exit_code = ExitCode.BATCH_FAILED  # some batch items failed
+
+
+class SpendingLimit(SacliError):
+    exit_code = ExitCode.SPENDING_LIMIT  # --max-cost, --budget, HTTP 402, a key's limit
 
 
 class Stop(BaseException):

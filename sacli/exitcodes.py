@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     OUTPUT = 8
     SCHEMA = 9
     BATCH_FAILED = 10
+    SPENDING_LIMIT = 11
     INTERRUPTED = 130
     STDOUT_CLOSED = 141
     TERMINATED = 143
@@ -30,7 +31,7 @@ EXIT_CODES: dict[ExitCode, str] = {
         "usage: bad option or argument, empty prompt, invalid config; sacli or a command group run without "
         "a command (its help goes to stderr)"
     ),
-    ExitCode.AUTH: "authentication: no key configured, HTTP 401 or 403",
+    ExitCode.AUTH: "authentication: no key configured, HTTP 401, or a 403 that names no spending limit",
     ExitCode.RATE_LIMITED: "rate limited: HTTP 429 still failing after the allowed retries",
     ExitCode.API: (
         "API error: any other HTTP error status, an error event inside the stream, a reply that is "
@@ -43,6 +44,10 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.BATCH_FAILED: (
         "batch finished with failed items: each failed item's record carries its error and the exit code "
         "it would have had"
+    ),
+    ExitCode.SPENDING_LIMIT: (
+        "spending limit reached: --max-cost (a reply stopped, or refused before sending), --budget, HTTP 402, "
+        "or a key's or guardrail's limit (HTTP 403 naming it); the message says which, and when it resets"
     ),
     ExitCode.INTERRUPTED: (
         "aborted by SIGINT (Ctrl-C): after cleanup sacli ends itself with SIGINT, so a calling shell script stops too"

@@ -50,3 +50,27 @@ def first_line(text: str, *, html: bool = False, limit: int = 200) -> str:
         if line:
             return line if len(line) <= limit else line[: limit - 3] + "..."
     return ""
+
+
+_LIMIT_WORDS = re.compile(r"\b(limit|budget)\b.*\b(exceeded|reached)\b|\binsufficient (credits|balance|funds)\b", re.I)
+
+
+def spending_limit(body: Any) -> str | None:
+    """When an error body says a spending limit was reached (a key's, a guardrail's, the account's
+    credits): what it names of the limit and when it resets, as a clause (empty when it names
+    nothing); None when the error is about something else."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return None
+    metadata = error.get("metadata") if isinstance(error.get("metadata"), dict) else {}
+    source = error.get("limit_source") or metadata.get("limit_source")
+    resets = error.get("resets_at") or metadata.get("resets_at")
+    message = error.get("message") if isinstance(error.get("message"), str) else ""
+    if source is None and resets is None and not _LIMIT_WORDS.search(message):
+        return None
+    parts = []
+    if isinstance(source, str) and source:
+        parts.append(f"the {one_line(source)[:40].strip(chr(34))}'s limit")
+    if isinstance(resets, (str, int, float)) and not isinstance(resets, bool):
+        parts.append(f"resets at {str(resets)[:40]}")
+    return ", ".join(parts)

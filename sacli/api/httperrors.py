@@ -11,7 +11,7 @@ from typing import Any
 from sacli.api.bodies import read_error_body
 from sacli.api.retry import server_retry_delay
 from sacli.api.urls import redact_url
-from sacli.errors import ApiError, AuthError, RateLimitError, SacliError
+from sacli.errors import ApiError, AuthError, RateLimitError, SacliError, SpendingLimit
 
 
 def reason_of(exc: BaseException) -> str:
@@ -46,6 +46,15 @@ def _quoted_bytes(match: re.Match[str]) -> str:
     return repr(_clip(raw.decode("utf-8", "replace"), 60))
 
 
+def _parsed(payload: str | None) -> Any:
+    from sacli.readers.jsontext import JsonProblem, parse_json
+
+    try:
+        return parse_json(payload) if payload else None
+    except JsonProblem:
+        return None
+
+
 def _clip(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -71,24 +80,31 @@ def http_error(
 ) -> SacliError:
     """The error for a 4xx or 5xx reply, with the server's own message and its raw JSON body; a 404
     or 405 has ``url_hint``, which says where the base URL came from."""
-    from sacli.api.errorbodies import describe_error_body
+    from sacli.api.errorbodies import describe_error_body, spending_limit
 
     body = read_error_body(response)
     status = response.status_code
     detail, payload = describe_error_body(body, response.headers.get("content-type", ""))
     status_line = f"HTTP {status} {response.reason_phrase}".rstrip()
     message = f"{status_line}: {detail}" if detail else status_line
+    retry_after = server_retry_delay(response.headers, detail or "")
+    limit = spending_limit(_parsed(payload)) if status in (402, 403) else None
     error: SacliError
-    if status in (401, 403):
+    if status == 402 or limit is not None:
+        # A 402 that says when to try again is a budget in flight, retried as a 429 is.
+        hint = "a spending limit was reached" + (f": {limit}" if limit else "")
+        if status == 402 and not limit:
+            hint = "the account is out of credits, or a spending limit was reached"
+        in_flight = status == 402 and response.headers.get("retry-after") is not None
+        error = SpendingLimit(message, hint=hint, retryable=in_flight)
+    elif status in (401, 403):
         error = AuthError(message, hint=auth_hint)
     elif status == 429:
         error = RateLimitError(message, retryable=status in retry_on)
     else:
         hint = url_hint if status in (404, 405) else None
-        if status == 402:
-            hint = "the account is out of credits"
         error = ApiError(message, hint=hint, retryable=status in retry_on)
-    error.retry_after = server_retry_delay(response.headers, detail or "")
+    error.retry_after = retry_after
     error.summary = status_line
     error.status = status
     error.payload = payload
