@@ -90,14 +90,17 @@ class ReplyReader:
         on_reasoning: Callable[[str], None] | None = None,
         keep_reasoning: bool = False,
         keep_limit: int = KEPT_TEXT_LIMIT,
+        meter: Callable[[int], None] | None = None,
     ) -> None:
-        """``keep_reasoning``: the reasoning is also kept in the reply (for the log), up to ``keep_limit``."""
+        """``keep_reasoning``: the reasoning is also kept in the reply (for the log), up to ``keep_limit``;
+        ``meter`` is told the length of each piece of text, reasoning and tool-call arguments (--max-cost)."""
         self.out = out
         self.json_lines = json_lines
         self.keep_text = keep_text
         self.on_reasoning = on_reasoning
         self.keep_reasoning = keep_reasoning
         self.keep_limit = keep_limit
+        self.meter = meter
         self.reply: Reply | None = None  # the reply being read, whole or as far as it came
 
     def read_events(self, chunks: Iterable[bytes]) -> Reply:
@@ -106,6 +109,7 @@ class ReplyReader:
         out = self.out
         json_lines = self.json_lines
         keep = reply.keep if self.keep_text else None
+        meter = self.meter
         unnamed = waiting = True
         for chunk in _until_broken(chunks, reply):
             try:
@@ -144,6 +148,8 @@ class ReplyReader:
                             if waiting:
                                 reply.first_at = monotonic()
                                 waiting = False
+                            if meter is not None:  # a piece past --max-cost is neither kept nor written
+                                meter(len(content))
                             if keep is not None:  # kept first: what was written is never missing from the log
                                 keep(content)
                             if not json_lines:
@@ -195,6 +201,8 @@ class ReplyReader:
         if isinstance(message, dict):
             self._other_parts(message, reply)
         if isinstance(content, str) and content:
+            if self.meter is not None:
+                self.meter(len(content))
             if self.keep_text:
                 reply.keep(content)
             if not self.json_lines:
@@ -205,15 +213,19 @@ class ReplyReader:
 
     def _other_parts(self, delta: dict[str, Any], reply: Reply) -> None:
         """Reasoning (to ``on_reasoning``) and tool-call fragments (into ``reply``) of a delta or a message."""
-        if self.on_reasoning is not None or self.keep_reasoning:
+        if self.on_reasoning is not None or self.keep_reasoning or self.meter is not None:
             for piece in reasoning_pieces(delta):
                 if self.on_reasoning is not None:
                     self.on_reasoning(piece)
                 if self.keep_reasoning:
                     reply.keep_reasoning(piece)
+                if self.meter is not None:
+                    self.meter(len(piece))
         calls = delta.get("tool_calls")
         if isinstance(calls, list):
             reply.tool_calls.add(calls)
+            if self.meter is not None:
+                self.meter(sum(len(c["function"].get("arguments") or "") for c in calls if _has_function(c)))
 
     def _error_event(self, data: str) -> SacliError:
         try:
@@ -225,6 +237,14 @@ class ReplyReader:
         if isinstance(payload, dict):
             return stream_error(payload)
         return ApiError(f"the stream reported an error: {clip(data)}")
+
+
+def _has_function(call: Any) -> bool:
+    return (
+        isinstance(call, dict)
+        and isinstance(call.get("function"), dict)
+        and isinstance(call["function"].get("arguments") or "", str)
+    )
 
 
 def _parse_or_fail(data: str) -> Any:

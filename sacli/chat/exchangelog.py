@@ -151,6 +151,7 @@ class ExchangeLog:
                 tool_calls=text(_calls(reply)),
                 finish_reason=reply.finish_reason,
                 usage=text(usage),
+                cost_estimated=int(reply.cost_estimated),
             )
             cut = cut or reply.cut
         row.update(_usage_columns(usage))

@@ -13,6 +13,7 @@ empty prompt.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 
 from sacli.api.chatrequest import ChatParameters
@@ -22,6 +23,7 @@ from sacli.chat.conversation import Conversation
 from sacli.chat.exchangelog import ExchangeLog
 from sacli.chat.oneshot import require_keys
 from sacli.chat.replydisplay import ReplyDisplay, ReplyOptions, reply_output, report_reply
+from sacli.chat.spending import Spending
 from sacli.errors import DeadlineExceeded, SacliError, Stop
 from sacli.store.paths import state_dir
 from sacli.store.state import remember_session
@@ -86,8 +88,10 @@ def run_repl(
     new_session: bool,
     log: ExchangeLog,
     continued: bool = False,
+    spending: Spending | None = None,
 ) -> None:
-    """``log`` logs each turn; ``continued``: the session came from --continue."""
+    """``log`` logs each turn; ``continued``: the session came from --continue; ``spending``: the limits
+    of the whole conversation (--max-cost, --budget), checked before each turn."""
     api.deadline.cancel()  # --timeout limits each turn, not the whole conversation
     # Missing keys end sacli before the first prompt rather than failing every turn.
     require_keys(api, params, new_session=new_session)
@@ -98,7 +102,7 @@ def run_repl(
         state_dir() / "history", secrets=api.settings.secrets, messages=MESSAGES, complete=complete_command
     )
     with api:
-        Repl(api, options, conversation, editor, log=log, continued=continued).run()
+        Repl(api, options, conversation, editor, log=log, continued=continued, spending=spending).run()
 
 
 class Repl:
@@ -111,8 +115,10 @@ class Repl:
         *,
         log: ExchangeLog,
         continued: bool,
+        spending: Spending | None = None,
     ) -> None:
         self.log = log
+        self.spending = spending
         self.continued = continued
         self.api = api
         self.messages = MESSAGES
@@ -197,15 +203,20 @@ class Repl:
         conversation = self.conversation
         api.restart_deadline()
         output = reply_output(self.options)
-        attempt = None
+        attempt = meter = body = None
+        spending = self.spending
         try:
+            if spending is not None:
+                meter = spending.before(conversation.body(prompt, stream=True))
             if conversation.session_pending:
                 session = conversation.start_session(api, prompt)
                 remember_session(session)
                 self.messages.notice(f"new session {session}")
             body = conversation.body(prompt, stream=True)
             attempt = self.log.begin(body, continued=self.continued) if self.log.on else None
-            reply = self.display.ask(body, keep_text=True, output=output, attempt=attempt)
+            reply = self.display.ask(body, keep_text=True, output=output, attempt=attempt, meter=meter)
+            if spending is not None:
+                spending.settle(reply, body, meter)
             api.deadline.cancel()
             output.end_line()
             report_reply(reply, self.messages, usage=self.options.usage)
@@ -215,6 +226,9 @@ class Repl:
             if attempt is not None:
                 self.log.end(attempt)
         except BaseException as error:
+            if spending is not None and body is not None and attempt is not None and attempt.reply is not None:
+                with contextlib.suppress(SacliError):
+                    spending.settle(attempt.reply, body, meter)
             if attempt is not None:
                 self.log.end(attempt, error)
             self._failed(error, output)

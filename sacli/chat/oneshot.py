@@ -21,6 +21,7 @@ from sacli.chat.exchangelog import ExchangeLog
 from sacli.chat.heldreply import HeldReply
 from sacli.chat.prompt import build_prompt, read_stdin
 from sacli.chat.replydisplay import ReplyDisplay, ReplyOptions
+from sacli.chat.spending import Spending
 from sacli.errors import AuthError, SacliError, Stop
 from sacli.store.state import remember_session
 from sacli.term.stderr import MESSAGES
@@ -39,10 +40,11 @@ def run_one_shot(
     log: ExchangeLog | None = None,
     continued: bool = False,
     history: list[dict[str, Any]] | None = None,
+    spending: Spending | None = None,
 ) -> None:
     """Ask once; ``use_stdin``: standard input, when it is not a terminal, is part of the prompt.
     ``log`` logs the exchange; ``continued``: its session came from --continue; ``history``: earlier
-    messages sent before the prompt (--reply-to)."""
+    messages sent before the prompt (--reply-to); ``spending``: the limits on what it may cost."""
     messages = MESSAGES
     require_keys(api, params, new_session=new_session)  # no key: fail before waiting on stdin
     stdin_text = read_stdin(messages.notice) if use_stdin else None
@@ -55,16 +57,23 @@ def run_one_shot(
     display = ReplyDisplay(api, options)
     output = display.output
     held = None if stream else HeldReply()
-    attempt = None
+    attempt = meter = None
     try:
         with api:
+            if spending is not None:
+                meter = spending.before(body)  # the budget and the worst case, before anything is sent
             if conversation.session_pending:
                 session = conversation.start_session(api, prompt)
                 remember_session(session)
                 messages.notice(f"new session {session}")
                 body = conversation.body(prompt, stream=stream)
             attempt = log.begin(body, continued=continued) if log is not None and log.on else None
-            reply = display.ask(body, output=held, keep_text=params.schema is not None, attempt=attempt)
+            keep_text = params.schema is not None
+            # A reply held whole is paid for once it arrives: only its worst case is checked, before.
+            metered = meter if stream else None
+            reply = display.ask(body, output=held, keep_text=keep_text, attempt=attempt, meter=metered)
+            if spending is not None:
+                spending.settle(reply, body, meter)
             if conversation.session is not None:
                 remember_session(conversation.session)  # for --continue: the request with it succeeded
     except BaseException as error:
@@ -77,6 +86,9 @@ def run_one_shot(
         if output.is_terminal:
             with contextlib.suppress(Stop, SacliError):
                 output.end_line()
+        if spending is not None and attempt is not None and attempt.reply is not None:
+            with contextlib.suppress(SacliError):
+                spending.settle(attempt.reply, body, meter)  # what the part that came cost, for the log
         if attempt is not None and log is not None:
             log.end(attempt, error)
         raise

@@ -7,6 +7,7 @@ stdout when a request fails before any output.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from sacli.api.client import ApiClient
@@ -15,6 +16,7 @@ from sacli.api.reply import KEPT_TEXT_LIMIT, LOGGED_TEXT_LIMIT, Reply
 from sacli.chat.exchangelog import Attempt
 from sacli.errors import SacliError
 from sacli.readers.jsontext import one_line
+from sacli.term.money import dollars
 from sacli.term.spinner import Spinner, spinning
 from sacli.term.stderr import MESSAGES, Messages
 from sacli.term.stdout import Output
@@ -60,6 +62,7 @@ class ReplyDisplay:
         keep_text: bool = False,
         output: Output | None = None,
         attempt: Attempt | None = None,
+        meter: Callable[[int], None] | None = None,
     ) -> Reply:
         """``attempt``: the exchange as the log will have it: its retries, and its reply however far it came."""
         output = output or self.output
@@ -72,6 +75,7 @@ class ReplyDisplay:
             on_reasoning=reasoning.write if reasoning is not None else None,
             keep_reasoning=attempt is not None and (reasoning is not None or "reasoning" in body),
             keep_limit=KEPT_TEXT_LIMIT if keep_text else LOGGED_TEXT_LIMIT,
+            meter=meter,
         )
         watch_stdout(output.fd)
         with spinning(messages, f"waiting for {body['model']}") as spinner:
@@ -150,10 +154,10 @@ def report_reply(reply: Reply, messages: Messages, *, usage: bool) -> None:
     elif reply.finish_reason == "content_filter":
         messages.warn("the reply was stopped by a content filter (finish_reason: content_filter)")
     if usage:
-        messages.notice(format_usage(reply.usage))
+        messages.notice(format_usage(reply.usage, estimated=reply.cost_estimated))
 
 
-def format_usage(usage: dict[str, Any] | None) -> str:
+def format_usage(usage: dict[str, Any] | None, *, estimated: bool = False) -> str:
     """``tokens: prompt 20 (3 cached), completion 100 (40 reasoning), total 120; cost $0.00042``."""
     if not usage:
         return "tokens: not reported by the server"
@@ -168,7 +172,7 @@ def format_usage(usage: dict[str, Any] | None) -> str:
     line = f"tokens: {prompt}, {completion}, total {usage.get('total_tokens', '?')}"
     cost = usage.get("cost")
     if isinstance(cost, int | float) and not isinstance(cost, bool):
-        line += f"; cost ${f'{cost:.10f}'.rstrip('0').rstrip('.') or '0'}"
+        line += f"; cost {dollars(cost, 10)}" + (" (estimated)" if estimated else "")
     return line
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "OutputOptions",
     "Prompt",
     "ReplyTo",
+    "SpendOptions",
     "Yes",
     "flag",
     "options",
@@ -100,6 +101,15 @@ class LogOptions(OptionGroup):
     log: bool | None
     log_db: str | None
     tag: list[str] | None
+
+
+class SpendOptions(OptionGroup):
+    """The spending limits of the chat commands."""
+
+    max_cost: float | None
+    budget: float | None
+    budget_scope: str | None
+    budget_since: str | None
 
 
 class LogFileOptions(OptionGroup):

@@ -9,6 +9,7 @@ from sacli.cli.options import (
     LogOptions,
     OutputOptions,
     ReplyTo,
+    SpendOptions,
     flag,
     options,
     prompt_argument,
@@ -18,7 +19,7 @@ NEW_SESSION_HELP = "Create a session through the Memory API (titled after the fi
 NewSession = Annotated[bool, flag("--new-session", help=NEW_SESSION_HELP, panel=MEMORY_PANEL)]
 
 
-@options(conn=ConnectionOptions, chat=ChatOptions, out=OutputOptions, log=LogOptions)
+@options(conn=ConnectionOptions, chat=ChatOptions, out=OutputOptions, log=LogOptions, spend=SpendOptions)
 def chat(
     prompt: Annotated[list[str] | None, prompt_argument(" Without one, on a terminal, a conversation starts.")] = None,
     *,
@@ -28,6 +29,7 @@ def chat(
     chat: ChatOptions,
     out: OutputOptions,
     log: LogOptions,
+    spend: SpendOptions,
 ) -> None:
     """Chat: print the whole reply once it has arrived, or hold a conversation on a terminal.
 
@@ -42,14 +44,15 @@ def chat(
     """
     from sacli.chat.parameters import attaches_stdin, chat_parameters
     from sacli.commands.support.connect import connect
-    from sacli.commands.support.exchanges import exchange_log, replied_to
+    from sacli.commands.support.exchanges import asks_cost, exchange_log, replied_to, spending
     from sacli.errors import UsageError
 
     if new_session and (chat.session or chat.continue_session):
         raise UsageError(f"--new-session and {'--session' if chat.session else '--continue'} cannot be used together")
     api = connect(conn, model=chat.model)
-    params = chat_parameters(chat, usage=out.usage)
-    exchanges = exchange_log(log, api, "chat")
+    params = chat_parameters(chat, usage=asks_cost(out.usage, log, spend))
+    exchanges = exchange_log(log, api, "chat", spend)
+    limits = spending(spend, log, api)
     if not prompt and not chat.attach:  # an attachment alone is a message: a one-shot answer
         from sacli.term.tty import is_terminal
 
@@ -64,8 +67,9 @@ def chat(
             if chat.schema or chat.tools or reply_to is not None:
                 raise UsageError("--schema, --tools and --reply-to need a prompt: give one for a one-shot answer")
             run_repl(
-                api, params=params, options=out, new_session=new_session, log=exchanges, continued=chat.continue_session
-            )
+                api, params=params, options=out, new_session=new_session, log=exchanges,
+                continued=chat.continue_session, spending=limits,
+            )  # fmt: skip
             return
         if is_terminal(0):
             raise UsageError(
@@ -77,5 +81,5 @@ def chat(
     run_one_shot(
         api, prompt or [], params=params, options=out, use_stdin=not out.no_stdin and not attaches_stdin(chat),
         stream=False, command="chat", new_session=new_session, log=exchanges, continued=chat.continue_session,
-        history=replied_to(log, reply_to, session=params.session),
+        history=replied_to(log, reply_to, session=params.session), spending=limits,
     )  # fmt: skip

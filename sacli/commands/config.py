@@ -13,7 +13,7 @@ from typing import Any
 import typer
 
 from sacli.cli.helpformat import PanelledCommand, PanelledGroup
-from sacli.cli.options import ChatOptions, ConnectionOptions, Json, LogOptions, options
+from sacli.cli.options import ChatOptions, ConnectionOptions, Json, LogOptions, SpendOptions, options
 
 config_app = typer.Typer(
     help="Show the settings and where each came from, or the config file's path.",
@@ -24,13 +24,14 @@ config_app = typer.Typer(
 
 
 @config_app.command("show", cls=PanelledCommand)
-@options(conn=ConnectionOptions, chat=ChatOptions, log=LogOptions)
+@options(conn=ConnectionOptions, chat=ChatOptions, log=LogOptions, spend=SpendOptions)
 def show(
     *,
     json: Json = False,
     conn: ConnectionOptions,
     chat: ChatOptions,
     log: LogOptions,
+    spend: SpendOptions,
 ) -> None:
     """Show every setting, its value and where it came from (flag, environment, file:line, profile, default).
 
@@ -39,7 +40,7 @@ def show(
     from sacli.term.stdout import Output
     from sacli.term.tables import emit_json, emit_records
 
-    rows = setting_rows(conn, chat, log)
+    rows = setting_rows(conn, chat, log, spend)
     out = Output()
     if json:
         emit_json(out, rows)
@@ -58,7 +59,9 @@ def path() -> None:
     Output().write_line(str(config_path()))
 
 
-def setting_rows(conn: ConnectionOptions, chat: ChatOptions, log: LogOptions) -> list[dict[str, Any]]:
+def setting_rows(
+    conn: ConnectionOptions, chat: ChatOptions, log: LogOptions, spend: SpendOptions
+) -> list[dict[str, Any]]:
     from sacli.cli.options import OutputOptions
     from sacli.settings.configfile import apply
     from sacli.settings.declared import SETTINGS, attribute_of
@@ -66,7 +69,7 @@ def setting_rows(conn: ConnectionOptions, chat: ChatOptions, log: LogOptions) ->
 
     out = OutputOptions()  # its --json is this command's own: the output settings come from the file alone
     apply([conn, out], warn=lambda message: None, add_secrets=MESSAGES.add_secrets)
-    groups = {name: group for group in (conn, chat, out, log) for name in type(group).__annotations__}
+    groups = {name: group for group in (conn, chat, out, log, spend) for name in type(group).__annotations__}
     rows = [{"key": "profile", "value": conn.profile, "source": conn.sources.get("profile") or "not set"}]
     for key, setting in SETTINGS.items():
         name = attribute_of(key)

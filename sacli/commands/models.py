@@ -29,20 +29,14 @@ def models(
     conn: ConnectionOptions,
 ) -> None:
     """List the models the server offers: ID, context length, prompt and completion price per million tokens."""
-    from sacli.api.models import list_models
-    from sacli.api.urls import redact_url
+    from sacli.chat.prices import known_models
     from sacli.commands.support.connect import connect
-    from sacli.store import modelcache
     from sacli.term.stdout import Output
     from sacli.term.tables import emit_list
 
     api = connect(conn)
-    server = redact_url(api.settings.base_url)  # the cache is kept in clear: no password in it
-    found = None if refresh else modelcache.read(server)
-    if found is None:
-        with api:
-            found = list_models(api)
-        modelcache.write(server, found)
+    with api:
+        found = known_models(api, refresh=refresh)
     if search:
         needle = search.lower()
         found = [m for m in found if needle in m["id"].lower() or needle in str(m.get("name", "")).lower()]

@@ -10,6 +10,7 @@ from sacli.cli.options import (
     OutputOptions,
     Prompt,
     ReplyTo,
+    SpendOptions,
     flag,
     options,
 )
@@ -20,7 +21,7 @@ NoStream = Annotated[
 ]
 
 
-@options(conn=ConnectionOptions, chat=ChatOptions, out=OutputOptions, log=LogOptions)
+@options(conn=ConnectionOptions, chat=ChatOptions, out=OutputOptions, log=LogOptions, spend=SpendOptions)
 def stream(
     prompt: Prompt = None,
     *,
@@ -30,6 +31,7 @@ def stream(
     chat: ChatOptions,
     out: OutputOptions,
     log: LogOptions,
+    spend: SpendOptions,
 ) -> None:
     """Stream a reply: each piece of text goes to stdout the moment it arrives.
 
@@ -39,10 +41,10 @@ def stream(
     from sacli.chat.oneshot import run_one_shot
     from sacli.chat.parameters import attaches_stdin, chat_parameters
     from sacli.commands.support.connect import connect
-    from sacli.commands.support.exchanges import exchange_log, replied_to
+    from sacli.commands.support.exchanges import asks_cost, exchange_log, replied_to, spending
 
     api = connect(conn, model=chat.model)
-    params = chat_parameters(chat, usage=out.usage)
+    params = chat_parameters(chat, usage=asks_cost(out.usage, log, spend))
     run_one_shot(
         api,
         prompt or [],
@@ -50,7 +52,8 @@ def stream(
         options=out,
         use_stdin=not out.no_stdin and not attaches_stdin(chat),
         stream=not no_stream,
-        log=exchange_log(log, api, "stream"),
+        log=exchange_log(log, api, "stream", spend),
+        spending=spending(spend, log, api),
         continued=chat.continue_session,
         history=replied_to(log, reply_to, session=params.session),
     )

@@ -22,6 +22,8 @@ REPLY_PANEL = "Structured output, reasoning, tools and attachments"
 OUTPUT_PANEL = "Output"
 TAPE_PANEL = "Record and replay"
 LOG_PANEL = "Local log"
+SPEND_PANEL = "Spending limits"
+MOST_DOLLARS = 1_000_000.0  # a limit above this is a typo
 
 LONGEST_WAIT = 1_000_000.0  # seconds, about 11 days: the most a timeout may be (the OS timers overflow far above)
 
@@ -149,6 +151,25 @@ SETTINGS: dict[str, Setting] = {
     "log_db": Setting(
         "text", ("--log-db",), "The local log's file (logs.db in sacli's data directory when not set).", LOG_PANEL,
         env="SACLI_LOG_DB", metavar="FILE",
+    ),
+    "max_cost": Setting(
+        "number", ("--max-cost",), "Spend at most this many dollars on this run: a request whose worst case "
+        "cannot fit is not sent, a reply is stopped once its running cost passes it (exit 11).", SPEND_PANEL,
+        low=0, high=MOST_DOLLARS, env="SACLI_MAX_COST", metavar="USD",
+    ),
+    "budget": Setting(
+        "number", ("--budget",), "Send nothing once the logged exchanges of the budget's scope have cost this "
+        "many dollars (exit 11); batch starts no more items.", SPEND_PANEL, low=0, high=MOST_DOLLARS,
+        env="SACLI_BUDGET", metavar="USD",
+    ),
+    "budget_scope": Setting(
+        "text", ("--budget-scope",), "The tag whose exchanges --budget counts, given to this run's too (the "
+        "first --tag when not set; every logged exchange when neither).", SPEND_PANEL,
+        env="SACLI_BUDGET_SCOPE", metavar="TAG",
+    ),
+    "budget_since": Setting(
+        "text", ("--budget-since",), "Count --budget's spend from this age or date (7d, 2026-12-01); the "
+        "whole log when not set.", SPEND_PANEL, env="SACLI_BUDGET_SINCE", metavar="WHEN",
     ),
 }  # fmt: skip
 

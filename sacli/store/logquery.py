@@ -74,6 +74,23 @@ def select(path: Path, wanted: Filter) -> list[dict[str, Any]]:
         ).fetchall()
 
 
+def spent(path: Path, *, tag: str | None, since: str | None) -> float:
+    """Dollars the logged exchanges cost (reported or estimated), those with ``tag`` when given,
+    from ``since`` (UTC ISO 8601) when given; 0 when there is no log yet."""
+    clauses, values = ["e.cost IS NOT NULL"], []
+    if tag is not None:
+        clauses.append("EXISTS (SELECT 1 FROM exchange_tags t WHERE t.exchange_id = e.id AND t.tag = ?)")
+        values.append(tag)
+    if since is not None:
+        clauses.append("e.started_at >= ?")
+        values.append(since)
+    if not path.exists():
+        return 0.0
+    with opened(path, create=False) as connection:
+        found = connection.execute(f"SELECT sum(e.cost) FROM exchanges e WHERE {' AND '.join(clauses)}", values)
+        return float(found.fetchone()[0] or 0.0)
+
+
 def find(path: Path, short_id: str) -> dict[str, Any]:
     """The exchange whose ID starts with ``short_id`` (at least SHORTEST_ID characters, any case)."""
     wanted = short_id.strip().upper()

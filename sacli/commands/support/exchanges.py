@@ -3,30 +3,57 @@ the exchanges, and the earlier exchange ``--reply-to`` follows up."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sacli.api.client import ApiClient
 from sacli.chat.exchangelog import ExchangeLog
-from sacli.cli.options import LogOptions
+from sacli.chat.spending import Limits, Spending
+from sacli.cli.options import LogOptions, SpendOptions
 from sacli.errors import UsageError
 from sacli.store.logdb import log_file_path
 from sacli.term.stderr import MESSAGES
 
 
-def exchange_log(options: LogOptions, api: ApiClient, command: str) -> ExchangeLog:
-    """The run's log: off with --no-log, SACLI_LOG=0 or log = false; a --replay run logs only when asked."""
-    on = bool(options.log)
-    asked = options.sources.get("log", "").startswith(("flag ", "env "))
-    if api.replaying and not asked:
-        on = False
+def exchange_log(options: LogOptions, api: ApiClient, command: str, spend: SpendOptions | None = None) -> ExchangeLog:
+    """The run's log: off with --no-log, SACLI_LOG=0 or log = false; a --replay run logs only when asked.
+    Its exchanges carry the run's tags, and the budget's scope when one is given."""
+    scope = [spend.budget_scope] if spend is not None and spend.budget_scope else []
     return ExchangeLog(
-        path=log_file_path(options.log_db) if on else None,
+        path=_log_path(options, api),
         command=command,
         base_url=api.settings.base_url,
-        tags=tuple(options.tag or ()),
+        tags=(*(options.tag or ()), *scope),
         secrets=api.secrets(),
         messages=MESSAGES,
     )
+
+
+def _log_path(options: LogOptions, api: ApiClient) -> Path | None:
+    asked = options.sources.get("log", "").startswith(("flag ", "env "))
+    if not options.log or (api.replaying and not asked):
+        return None
+    return log_file_path(options.log_db)
+
+
+def asks_cost(usage: bool, log: LogOptions, spend: SpendOptions) -> bool:
+    """Whether the requests ask for their cost in the usage (OpenRouter's usage accounting): for
+    --usage, for the log, and for the spending limits."""
+    return usage or bool(log.log) or spend.max_cost is not None or spend.budget is not None
+
+
+def spending(spend: SpendOptions, log: LogOptions, api: ApiClient) -> Spending:
+    """The run's spending limits."""
+    from sacli.commands.support.logview import moment
+
+    limits = Limits(
+        max_cost=spend.max_cost,
+        budget=spend.budget,
+        scope=spend.budget_scope or (log.tag[0] if log.tag else None),
+        since=moment(spend.budget_since, "--budget-since") if spend.budget_since else None,
+        log_path=_log_path(log, api),
+    )
+    return Spending(api, limits)
 
 
 def replied_to(options: LogOptions, exchange_id: str | None, *, session: str | None) -> list[dict[str, Any]] | None:

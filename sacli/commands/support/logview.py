@@ -14,6 +14,7 @@ from sacli.errors import UsageError
 from sacli.readers.jsontext import one_line
 from sacli.store.logdb import LogUnavailable, log_file_path
 from sacli.store.logquery import Filter, find, prune, select
+from sacli.term.money import dollars
 from sacli.term.stderr import MESSAGES
 from sacli.term.stdout import Output
 from sacli.term.tables import emit_json, emit_list, emit_records, tsv_field
@@ -92,12 +93,6 @@ def _table_row(row: dict[str, Any]) -> dict[str, Any]:
         "exit": "" if row.get("exit_code") is None else str(row["exit_code"]),
         "prompt": " ".join(str(row.get("prompt") or "").split()),
     }
-
-
-def dollars(cost: Any) -> str:
-    if not isinstance(cost, int | float) or isinstance(cost, bool):
-        return ""
-    return f"${f'{cost:.6f}'.rstrip('0').rstrip('.') or '0'}"
 
 
 def seconds(ms: Any) -> str:

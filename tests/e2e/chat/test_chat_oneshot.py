@@ -27,6 +27,7 @@ def test_sends_stream_false_and_prints_exactly_the_content(httpserver: HTTPServe
         "model": "openrouter/auto",
         "messages": [{"role": "user", "content": "Say something"}],
         "stream": False,
+        "usage": {"include": True},  # the cost, for the local log
     }
 
 
@@ -41,6 +42,7 @@ def test_shares_the_stream_options(httpserver: HTTPServer, api_env: dict[str, st
         "model": "openai/gpt-4o-mini",
         "messages": [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}],
         "stream": False,
+        "usage": {"include": True},
         "sessionId": SESSION_ID,
         "useRAG": False,
         "seed": 7,

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from sacli.cli.optiongroup import OptionGroup
-from sacli.cli.options import ChatOptions, ConnectionOptions, LogOptions, OutputOptions
+from sacli.cli.options import ChatOptions, ConnectionOptions, LogOptions, OutputOptions, SpendOptions
 from sacli.settings.declared import DECLARED, SETTINGS, attribute_of, shown
 from tests.support.helpers import run
 
 PACKAGE = Path(__file__).resolve().parents[3] / "sacli"
-GROUPS: tuple[type[OptionGroup], ...] = (ConnectionOptions, ChatOptions, OutputOptions, LogOptions)
+GROUPS: tuple[type[OptionGroup], ...] = (ConnectionOptions, ChatOptions, OutputOptions, LogOptions, SpendOptions)
 
 
 def test_every_setting_is_an_option_of_a_group_and_every_option_of_a_group_is_declared() -> None:

@@ -46,7 +46,11 @@ def test_request_carries_keys_and_only_what_the_user_set(httpserver: HTTPServer,
         "messages": [{"role": "user", "content": "hi"}],
         "stream": True,
         "stream_options": {"include_usage": True},
+        "usage": {"include": True},  # the cost, for the local log
     }
+    assert run("stream", "--no-log", "hi", env=api_env).returncode == 0
+    request, _ = httpserver.log[-1]
+    assert "usage" not in request.get_json()  # without the log, sacli asks only what the user set
 
 
 def test_every_option_lands_in_the_body_as_the_api_spells_it(httpserver: HTTPServer, api_env: dict[str, str]) -> None:
@@ -66,6 +70,7 @@ def test_every_option_lands_in_the_body_as_the_api_spells_it(httpserver: HTTPSer
         "messages": [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hello"}],
         "stream": True,
         "stream_options": {"include_usage": True},
+        "usage": {"include": True},
         "temperature": 0.7,
         "max_tokens": 100,
         "top_p": 0.9,
