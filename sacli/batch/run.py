@@ -15,6 +15,7 @@ Three kinds of thread, joined by queues:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import signal
@@ -31,7 +32,8 @@ from sacli.api.waits import SharedPause
 from sacli.batch.items import Item, id_key, line_id, make_item, numbered_lines
 from sacli.chat.exchangelog import Attempt, ExchangeLog
 from sacli.chat.heldreply import HeldReply
-from sacli.errors import SacliError, UsageError
+from sacli.chat.spending import Spending
+from sacli.errors import SacliError, SpendingLimit, UsageError
 from sacli.readers.localfiles import NoLineEnd
 from sacli.term.stdout import Output
 
@@ -64,9 +66,16 @@ class BatchRun:
         shard: tuple[int, int] | None,
         on_progress: Callable[[dict[str, int]], None],
         log: ExchangeLog,
+        spending: Spending | None = None,
+        max_cost_item: float | None = None,
     ) -> None:
-        """``log`` gets each item's exchange, written in groups as the records are (LOG_EVERY)."""
+        """``log`` gets each item's exchange, written in groups as the records are (LOG_EVERY).
+        ``spending``: no item starts once a --budget or the run's --max-cost is reached (each gets a
+        record saying so, and ``stopped_by`` holds the limit); ``max_cost_item`` caps each reply."""
         self.log = log
+        self.spending = spending
+        self.max_cost_item = max_cost_item
+        self.stopped_by: SpendingLimit | None = None
         self.logged_at = time.monotonic()
         self.api = api
         self.params = params
@@ -148,6 +157,17 @@ class BatchRun:
         held = HeldReply(keep=False)
         reader = ReplyReader(held, json_lines=False, keep_text=True, keep_reasoning=self.log.on)
         assert item.body is not None
+        spending = self.spending
+        meter = None
+        if spending is not None:
+            try:
+                spending.check_run()
+                meter = spending.before(item.body, max_cost=self.max_cost_item)
+            except SpendingLimit as error:  # not sent: the item's record says why
+                if error is spending.reached:
+                    self.stopped_by = error
+                return record_of(item.id, None, error), None, error
+        reader.meter = meter
         attempt = self.log.begin(item.body) if self.log.on else None
         reply = None
         try:
@@ -155,11 +175,16 @@ class BatchRun:
                 self.api, item.body, reader, headers=self.headers, keep_alive=True,
                 output_started=lambda: held.started, retries=attempt.retries if attempt is not None else None,
             )  # fmt: skip
+            if spending is not None:
+                spending.settle(reply, item.body, meter)
             if item.schema is not None and not reply.tool_calls:
                 from sacli.chat.schema import check_reply
 
                 check_reply("".join(reply.text), item.schema, cut=reply.cut)
         except SacliError as error:
+            if spending is not None and reader.reply is not None and reply is None:
+                with contextlib.suppress(SacliError):
+                    spending.settle(reader.reply, item.body, meter)  # what the part that came cost
             return record_of(item.id, reply, error), self._with_reply(attempt, reader), error
         return record_of(item.id, reply, None), self._with_reply(attempt, reader), None
 

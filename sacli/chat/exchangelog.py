@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,8 +53,11 @@ class ExchangeLog:
         tags: Sequence[str],
         secrets: Sequence[str],
         messages: Messages,
+        on_written: Callable[[float], None] | None = None,
     ) -> None:
-        """``path`` None: the log is off for this run."""
+        """``path`` None: the log is off for this run; ``on_written`` is told the cost of the rows each
+        write added (what --budget reads from the log)."""
+        self.on_written = on_written
         self.path = path
         self.command = command
         self.host = urlsplit(base_url).hostname or ""
@@ -93,6 +96,8 @@ class ExchangeLog:
         signal.pthread_sigmask(signal.SIG_BLOCK, held)  # one short transaction, whole
         try:
             write_many(self.path, rows, wait=None if patient else 0.2)
+            if self.on_written is not None:
+                self.on_written(sum(row["cost"] for row in rows if row.get("cost") is not None))
         except LogUnavailable as error:
             self._warn(str(error))
         except Exception as exc:

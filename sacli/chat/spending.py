@@ -8,6 +8,7 @@ key's own limit, on the server, is shared.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,9 @@ class Spending:
         self.limits = limits
         self.cost_wanted = limits.any
         self.spent = 0.0  # this run's replies so far, reported or estimated
+        self.unlogged = 0.0  # what of that the log does not hold yet (a batch writes it in groups)
+        self.reached: SpendingLimit | None = None  # once a budget is reached, it stays reached
+        self.lock = threading.Lock()  # a batch's workers share one Spending
         self._prices: dict[str, Prices | None] = {}
         self._costs: Any = None
 
@@ -65,16 +69,37 @@ class Spending:
 
     def check_budget(self) -> None:
         limits = self.limits
+        if self.reached is not None:
+            raise self.reached
         if limits.budget is None or limits.log_path is None:
             return
-        spent = self.logged_spend()
+        with self.lock:
+            spent = self.logged_spend() + self.unlogged
         if spent >= limits.budget:
             scope = f"the exchanges tagged {limits.scope!r}" if limits.scope else "the logged exchanges"
             since = f" since {limits.since}" if limits.since else ""
-            raise SpendingLimit(
+            self.reached = SpendingLimit(
                 f"--budget {dollars(limits.budget)} reached: {scope}{since} have cost {dollars(spent)}",
                 hint="nothing was sent",
             )
+            raise self.reached
+
+    def check_run(self) -> None:
+        """A batch's --max-cost is the whole run's: no item starts once the run has spent it."""
+        limit = self.limits.max_cost
+        if self.reached is not None:
+            raise self.reached
+        if limit is not None and self.spent >= limit:
+            self.reached = SpendingLimit(
+                f"--max-cost {dollars(limit)} reached: this run has cost {dollars(self.spent)}",
+                hint="nothing was sent",
+            )
+            raise self.reached
+
+    def logged(self, cost: float) -> None:
+        """``cost`` of this run's replies has reached the log."""
+        with self.lock:
+            self.unlogged = max(0.0, self.unlogged - cost)
 
     def logged_spend(self) -> float:
         from sacli.store.logdb import LogUnavailable
@@ -110,7 +135,10 @@ class Spending:
             if cost is not None:
                 reply.usage = {**(usage or {}), "cost": cost}
         if _number(cost):
-            self.spent += cost
+            with self.lock:
+                self.spent += cost
+                if self.limits.log_path is not None:
+                    self.unlogged += cost
 
     def _looked_up(self, reply: Reply) -> float | None:
         if not reply.generation_id:

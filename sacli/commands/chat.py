@@ -51,8 +51,8 @@ def chat(
         raise UsageError(f"--new-session and {'--session' if chat.session else '--continue'} cannot be used together")
     api = connect(conn, model=chat.model)
     params = chat_parameters(chat, usage=asks_cost(out.usage, log, spend))
-    exchanges = exchange_log(log, api, "chat", spend)
     limits = spending(spend, log, api)
+    exchanges = exchange_log(log, api, "chat", spend, limits)
     if not prompt and not chat.attach:  # an attachment alone is a message: a one-shot answer
         from sacli.term.tty import is_terminal
 

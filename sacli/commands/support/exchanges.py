@@ -15,11 +15,15 @@ from sacli.store.logdb import log_file_path
 from sacli.term.stderr import MESSAGES
 
 
-def exchange_log(options: LogOptions, api: ApiClient, command: str, spend: SpendOptions | None = None) -> ExchangeLog:
+def exchange_log(
+    options: LogOptions, api: ApiClient, command: str, spend: SpendOptions | None = None, limits: Spending | None = None
+) -> ExchangeLog:
     """The run's log: off with --no-log, SACLI_LOG=0 or log = false; a --replay run logs only when asked.
-    Its exchanges carry the run's tags, and the budget's scope when one is given."""
+    Its exchanges carry the run's tags, and the budget's scope when one is given; ``limits`` learns what
+    each write added to the spend the log holds."""
     scope = [spend.budget_scope] if spend is not None and spend.budget_scope else []
     return ExchangeLog(
+        on_written=limits.logged if limits is not None else None,
         path=_log_path(options, api),
         command=command,
         base_url=api.settings.base_url,
