@@ -49,6 +49,10 @@ COMMANDS.update(
     logs=CommandSpec(
         "sacli.commands.logs:logs_app", "The exchanges sacli has logged: what was asked, what came back, what it cost."
     ),
+    usage=CommandSpec(
+        "sacli.commands.usage:usage",
+        "What the logged exchanges cost: spend and tokens by day, model, tag or session, drawn to scale.",
+    ),
     config=CommandSpec(
         "sacli.commands.config:config_app", "Show the settings and where each came from, or the config file's path."
     ),

@@ -13,8 +13,7 @@ import typer
 
 from sacli.cli.helpformat import PanelledCommand, PanelledGroup
 from sacli.cli.options import TEXT, Json, LogFileOptions, Number, Yes, flag, options
-
-FILTER_PANEL = "Filters"
+from sacli.commands.support.logfilters import FILTER_PANEL, ModelFilter, SessionFilter, Since, TagFilter, Until
 
 logs_app = typer.Typer(
     help="The exchanges sacli has logged: what was asked, what came back, what it cost.",
@@ -40,45 +39,11 @@ def list_(
             show_default=True,
         ),
     ] = 20,
-    since: Annotated[
-        str | None,
-        flag(
-            "--since",
-            help="From this long ago (30m, 2h, 7d, 4w) or this date on.",
-            panel=FILTER_PANEL,
-            metavar="WHEN",
-            click_type=TEXT,
-        ),
-    ] = None,
-    until: Annotated[
-        str | None,
-        flag("--until", help="Before this long ago or this date.", panel=FILTER_PANEL, metavar="WHEN", click_type=TEXT),
-    ] = None,
-    model: Annotated[
-        str | None,
-        flag(
-            "--model",
-            "-m",
-            help="Only this model (asked for or answering).",
-            panel=FILTER_PANEL,
-            metavar="ID",
-            click_type=TEXT,
-        ),
-    ] = None,
-    session: Annotated[
-        str | None,
-        flag("--session", help="Only this session's exchanges.", panel=FILTER_PANEL, metavar="ID", click_type=TEXT),
-    ] = None,
-    tag: Annotated[
-        list[str] | None,
-        flag(
-            "--tag",
-            help="Only exchanges with this tag (repeatable: all of them).",
-            panel=FILTER_PANEL,
-            metavar="TEXT",
-            click_type=TEXT,
-        ),
-    ] = None,
+    since: Since = None,
+    until: Until = None,
+    model: ModelFilter = None,
+    session: SessionFilter = None,
+    tag: TagFilter = None,
     failed: Annotated[bool, flag("--failed", help="Only the exchanges that failed.", panel=FILTER_PANEL)] = False,
     search: Annotated[
         str | None,

@@ -42,7 +42,25 @@ class Filter:
 
 def select(path: Path, wanted: Filter) -> list[dict[str, Any]]:
     """The exchanges ``wanted`` picks, the latest first."""
-    clauses, values = [], []
+    clauses, values = _clauses(wanted)
+    source = "exchanges e"
+    if wanted.search:
+        source = "exchanges_fts f JOIN exchanges e ON e.rowid = f.rowid"
+        clauses.append("exchanges_fts MATCH ?")
+        values.append(fts_query(wanted.search))
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    limit = f"LIMIT {int(wanted.limit)}" if wanted.limit is not None else ""
+    with opened(path, create=False) as connection:
+        connection.row_factory = _dict_row
+        return connection.execute(
+            f"SELECT e.* FROM {source} {where} ORDER BY e.started_at DESC, e.id DESC {limit}", values
+        ).fetchall()
+
+
+def _clauses(wanted: Filter) -> tuple[list[str], list[Any]]:
+    """The WHERE clauses of a filter (its search and limit aside) over ``exchanges e``."""
+    clauses: list[str] = []
+    values: list[Any] = []
     if wanted.since:
         clauses.append("e.started_at >= ?")
         values.append(wanted.since)
@@ -60,35 +78,49 @@ def select(path: Path, wanted: Filter) -> list[dict[str, Any]]:
         values.append(tag)
     if wanted.failed:
         clauses.append("e.exit_code != 0")
-    source = "exchanges e"
-    if wanted.search:
-        source = "exchanges_fts f JOIN exchanges e ON e.rowid = f.rowid"
-        clauses.append("exchanges_fts MATCH ?")
-        values.append(fts_query(wanted.search))
-    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    limit = f"LIMIT {int(wanted.limit)}" if wanted.limit is not None else ""
-    with opened(path, create=False) as connection:
-        connection.row_factory = _dict_row
-        return connection.execute(
-            f"SELECT e.* FROM {source} {where} ORDER BY e.started_at DESC, e.id DESC {limit}", values
-        ).fetchall()
+    return clauses, values
 
 
 def spent(path: Path, *, tag: str | None, since: str | None) -> float:
     """Dollars the logged exchanges cost (reported or estimated), those with ``tag`` when given,
     from ``since`` (UTC ISO 8601) when given; 0 when there is no log yet."""
-    clauses, values = ["e.cost IS NOT NULL"], []
-    if tag is not None:
-        clauses.append("EXISTS (SELECT 1 FROM exchange_tags t WHERE t.exchange_id = e.id AND t.tag = ?)")
-        values.append(tag)
-    if since is not None:
-        clauses.append("e.started_at >= ?")
-        values.append(since)
     if not path.exists():
         return 0.0
+    clauses, values = _clauses(Filter(since=since, tags=(tag,) if tag is not None else ()))
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     with opened(path, create=False) as connection:
-        found = connection.execute(f"SELECT sum(e.cost) FROM exchanges e WHERE {' AND '.join(clauses)}", values)
-        return float(found.fetchone()[0] or 0.0)
+        return float(connection.execute(f"SELECT sum(e.cost) FROM exchanges e {where}", values).fetchone()[0] or 0.0)
+
+
+GROUPINGS = {
+    "day": "date(e.started_at, 'localtime')",
+    "model": "coalesce(e.model, e.model_asked, '')",
+    "tag": "coalesce(t.tag, '')",
+    "session": "coalesce(e.session_id, '')",
+}
+
+
+def usage_by(path: Path, by: str, wanted: Filter) -> list[dict[str, Any]]:
+    """The spend and tokens of the exchanges ``wanted`` picks (its limit aside), one row per ``by``
+    (a key of GROUPINGS; a day is the local one), the latest day or the most spent first. An exchange
+    with several tags counts under each; ``estimated`` counts the exchanges whose cost sacli worked out."""
+    clauses, values = _clauses(wanted)
+    source = "exchanges e LEFT JOIN exchange_tags t ON t.exchange_id = e.id" if by == "tag" else "exchanges e"
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    order = "key DESC" if by == "day" else "cost DESC, key"
+    with opened(path, create=False) as connection:
+        connection.row_factory = _dict_row
+        return connection.execute(
+            f"""SELECT {GROUPINGS[by]} AS key, count(*) AS exchanges,
+                sum(e.exit_code != 0) AS failed,
+                coalesce(sum(e.prompt_tokens), 0) AS prompt_tokens,
+                coalesce(sum(e.completion_tokens), 0) AS completion_tokens,
+                coalesce(sum(e.cost), 0) AS cost,
+                coalesce(sum(e.cost_estimated = 1 AND e.cost IS NOT NULL), 0) AS estimated,
+                sum(e.cost IS NULL) AS unpriced
+            FROM {source} {where} GROUP BY key ORDER BY {order}""",
+            values,
+        ).fetchall()
 
 
 def find(path: Path, short_id: str) -> dict[str, Any]:
