@@ -53,6 +53,10 @@ COMMANDS.update(
         "sacli.commands.usage:usage",
         "What the logged exchanges cost: spend and tokens by day, model, tag or session, drawn to scale.",
     ),
+    credits=CommandSpec(
+        "sacli.commands.credits:credits",
+        "The key's spending limit, what remains, and its usage today, this week and this month.",
+    ),
     config=CommandSpec(
         "sacli.commands.config:config_app", "Show the settings and where each came from, or the config file's path."
     ),
