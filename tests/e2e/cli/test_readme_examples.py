@@ -112,6 +112,7 @@ MEMORY_AND_RAG = [
     (f"/api/v1/memory/sessions/{ANY_ID}", "PUT", {"data": SESSION}),
     (f"/api/v1/memory/sessions/{ANY_ID}", "DELETE", {"success": True}),
     ("/api/v1/models", "GET", {"data": MODELS}),
+    ("/api/v1/key", "GET", {"data": {"label": "sk-or-v1-...", "limit": 50, "limit_remaining": 49.5, "usage": 0.5}}),
     ("/api/memory/facts", "GET", {"success": True, "data": [FACT]}),
     ("/api/memory/facts", "POST", {"success": True, "data": FACT}),
     ("/api/memory/facts/search", "POST", {"success": True, "data": [FACT]}),
