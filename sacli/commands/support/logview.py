@@ -116,7 +116,7 @@ def show_one(log_db: str | None, exchange_id: str, *, reply: bool, replay_file: 
     except LookupError as error:
         raise UsageError(str(error), hint="see 'sacli logs'") from None
     if replay_file is not None:
-        from sacli.commands.support.logreplay import write_recording
+        from sacli.chat.logreplay import write_recording
 
         write_recording(row, replay_file)
     out = Output()
