@@ -63,12 +63,19 @@ def ask(
     ``keep_alive``: another request follows on the connection (a conversation, a batch); ``retries``
     gets the cause of each retry.
     """
+
+    def handle(response: Any) -> Reply:
+        reply = read_reply(response, reader, keep_alive=keep_alive)
+        status = response.headers.get("x-openrouter-cache-status")
+        reply.cache_status = status[:20] if status else None
+        return reply
+
     return api.transport.request(
         "POST",
         api.settings.base_url + CHAT_PATH,
         json=body,
         headers=headers or chat_headers(api, stream=bool(body.get("stream"))),
-        handle=lambda response: read_reply(response, reader, keep_alive=keep_alive),
+        handle=handle,
         output_started=output_started,
         retries=retries,
     )

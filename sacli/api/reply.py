@@ -14,8 +14,8 @@ LOGGED_TEXT_LIMIT = 1024 * 1024  # of a reply's text kept only for the local log
 
 class Reply:
     __slots__ = (
-        "cost_estimated", "cut", "done", "finish_reason", "first_at", "gather_reasoning_at", "gather_text_at",
-        "generation_id", "keep_limit", "kept", "model", "reasoning", "text", "tool_calls", "usage",
+        "cache_status", "cost_estimated", "cut", "done", "finish_reason", "first_at", "gather_reasoning_at",
+        "gather_text_at", "generation_id", "keep_limit", "kept", "model", "reasoning", "text", "tool_calls", "usage",
     )  # fmt: skip
 
     def __init__(
@@ -29,6 +29,7 @@ class Reply:
         self.finish_reason = finish_reason
         self.usage = usage
         self.cost_estimated = False  # usage's cost was worked out by sacli, not reported
+        self.cache_status: str | None = None  # the server's X-OpenRouter-Cache-Status, or "local" (--cache)
         self.done = False
         self.text: list[str] = []  # in pieces, every GATHERED of them joined: a million deltas keep no million objects
         self.gather_text_at = GATHERED

@@ -32,6 +32,7 @@ from sacli.api.waits import SharedPause
 from sacli.batch.items import Item, id_key, line_id, make_item, numbered_lines
 from sacli.chat.exchangelog import Attempt, ExchangeLog
 from sacli.chat.heldreply import HeldReply
+from sacli.chat.replycache import ReplyCache, replayed
 from sacli.chat.spending import Spending
 from sacli.errors import SacliError, SpendingLimit, UsageError
 from sacli.readers.localfiles import NoLineEnd
@@ -68,10 +69,13 @@ class BatchRun:
         log: ExchangeLog,
         spending: Spending | None = None,
         max_cost_item: float | None = None,
+        cache: ReplyCache | None = None,
     ) -> None:
         """``log`` gets each item's exchange, written in groups as the records are (LOG_EVERY).
         ``spending``: no item starts once a --budget or the run's --max-cost is reached (each gets a
-        record saying so, and ``stopped_by`` holds the limit); ``max_cost_item`` caps each reply."""
+        record saying so, and ``stopped_by`` holds the limit); ``max_cost_item`` caps each reply;
+        ``cache``: --cache, which answers an item the log has seen answered."""
+        self.cache = cache
         self.log = log
         self.spending = spending
         self.max_cost_item = max_cost_item
@@ -90,7 +94,7 @@ class BatchRun:
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
         self.stopping = threading.Event()
         self.counts = {"done": 0, "failed": 0, "running": 0, "skipped": 0}
-        self.headers = chat_headers(api, stream=True)
+        self.headers = chat_headers(api, stream=True) | (cache.server_headers() if cache is not None else {})
 
     def run(self, lines: Iterable[str], out: Output) -> dict[str, int]:
         """Answer every item; the counts of done, failed and skipped items."""
@@ -157,6 +161,9 @@ class BatchRun:
         held = HeldReply(keep=False)
         reader = ReplyReader(held, json_lines=False, keep_text=True, keep_reasoning=self.log.on)
         assert item.body is not None
+        hit = self.cache.lookup(self.api.settings.base_url, item.body) if self.cache is not None else None
+        if hit is not None:
+            return self._from_cache(item, reader, hit)
         spending = self.spending
         meter = None
         if spending is not None:
@@ -187,6 +194,23 @@ class BatchRun:
                     spending.settle(reader.reply, item.body, meter)  # what the part that came cost
             return record_of(item.id, reply, error), self._with_reply(attempt, reader), error
         return record_of(item.id, reply, None), self._with_reply(attempt, reader), None
+
+    def _from_cache(
+        self, item: Item, reader: ReplyReader, hit: dict[str, Any]
+    ) -> tuple[dict[str, Any], Attempt | None, SacliError | None]:
+        assert item.body is not None
+        attempt = self.log.begin(item.body) if self.log.on else None
+        reply = reader.read_events(iter(replayed(hit)))
+        reply.cache_status = "local"
+        error = None
+        if item.schema is not None and not reply.tool_calls:
+            from sacli.chat.schema import check_reply
+
+            try:
+                check_reply("".join(reply.text), item.schema, cut=reply.cut)
+            except SacliError as mismatch:
+                error = mismatch
+        return record_of(item.id, reply, error), self._with_reply(attempt, reader), error
 
     @staticmethod
     def _with_reply(attempt: Attempt | None, reader: ReplyReader) -> Attempt | None:

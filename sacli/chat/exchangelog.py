@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from sacli import __version__
 from sacli.api.reply import LOGGED_TEXT_LIMIT, Reply
+from sacli.chat.replycache import request_key
 from sacli.errors import DeadlineExceeded, SacliError, Stop
 from sacli.readers.jsontext import one_line
 from sacli.settings.secrets import scrub, secret_pattern
@@ -61,6 +62,7 @@ class ExchangeLog:
         self.path = path
         self.command = command
         self.host = urlsplit(base_url).hostname or ""
+        self.base_url = base_url
         self.tags = tuple(dict.fromkeys(tags))
         self.pattern = secret_pattern(secrets)
         self.messages = messages
@@ -145,6 +147,7 @@ class ExchangeLog:
             "retry_causes": one_line(attempt.retries) if attempt.retries else None,
             "sacli_version": __version__,
             "tags": one_line(list(self.tags)) if self.tags else None,
+            "request_key": request_key(self.base_url, body),
         }
         if reply is not None:
             row.update(
@@ -157,6 +160,7 @@ class ExchangeLog:
                 finish_reason=reply.finish_reason,
                 usage=text(usage),
                 cost_estimated=int(reply.cost_estimated),
+                cache_status=reply.cache_status,
             )
             cut = cut or reply.cut
         row.update(_usage_columns(usage))

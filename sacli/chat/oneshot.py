@@ -20,6 +20,7 @@ from sacli.chat.conversation import Conversation
 from sacli.chat.exchangelog import ExchangeLog
 from sacli.chat.heldreply import HeldReply
 from sacli.chat.prompt import build_prompt, read_stdin
+from sacli.chat.replycache import ReplyCache, answered_from, replayed
 from sacli.chat.replydisplay import ReplyDisplay, ReplyOptions
 from sacli.chat.spending import Spending
 from sacli.errors import AuthError, SacliError, Stop
@@ -41,10 +42,12 @@ def run_one_shot(
     continued: bool = False,
     history: list[dict[str, Any]] | None = None,
     spending: Spending | None = None,
+    cache: ReplyCache | None = None,
 ) -> None:
     """Ask once; ``use_stdin``: standard input, when it is not a terminal, is part of the prompt.
     ``log`` logs the exchange; ``continued``: its session came from --continue; ``history``: earlier
-    messages sent before the prompt (--reply-to); ``spending``: the limits on what it may cost."""
+    messages sent before the prompt (--reply-to); ``spending``: the limits on what it may cost;
+    ``cache``: --cache, which may answer it from the local log."""
     messages = MESSAGES
     require_keys(api, params, new_session=new_session)  # no key: fail before waiting on stdin
     stdin_text = read_stdin(messages.notice) if use_stdin else None
@@ -58,6 +61,9 @@ def run_one_shot(
     output = display.output
     held = None if stream else HeldReply()
     attempt = meter = None
+    hit = cache.lookup(api.settings.base_url, body) if cache is not None and not conversation.session_pending else None
+    if hit is not None:
+        spending = None  # an answer from the cache sends nothing and costs nothing
     try:
         with api:
             if spending is not None:
@@ -71,7 +77,15 @@ def run_one_shot(
             keep_text = params.schema is not None
             # A reply held whole is paid for once it arrives: only its worst case is checked, before.
             metered = meter if stream else None
-            reply = display.ask(body, output=held, keep_text=keep_text, attempt=attempt, meter=metered)
+            if hit is not None:
+                messages.notice(answered_from(hit))
+                reply = display.ask(body, output=held, keep_text=keep_text, attempt=attempt, replayed=replayed(hit))
+                reply.cache_status = "local"
+            else:
+                extra = cache.server_headers() if cache is not None else None
+                reply = display.ask(
+                    body, output=held, keep_text=keep_text, attempt=attempt, meter=metered, extra_headers=extra
+                )
             if spending is not None:
                 spending.settle(reply, body, meter)
             if conversation.session is not None:

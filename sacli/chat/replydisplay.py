@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from sacli.api.client import ApiClient
-from sacli.api.completions import ReplyReader, ask
+from sacli.api.completions import ReplyReader, ask, chat_headers
 from sacli.api.reply import KEPT_TEXT_LIMIT, LOGGED_TEXT_LIMIT, Reply
 from sacli.chat.exchangelog import Attempt
 from sacli.errors import SacliError
@@ -63,8 +63,11 @@ class ReplyDisplay:
         output: Output | None = None,
         attempt: Attempt | None = None,
         meter: Callable[[int], None] | None = None,
+        extra_headers: dict[str, str] | None = None,
+        replayed: list[bytes] | None = None,
     ) -> Reply:
-        """``attempt``: the exchange as the log will have it: its retries, and its reply however far it came."""
+        """``attempt``: the exchange as the log will have it: its retries, and its reply however far it came.
+        ``replayed``: the reply's event stream, read instead of asking the server (--cache)."""
         output = output or self.output
         messages = MESSAGES
         reasoning = ReasoningShown(messages) if self.options.show_reasoning and not self.options.json else None
@@ -86,9 +89,14 @@ class ReplyDisplay:
                 output.before_first_write = lambda: _first_write(spinner, reasoning)
             retries = attempt.retries if attempt is not None else None
             try:
+                if replayed is not None:
+                    return reader.read_events(iter(replayed))
+                headers = None
+                if extra_headers:
+                    headers = {**chat_headers(self.api, stream=bool(body.get("stream"))), **extra_headers}
                 return ask(
-                    self.api, body, reader, keep_alive=self.keep_alive, output_started=lambda: output.started,
-                    retries=retries,
+                    self.api, body, reader, headers=headers, keep_alive=self.keep_alive,
+                    output_started=lambda: output.started, retries=retries,
                 )  # fmt: skip
             except SacliError as error:
                 if self.options.json and error.payload and not output.started:
@@ -154,7 +162,12 @@ def report_reply(reply: Reply, messages: Messages, *, usage: bool) -> None:
     elif reply.finish_reason == "content_filter":
         messages.warn("the reply was stopped by a content filter (finish_reason: content_filter)")
     if usage:
-        messages.notice(format_usage(reply.usage, estimated=reply.cost_estimated))
+        line = format_usage(reply.usage, estimated=reply.cost_estimated)
+        if reply.cache_status == "local":
+            line += "; answered from sacli's cache"
+        elif reply.cache_status:
+            line += f"; cache {reply.cache_status}"
+        messages.notice(line)
 
 
 def format_usage(usage: dict[str, Any] | None, *, estimated: bool = False) -> str:

@@ -110,6 +110,8 @@ class SpendOptions(OptionGroup):
     budget: float | None
     budget_scope: str | None
     budget_since: str | None
+    cache: bool | None
+    cache_ttl: str
 
 
 class LogFileOptions(OptionGroup):

@@ -86,7 +86,7 @@ def batch(
     from sacli.batch.run import BatchRun
     from sacli.chat.parameters import attaches_stdin, chat_parameters
     from sacli.commands.support.connect import connect
-    from sacli.commands.support.exchanges import asks_cost, exchange_log, spending
+    from sacli.commands.support.exchanges import asks_cost, exchange_log, reply_cache, spending
     from sacli.errors import BatchFailed, UsageError
     from sacli.term.batchprogress import BatchProgress
     from sacli.term.stderr import MESSAGES
@@ -110,7 +110,7 @@ def batch(
         run = BatchRun(
             api, params, parallel=parallel, ordered=ordered, done=done, shard=where, on_progress=progress.update,
             log=exchange_log(log, api, "batch", spend, limits), spending=limits if limited else None,
-            max_cost_item=max_cost_item,
+            max_cost_item=max_cost_item, cache=reply_cache(spend, log, api),
         )  # fmt: skip
         counts = run.run(lines, Output())
         progress.end(counts)

@@ -44,7 +44,7 @@ def chat(
     """
     from sacli.chat.parameters import attaches_stdin, chat_parameters
     from sacli.commands.support.connect import connect
-    from sacli.commands.support.exchanges import asks_cost, exchange_log, replied_to, spending
+    from sacli.commands.support.exchanges import asks_cost, exchange_log, replied_to, reply_cache, spending
     from sacli.errors import UsageError
 
     if new_session and (chat.session or chat.continue_session):
@@ -82,4 +82,5 @@ def chat(
         api, prompt or [], params=params, options=out, use_stdin=not out.no_stdin and not attaches_stdin(chat),
         stream=False, command="chat", new_session=new_session, log=exchanges, continued=chat.continue_session,
         history=replied_to(log, reply_to, session=params.session), spending=limits,
+        cache=reply_cache(spend, log, api),
     )  # fmt: skip

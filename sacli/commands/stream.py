@@ -41,7 +41,7 @@ def stream(
     from sacli.chat.oneshot import run_one_shot
     from sacli.chat.parameters import attaches_stdin, chat_parameters
     from sacli.commands.support.connect import connect
-    from sacli.commands.support.exchanges import asks_cost, exchange_log, replied_to, spending
+    from sacli.commands.support.exchanges import asks_cost, exchange_log, replied_to, reply_cache, spending
 
     api = connect(conn, model=chat.model)
     params = chat_parameters(chat, usage=asks_cost(out.usage, log, spend))
@@ -54,6 +54,7 @@ def stream(
         stream=not no_stream,
         log=exchange_log(log, api, "stream", spend),
         spending=spending(spend, log, api),
+        cache=reply_cache(spend, log, api),
         continued=chat.continue_session,
         history=replied_to(log, reply_to, session=params.session),
     )

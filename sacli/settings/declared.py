@@ -23,6 +23,7 @@ OUTPUT_PANEL = "Output"
 TAPE_PANEL = "Record and replay"
 LOG_PANEL = "Local log"
 SPEND_PANEL = "Spending limits"
+CACHE_PANEL = "Response cache"
 MOST_DOLLARS = 1_000_000.0  # a limit above this is a typo
 
 LONGEST_WAIT = 1_000_000.0  # seconds, about 11 days: the most a timeout may be (the OS timers overflow far above)
@@ -166,6 +167,15 @@ SETTINGS: dict[str, Setting] = {
         "text", ("--budget-scope",), "The tag whose exchanges --budget counts, given to this run's too (the "
         "first --tag when not set; every logged exchange when neither).", SPEND_PANEL,
         env="SACLI_BUDGET_SCOPE", metavar="TAG",
+    ),
+    "cache": Setting(
+        "switch", ("--cache/--no-cache",), "Answer a request from the local log when the very same one succeeded "
+        "lately, at once and for nothing; else ask the server's cache too. Never with a temperature above 0 "
+        "unless --cache is given.", CACHE_PANEL, False, env="SACLI_CACHE",
+    ),
+    "cache_ttl": Setting(
+        "text", ("--cache-ttl",), "How old an answer the cache may give (30m, 12h, 7d).", CACHE_PANEL, "24h",
+        env="SACLI_CACHE_TTL", metavar="AGE",
     ),
     "budget_since": Setting(
         "text", ("--budget-since",), "Count --budget's spend from this age or date (7d, 2026-12-01); the "

@@ -26,7 +26,7 @@ COLUMNS = (
     "generation_id", "session_id", "continued", "system", "messages", "prompt", "reply", "reasoning",
     "tool_calls", "finish_reason", "usage", "prompt_tokens", "completion_tokens", "cached_tokens",
     "reasoning_tokens", "cost", "retries", "retry_causes", "status", "error", "exit_code",
-    "sacli_version", "tags", "cut",
+    "sacli_version", "tags", "cut", "cost_estimated", "cache_status", "request_key",
 )  # fmt: skip
 
 # Version 1: the exchanges, their tags, and full-text search over prompts and replies.
@@ -34,6 +34,7 @@ COLUMNS = (
 # Version 3: the search index holds the first SEARCHED characters of a prompt and a reply, not all of a
 # long one: indexing a megabyte of distinct words took 15 MiB, searching deep into one is rare. And an
 # index in the order sacli logs lists them, so the latest are found without sorting the whole log.
+# Version 4: each exchange's request key (what --cache looks an exchange up by), and its index.
 SEARCHED = 65536
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -109,6 +110,10 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO exchanges_fts (rowid, prompt, reply)
         SELECT rowid, substr(prompt, 1, {SEARCHED}), substr(reply, 1, {SEARCHED}) FROM exchanges;
     """,
+    """
+    ALTER TABLE exchanges ADD COLUMN request_key TEXT;  -- the SHA-256 of the request, as --cache finds it
+    CREATE INDEX exchanges_request ON exchanges (request_key, started_at);
+    """,
 )
 VERSION = len(MIGRATIONS)
 
@@ -161,7 +166,7 @@ def write_many(path: Path, rows: Sequence[dict[str, Any]], *, wait: float | None
         try:
             connection.execute("BEGIN IMMEDIATE")
             for row in rows:
-                names = [name for name in row if name in COLUMNS or name in ("cost_estimated", "cache_status")]
+                names = [name for name in row if name in COLUMNS]
                 connection.execute(
                     f"INSERT INTO exchanges ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
                     [row[name] for name in names],

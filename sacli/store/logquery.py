@@ -123,6 +123,22 @@ def usage_by(path: Path, by: str, wanted: Filter) -> list[dict[str, Any]]:
         ).fetchall()
 
 
+def cached(path: Path, request_key: str, since: str) -> dict[str, Any] | None:
+    """The latest exchange of ``request_key`` since ``since`` that ended well and whole: no error, no
+    cut, no tool calls waiting for results, a finish reason of stop, itself no answer from the cache."""
+    if not path.exists():
+        return None
+    with opened(path, create=False) as connection:
+        connection.row_factory = _dict_row
+        return connection.execute(
+            """SELECT * FROM exchanges WHERE request_key = ? AND started_at >= ? AND status = 'ok'
+                AND exit_code = 0 AND cut = 0 AND tool_calls IS NULL AND coalesce(finish_reason, 'stop') = 'stop'
+                AND reply IS NOT NULL AND coalesce(cache_status, '') != 'local'
+            ORDER BY started_at DESC LIMIT 1""",
+            (request_key, since),
+        ).fetchone()
+
+
 def find(path: Path, short_id: str) -> dict[str, Any]:
     """The exchange whose ID starts with ``short_id`` (at least SHORTEST_ID characters, any case)."""
     wanted = short_id.strip().upper()

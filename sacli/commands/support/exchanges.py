@@ -8,6 +8,7 @@ from typing import Any
 
 from sacli.api.client import ApiClient
 from sacli.chat.exchangelog import ExchangeLog
+from sacli.chat.replycache import ReplyCache
 from sacli.chat.spending import Limits, Spending
 from sacli.cli.options import LogOptions, SpendOptions
 from sacli.errors import UsageError
@@ -44,6 +45,19 @@ def asks_cost(usage: bool, log: LogOptions, spend: SpendOptions) -> bool:
     """Whether the requests ask for their cost in the usage (OpenRouter's usage accounting): for
     --usage, for the log, and for the spending limits."""
     return usage or bool(log.log) or spend.max_cost is not None or spend.budget is not None
+
+
+def reply_cache(spend: SpendOptions, log: LogOptions, api: ApiClient) -> ReplyCache | None:
+    """--cache, when asked for: the local log answers what it has seen succeed within --cache-ttl."""
+    from sacli.commands.support.logview import age_seconds
+
+    if not spend.cache:
+        return None
+    path = _log_path(log, api)
+    if path is None:
+        raise UsageError("--cache answers from the local log: it cannot go with --no-log (or a --replay run)")
+    explicit = spend.sources.get("cache", "").startswith("flag ")
+    return ReplyCache(path, age_seconds(spend.cache_ttl, "--cache-ttl"), explicit=explicit)
 
 
 def spending(spend: SpendOptions, log: LogOptions, api: ApiClient) -> Spending:

@@ -24,6 +24,15 @@ UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 SHOWN_ID = 12  # characters of an ID in the table: the time and two of the random ones
 
 
+def age_seconds(text: str, option: str) -> float:
+    """``text``, an age (30m, 12h, 7d, 4w), in seconds."""
+    match = AGE.fullmatch(text.strip().lower())
+    seconds = float(match[1]) * UNITS[match[2]] if match else -1.0
+    if not 0 < seconds < 100 * 365 * 86400:
+        raise UsageError(f"{option} wants an age (30m, 12h, 7d, 4w), got {text!r}")
+    return seconds
+
+
 def moment(text: str, option: str, now: datetime | None = None) -> str:
     """``text`` as the UTC ISO time that the log's ``started_at`` compares with."""
     now = now or datetime.now(UTC)
