@@ -76,6 +76,8 @@ class BatchRun:
         record saying so, and ``stopped_by`` holds the limit); ``max_cost_item`` caps each reply;
         ``cache``: --cache, which answers an item the log has seen answered."""
         self.cache = cache
+        # Under a budget, other processes of its scope read the spend from the log: each row goes at once.
+        self.shares_spend = spending is not None and spending.limits.budget is not None
         self.log = log
         self.spending = spending
         self.max_cost_item = max_cost_item
@@ -254,7 +256,11 @@ class BatchRun:
         self.counts["failed" if record["error"] is not None else "done"] += 1
         if attempt is not None:
             self.log.end(attempt, failure, later=True)
-            if len(self.log.pending) >= LOG_EVERY[0] or time.monotonic() - self.logged_at >= LOG_EVERY[1]:
+            if (
+                self.shares_spend
+                or len(self.log.pending) >= LOG_EVERY[0]
+                or time.monotonic() - self.logged_at >= LOG_EVERY[1]
+            ):
                 self.log.flush()
                 self.logged_at = time.monotonic()
 

@@ -4,12 +4,15 @@ record; --max-cost-item caps each reply."""
 from __future__ import annotations
 
 import json
+import subprocess
+import time
 from pathlib import Path
 
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from sacli.exitcodes import ExitCode
-from tests.support.helpers import run, sse
+from tests.support.helpers import SACLI, run, sse
 
 CHAT = "/api/v1/chat/completions"
 MODELS = "/api/v1/models"
@@ -64,3 +67,24 @@ def test_max_cost_item_stops_each_reply_that_passes_it(httpserver: HTTPServer, a
     for record in records:
         assert record["error"]["exit_code"] == ExitCode.SPENDING_LIMIT
         assert record["error"]["message"].startswith("--max-cost-item $0.01 reached")
+
+
+def test_two_batches_at_once_share_one_budget(httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path) -> None:
+    def slow(request: Request) -> Response:
+        time.sleep(0.02)  # the server's own pace, so that the two runs overlap
+        return Response(sse("answer", usage=USAGE), content_type="text/event-stream")
+
+    httpserver.expect_request(CHAT).respond_with_handler(slow)
+    env = {**api_env, "SACLI_LOG_DB": str(tmp_path / "logs.db"), "SACLI_BUDGET": "1", "SACLI_BUDGET_SCOPE": "job"}
+    args = [SACLI, "batch", "-P", "4"]
+    runs = [subprocess.Popen(args, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE) for _ in range(2)]
+    outputs = [proc.communicate(items(30), timeout=120)[0] for proc in runs]
+    assert [proc.returncode for proc in runs] == [ExitCode.SPENDING_LIMIT] * 2
+    records = [json.loads(line) for out in outputs for line in out.splitlines()]
+    assert len(records) == 60  # every item of both has its record
+    answered = sum(1 for record in records if record["error"] is None)
+    sent = sum(1 for request, _ in httpserver.log if request.path == CHAT)
+    assert answered == sent
+    # 20 items spend the budget; each run may have had its 4 in flight, and may have started one
+    # more in the moment between another's reply and its row in the log.
+    assert 20 <= answered <= 20 + 2 * 4 + 2
