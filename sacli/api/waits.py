@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from sacli.errors import SacliError
@@ -47,12 +48,15 @@ class AnnouncedWaits:
     def __init__(self, reporter: Notices, *, time_scale: float) -> None:
         self.reporter = reporter
         self.time_scale = time_scale
+        self.listener: Callable[[SacliError, float, int], None] | None = None  # told of each retry (--events)
 
     def before_attempt(self) -> None:
         pass
 
     def retry(self, error: SacliError, delay: float, attempt: int, retries: int) -> None:
         self.reporter.notice(retry_notice(error, delay, attempt, retries))
+        if self.listener is not None:
+            self.listener(error, delay, attempt)
         sleep_scaled(delay, self.time_scale)
 
 

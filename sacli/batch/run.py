@@ -32,6 +32,7 @@ from sacli.api.waits import SharedPause
 from sacli.batch.items import Item, id_key, line_id, make_item, numbered_lines
 from sacli.chat.exchangelog import Attempt, ExchangeLog
 from sacli.chat.heldreply import HeldReply
+from sacli.chat.outcome import outcome
 from sacli.chat.replycache import ReplyCache, replayed
 from sacli.chat.spending import Spending
 from sacli.errors import SacliError, SpendingLimit, UsageError
@@ -42,13 +43,38 @@ INPUT_END = object()
 LOG_EVERY = (64, 0.5)  # the log is written once this many records, or this many seconds, have gone by
 
 
-def record_of(item_id: Any, reply: Reply | None, error: SacliError | None) -> dict[str, Any]:
+def record_of(
+    item_id: Any,
+    reply: Reply | None,
+    error: SacliError | None,
+    *,
+    started: float | None = None,
+    retries: int = 0,
+    partial: Reply | None = None,
+) -> dict[str, Any]:
+    """An item's record (sacli schema batch): ``reply`` a whole one (its text is kept also when it did not
+    match the item's schema), ``partial`` what came of one that failed; ``started``: when it was sent."""
+    status, code, _ = outcome(error)
+    seen = reply if reply is not None else partial
+    usage = seen.usage if seen is not None and isinstance(seen.usage, dict) else None
+    cost = usage.get("cost") if usage else None
     record: dict[str, Any] = {
         "id": item_id,
-        "text": "".join(reply.text) if reply is not None and error is None else None,
-        "finish_reason": reply.finish_reason if reply is not None else None,
-        "usage": reply.usage if reply is not None else None,
-        "error": None if error is None else {"message": error.message, "exit_code": int(error.exit_code)},
+        "text": "".join(reply.text) if reply is not None else None,
+        "finish_reason": seen.finish_reason if seen is not None else None,
+        "usage": usage,
+        "error": None if error is None else {"message": error.message, "exit_code": code},
+        "status": status,
+        "exit_code": code,
+        "model": seen.model if seen is not None else None,
+        "cost": cost if isinstance(cost, int | float) and not isinstance(cost, bool) else None,
+        "cost_estimated": bool(seen is not None and seen.cost_estimated),
+        "cached": seen.cache_status if seen is not None else None,
+        "duration_ms": None if started is None else round((time.monotonic() - started) * 1000, 1),
+        "first_token_ms": (
+            round((seen.first_at - started) * 1000, 1) if seen is not None and seen.first_at and started else None
+        ),
+        "retries": retries,
     }
     if reply is not None and reply.tool_calls and error is None:
         record["tool_calls"] = reply.tool_calls.document()["tool_calls"]
@@ -178,11 +204,13 @@ class BatchRun:
                 return record_of(item.id, None, error), None, error
         reader.meter = meter
         attempt = self.log.begin(item.body) if self.log.on else None
+        retries = attempt.retries if attempt is not None else []
+        started = time.monotonic()
         reply = None
         try:
             reply = ask(
                 self.api, item.body, reader, headers=self.headers, keep_alive=True,
-                output_started=lambda: held.started, retries=attempt.retries if attempt is not None else None,
+                output_started=lambda: held.started, retries=retries,
             )  # fmt: skip
             if spending is not None:
                 spending.settle(reply, item.body, meter)
@@ -194,14 +222,20 @@ class BatchRun:
             if spending is not None and reader.reply is not None and reply is None:
                 with contextlib.suppress(SacliError):
                     spending.settle(reader.reply, item.body, meter)  # what the part that came cost
-            return record_of(item.id, reply, error), self._with_reply(attempt, reader), error
-        return record_of(item.id, reply, None), self._with_reply(attempt, reader), None
+            record = record_of(item.id, reply, error, started=started, retries=len(retries), partial=reader.reply)
+            return record, self._with_reply(attempt, reader), error
+        return (
+            record_of(item.id, reply, None, started=started, retries=len(retries)),
+            self._with_reply(attempt, reader),
+            None,
+        )
 
     def _from_cache(
         self, item: Item, reader: ReplyReader, hit: dict[str, Any]
     ) -> tuple[dict[str, Any], Attempt | None, SacliError | None]:
         assert item.body is not None
         attempt = self.log.begin(item.body) if self.log.on else None
+        started = time.monotonic()
         reply = reader.read_events(iter(replayed(hit)))
         reply.cache_status = "local"
         error = None
@@ -212,7 +246,7 @@ class BatchRun:
                 check_reply("".join(reply.text), item.schema, cut=reply.cut)
             except SacliError as mismatch:
                 error = mismatch
-        return record_of(item.id, reply, error), self._with_reply(attempt, reader), error
+        return record_of(item.id, reply, error, started=started), self._with_reply(attempt, reader), error
 
     @staticmethod
     def _with_reply(attempt: Attempt | None, reader: ReplyReader) -> Attempt | None:

@@ -21,8 +21,9 @@ from urllib.parse import urlsplit
 
 from sacli import __version__
 from sacli.api.reply import LOGGED_TEXT_LIMIT, Reply
+from sacli.chat.outcome import outcome
 from sacli.chat.replycache import request_key
-from sacli.errors import DeadlineExceeded, SacliError, Stop
+from sacli.errors import SacliError
 from sacli.readers.jsontext import one_line
 from sacli.settings.secrets import scrub, secret_pattern
 from sacli.store.logdb import LogUnavailable, write_many
@@ -42,6 +43,7 @@ class Attempt:
     continued: bool = False
     retries: list[str] = field(default_factory=list)  # the cause of each retry, as the transport announced it
     reply: Reply | None = None
+    id: str = field(default_factory=new_id)  # the row's, known from the start (--events names it)
 
 
 class ExchangeLog:
@@ -125,10 +127,10 @@ class ExchangeLog:
 
         system = next((m.get("content") for m in messages if m.get("role") == "system"), None)
         prompt = next((m.get("content") for m in reversed(messages) if m.get("role") == "user"), None)
-        status, exit_code, error = _outcome(failure)
+        status, exit_code, error = outcome(failure)
         now = time.monotonic()
         row: dict[str, Any] = {
-            "id": new_id(),
+            "id": attempt.id,
             "started_at": attempt.started_at,
             "duration_ms": round((now - attempt.started) * 1000, 1),
             "first_token_ms": None,
@@ -171,25 +173,6 @@ class ExchangeLog:
         if not self.warned:  # one line per run, however many rows
             self.warned = True
             self.messages.warn(f"{message} (the answer is not affected; --no-log or SACLI_LOG=0 turns the log off)")
-
-
-def _outcome(failure: BaseException | None) -> tuple[str, int, str | None]:
-    """(status, exit code, error message) of how the exchange ended."""
-    if failure is None:
-        return "ok", 0, None
-    if isinstance(failure, SacliError):
-        status = "timeout" if failure.exit_code == 7 else "error"
-        return status, int(failure.exit_code), failure.message
-    if isinstance(failure, DeadlineExceeded):
-        return "timeout", 7, f"timed out after {failure.seconds:g} s (--timeout)"
-    if isinstance(failure, Stop):
-        name = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM", signal.SIGPIPE: "stdout closed"}.get(
-            failure.signum, f"signal {failure.signum}"
-        )
-        return "interrupted", 128 + failure.signum, f"stopped by {name}"
-    if isinstance(failure, KeyboardInterrupt):
-        return "interrupted", 130, "stopped by Ctrl-C"
-    return "error", 1, f"{type(failure).__name__}: {failure}"
 
 
 def _usage_columns(usage: dict[str, Any] | None) -> dict[str, Any]:

@@ -10,28 +10,55 @@ object on one line; chunks of a streamed answer are merged into one.
 from __future__ import annotations
 
 import contextlib
+import signal
 from typing import Any
 
 from sacli.api.chatrequest import ChatParameters
 from sacli.api.client import ApiClient
 from sacli.api.completions import completion_of_lines, error_of_lines
 from sacli.api.sessions import check_session_id
+from sacli.api.waits import AnnouncedWaits
 from sacli.chat.conversation import Conversation
+from sacli.chat.events import EventStream
 from sacli.chat.exchangelog import ExchangeLog
 from sacli.chat.heldreply import HeldReply
 from sacli.chat.prompt import build_prompt, read_stdin
 from sacli.chat.replycache import ReplyCache, answered_from, replayed
 from sacli.chat.replydisplay import ReplyDisplay, ReplyOptions
 from sacli.chat.spending import Spending
-from sacli.errors import AuthError, SacliError, Stop
+from sacli.errors import AuthError, OutputError, SacliError, Stop
+from sacli.store.logquery import new_id
 from sacli.store.state import remember_session
 from sacli.term.stderr import MESSAGES
 
 
-def run_one_shot(
+def run_one_shot(api: ApiClient, words: list[str], *, options: ReplyOptions, **how: Any) -> None:
+    """Ask once (``ask_once`` says how); with --events the run ends with its ``end`` event, whichever way
+    it ends, as long as stdout takes it."""
+    display = ReplyDisplay(api, options)
+    events = display.output if isinstance(display.output, EventStream) else None
+    try:
+        ask_once(api, words, options=options, display=display, **how)
+    except BaseException as error:
+        if events is not None:
+            _end(events, display, error)
+        raise
+    if events is not None:
+        _end(events, display, None)
+
+
+def _end(events: EventStream, display: ReplyDisplay, failure: BaseException | None) -> None:
+    if (isinstance(failure, Stop) and failure.signum == signal.SIGPIPE) or isinstance(failure, OutputError):
+        return  # stdout is gone: the exit code says how it ended
+    with contextlib.suppress(Stop, SacliError):
+        events.end(display.last_reply, failure, log_id=events.log_id)
+
+
+def ask_once(
     api: ApiClient,
     words: list[str],
     *,
+    display: ReplyDisplay,
     params: ChatParameters,
     options: ReplyOptions,
     use_stdin: bool,
@@ -57,8 +84,8 @@ def run_one_shot(
     conversation = Conversation(params, model=api.settings.model, session_pending=new_session, history=history)
     check_session_id(conversation.session, messages.warn)
     body = conversation.body(prompt, stream=stream)  # a bad --param fails here, before any request
-    display = ReplyDisplay(api, options)
     output = display.output
+    events = output if isinstance(output, EventStream) else None
     held = None if stream else HeldReply()
     attempt = meter = None
     hit = cache.lookup(api.settings.base_url, body) if cache is not None and not conversation.session_pending else None
@@ -74,6 +101,12 @@ def run_one_shot(
                 messages.notice(f"new session {session}")
                 body = conversation.body(prompt, stream=stream)
             attempt = log.begin(body, continued=continued) if log is not None and log.on else None
+            if events is not None:
+                events.log_id = attempt.id if attempt is not None else None
+                events.start(body, attempt.id if attempt is not None else new_id())
+                waits = api.transport.waits
+                if isinstance(waits, AnnouncedWaits):
+                    waits.listener = events.retry
             keep_text = params.schema is not None
             # A reply held whole is paid for once it arrives: only its worst case is checked, before.
             metered = meter if stream else None

@@ -78,3 +78,11 @@ def continued(chat: Any) -> str:
 
 def attaches_stdin(chat: Any) -> bool:
     return "-" in (chat.attach or ())
+
+
+def check_events(options: Any) -> None:
+    """--events replaces the text with events, --json with the server's JSON: one or the other."""
+    if options.events and options.json:
+        raise UsageError(
+            "--events and --json cannot be used together: --events writes sacli's events, --json the server's chunks"
+        )

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from sacli.api.client import ApiClient
 from sacli.api.completions import ReplyReader, ask, chat_headers
 from sacli.api.reply import KEPT_TEXT_LIMIT, LOGGED_TEXT_LIMIT, Reply
+from sacli.chat.events import EventStream
 from sacli.chat.exchangelog import Attempt
 from sacli.errors import SacliError
 from sacli.readers.jsontext import one_line
@@ -33,11 +34,15 @@ class ReplyOptions(Protocol):
     raw: bool
     show_reasoning: bool | None
     markdown: bool | None
+    events: bool
 
 
 def reply_output(options: ReplyOptions) -> Output:
     """Where a reply goes: stdout, rendered as Markdown with --markdown when it is a terminal that
-    can be redrawn (on a dumb one the text is written as it comes, as without --markdown)."""
+    can be redrawn (on a dumb one the text is written as it comes, as without --markdown); with
+    --events, the event stream."""
+    if options.events:
+        return EventStream()
     if options.markdown and not options.json and can_redraw(1):
         from sacli.term.markdown import MarkdownOutput
 
@@ -54,6 +59,7 @@ class ReplyDisplay:
         self.options = options
         self.output = reply_output(options)
         self.keep_alive = keep_alive
+        self.last_reply: Reply | None = None  # the latest reply, whole or as far as it came
 
     def ask(
         self,
@@ -70,12 +76,15 @@ class ReplyDisplay:
         ``replayed``: the reply's event stream, read instead of asking the server (--cache)."""
         output = output or self.output
         messages = MESSAGES
-        reasoning = ReasoningShown(messages) if self.options.show_reasoning and not self.options.json else None
+        events = self.output if isinstance(self.output, EventStream) else None  # also for a reply held whole
+        shown = self.options.show_reasoning and not self.options.json and events is None
+        reasoning = ReasoningShown(messages) if shown else None
+        on_reasoning = events.reasoning if events is not None else reasoning.write if reasoning is not None else None
         reader = ReplyReader(
             output,
             json_lines=self.options.json,
             keep_text=keep_text or attempt is not None,
-            on_reasoning=reasoning.write if reasoning is not None else None,
+            on_reasoning=on_reasoning,
             keep_reasoning=attempt is not None and (reasoning is not None or "reasoning" in body),
             keep_limit=KEPT_TEXT_LIMIT if keep_text else LOGGED_TEXT_LIMIT,
             meter=meter,
@@ -103,6 +112,7 @@ class ReplyDisplay:
                     output.write_line(error.payload)
                 raise
             finally:
+                self.last_reply = reader.reply
                 if attempt is not None:
                     attempt.reply = reader.reply
                 if reasoning is not None:
@@ -114,7 +124,9 @@ class ReplyDisplay:
         opts = self.options
         output = output or self.output
         output.finish()
-        if reply.tool_calls and not opts.json:
+        if isinstance(self.output, EventStream):
+            self.output.reply_parts(reply)
+        elif reply.tool_calls and not opts.json:
             output.end_line()
             output.write_line(one_line(reply.tool_calls.document()))
         elif not opts.no_newline and not opts.json:

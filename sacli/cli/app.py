@@ -57,6 +57,9 @@ COMMANDS.update(
         "sacli.commands.credits:credits",
         "The key's spending limit, what remains, and its usage today, this week and this month.",
     ),
+    schema=CommandSpec(
+        "sacli.commands.schema:schema", "Print the JSON Schema of --events (events) or of a batch record (batch)."
+    ),
     config=CommandSpec(
         "sacli.commands.config:config_app", "Show the settings and where each came from, or the config file's path."
     ),

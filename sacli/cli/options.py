@@ -122,6 +122,7 @@ class LogFileOptions(OptionGroup):
 
 class OutputOptions(OptionGroup):
     json: bool
+    events: bool
     usage: bool
     show_reasoning: bool | None
     markdown: bool | None

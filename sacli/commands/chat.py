@@ -42,13 +42,14 @@ def chat(
     the server keeps the history, and leaving tells how to resume it; without one sacli keeps
     the history and resends it.
     """
-    from sacli.chat.parameters import attaches_stdin, chat_parameters
+    from sacli.chat.parameters import attaches_stdin, chat_parameters, check_events
     from sacli.commands.support.connect import connect
     from sacli.commands.support.exchanges import asks_cost, exchange_log, replied_to, reply_cache, spending
     from sacli.errors import UsageError
 
     if new_session and (chat.session or chat.continue_session):
         raise UsageError(f"--new-session and {'--session' if chat.session else '--continue'} cannot be used together")
+    check_events(out)
     api = connect(conn, model=chat.model)
     params = chat_parameters(chat, usage=asks_cost(out.usage, log, spend))
     limits = spending(spend, log, api)
@@ -59,9 +60,9 @@ def chat(
         if is_terminal(0) and is_terminal(1):
             from sacli.chat.interactive import run_repl
 
-            if out.json:
+            if out.json or out.events:
                 raise UsageError(
-                    "--json needs a prompt: a conversation writes its replies as text",
+                    f"{'--json' if out.json else '--events'} needs a prompt: a conversation writes its replies as text",
                     hint='for one JSON answer give the prompt: sacli chat --json "..."',
                 )
             if chat.schema or chat.tools or reply_to is not None:

@@ -39,10 +39,11 @@ def stream(
     the end and becomes the prompt (or follows the arguments after a blank line).
     """
     from sacli.chat.oneshot import run_one_shot
-    from sacli.chat.parameters import attaches_stdin, chat_parameters
+    from sacli.chat.parameters import attaches_stdin, chat_parameters, check_events
     from sacli.commands.support.connect import connect
     from sacli.commands.support.exchanges import asks_cost, exchange_log, replied_to, reply_cache, spending
 
+    check_events(out)
     api = connect(conn, model=chat.model)
     params = chat_parameters(chat, usage=asks_cost(out.usage, log, spend))
     run_one_shot(

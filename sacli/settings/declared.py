@@ -235,6 +235,11 @@ OPTIONS: dict[str, Setting] = {
         "files", ("--attach", "-a"), "An image, a PDF or a text file for the model to read; '-' reads it from "
         "stdin (repeatable).", REPLY_PANEL, metavar="PATH|URL",
     ),
+    "events": Setting(
+        "flag", ("--events",), "Write a stream of JSON events instead of the text: each piece of the answer, "
+        "reasoning, tool calls, retries, usage, and a last end event with the status and exit code "
+        "(sacli schema events).", OUTPUT_PANEL, False,
+    ),
     "json": Setting(
         "flag", ("--json",), "Write JSON instead of text: one array for a list, one object per line for items "
         "acted on one by one, the object itself for one thing; stream and chat write the server's JSON.",

@@ -24,6 +24,7 @@ from sacli.exitcodes import ExitCode
 from tests.support.helpers import SACLI, chunk, event, run, sse
 from tests.support.peakmem import Measured
 from tests.support.rawserver import Peer, RawServer, keyed, trickled_head
+from tests.support.schemas import batch_records, timeless
 from tests.support.terminal import Terminal
 
 CHAT = "/api/v1/chat/completions"
@@ -75,7 +76,7 @@ def lines_of(items: list[dict[str, Any]]) -> bytes:
 
 
 def records(stdout: bytes) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in stdout.splitlines()]
+    return batch_records(stdout)
 
 
 def numbered(count: int) -> list[dict[str, Any]]:
@@ -90,13 +91,21 @@ def test_every_id_is_answered_exactly_once(answers: Answers, api_env: dict[str, 
     assert sorted(r["id"] for r in found) == sorted(i["id"] for i in items)
     for record in found:
         number = record["id"].removeprefix("item-")
-        assert record == {
+        assert timeless(record) == {
             "id": record["id"],
             "text": f"answer to prompt {number}",
             "finish_reason": "stop",
             "usage": {"prompt_tokens": 12, "completion_tokens": 3, "total_tokens": 15},
             "error": None,
+            "status": "ok",
+            "exit_code": 0,
+            "model": "test/model",
+            "cost": None,
+            "cost_estimated": False,
+            "cached": None,
+            "retries": 0,
         }
+        assert record["duration_ms"] >= record["first_token_ms"] > 0
     assert sorted(answers.prompts) == sorted(i["prompt"] for i in items)
 
 
@@ -335,8 +344,10 @@ def test_resume_sends_nothing_for_the_ids_already_done(
         )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert sorted(answers.prompts) == ["prompt 1", "prompt 2", "prompt 4"]
-    assert sorted(r["id"] for r in records(out.read_bytes())[3:]) == ["item-1", "item-2", "item-4"]  # appended
-    done = [r["id"] for r in records(out.read_bytes()) if r["error"] is None]
+    older, appended = out.read_bytes().split(b"\n", 3)[:3], out.read_bytes().split(b"\n", 3)[3]
+    assert sorted(r["id"] for r in records(appended)) == ["item-1", "item-2", "item-4"]
+    every = [json.loads(line) for line in older] + records(appended)  # the earlier run's records are older ones
+    done = [r["id"] for r in every if r["error"] is None]
     assert sorted(done) == ["item-0", "item-1", "item-2", "item-3", "item-4"]
 
 
@@ -569,6 +580,10 @@ def test_a_batch_records_and_replays_by_body(answers: Answers, api_env: dict[str
     quiet = {k: v for k, v in api_env.items() if k not in ("OPENROUTER_KEY", "SUPER_AGENT_KEY")}
     replayed = run("batch", "-P", "3", "--replay", str(tape), "--replay-match", "body", env=quiet, input=items)
     assert live.returncode == replayed.returncode == 0
-    assert sorted(live.stdout.splitlines()) == sorted(replayed.stdout.splitlines())
+
+    def answered(stdout: bytes) -> list[dict[str, Any]]:
+        return sorted((timeless(record) for record in records(stdout)), key=lambda record: record["id"])
+
+    assert answered(live.stdout) == answered(replayed.stdout)
     assert len(answers.prompts) == sent
     assert len(tape.read_text().splitlines()) == 6

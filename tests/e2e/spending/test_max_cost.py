@@ -57,7 +57,7 @@ def test_a_reply_is_stopped_when_its_running_cost_passes_the_limit(
     assert line.startswith("sacli: error: --max-cost $0.01 reached: the reply was stopped at about $0.011 ")
     with sqlite3.connect(api_env["SACLI_LOG_DB"]) as connection:
         row = connection.execute("SELECT status, exit_code, cost, cost_estimated, reply FROM exchanges").fetchone()
-    assert row[:2] == ("error", 11) and row[3] == 1 and 0.01 < row[2] <= 0.012
+    assert row[:2] == ("limit", 11) and row[3] == 1 and 0.01 < row[2] <= 0.012
     assert row[4] == result.stdout.decode()
 
 

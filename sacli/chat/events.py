@@ -1,0 +1,108 @@
+"""``--events``: a stream of JSON Lines for programs, versioned (``"v": 1``), one event per line,
+each written the moment it happens, and always a last ``end`` that says how the run ended and with
+which exit code, on every way out that can still write.
+
+Every event has ``v``, ``type`` and ``t`` (milliseconds since sacli started the request). The
+types and their fields are in sacli.chat.eventschema, which ``sacli schema events`` prints.
+Within v1 only new optional fields and new types are added; a consumer ignores types it does not
+know.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from time import monotonic
+from typing import Any
+
+from sacli.api.reply import Reply
+from sacli.chat.outcome import outcome
+from sacli.errors import SacliError
+from sacli.term.stdout import Output
+
+VERSION = 1
+
+
+class EventStream(Output):
+    """stdout as events: a piece of the answer written to it is a ``delta`` event."""
+
+    def __init__(self) -> None:
+        super().__init__(raw=True)
+        self.started_at = monotonic()
+        self.text_length = 0
+        self.text_hash = hashlib.sha256()
+        self.retries = 0
+        self.log_id: str | None = None  # the exchange's ID in the local log, when it is on
+
+    def emit(self, kind: str, **fields: Any) -> None:
+        event = {"v": VERSION, "type": kind, "t": round((monotonic() - self.started_at) * 1000, 1), **fields}
+        self._start()
+        self._send(json.dumps(event, ensure_ascii=False, separators=(",", ":"), default=str) + "\n", "surrogatepass")
+
+    def write(self, text: str, *, errors: str = "replace") -> None:
+        if text:
+            self.text_length += len(text)
+            self.text_hash.update(text.encode("utf-8", "surrogatepass"))
+            self.emit("delta", text=text)
+
+    def write_line(self, line: str) -> None:
+        self.write(line + "\n")
+
+    def end_line(self) -> None:
+        """An event stream has no line of text to end."""
+
+    def reasoning(self, text: str) -> None:
+        self.emit("reasoning", text=text)
+
+    def retry(self, error: SacliError, delay: float, attempt: int) -> None:
+        self.retries = attempt
+        self.emit("retry", attempt=attempt, cause=error.summary, wait_s=round(delay, 3), status=error.status)
+
+    def start(self, body: dict[str, Any], request_id: str) -> None:
+        self.emit("start", id=request_id, model=body.get("model"), session=body.get("sessionId"), attempt=1)
+
+    def reply_parts(self, reply: Reply) -> None:
+        """What a complete reply carries besides its text: its tool calls, one event each, and its usage."""
+        if reply.tool_calls:
+            for key in sorted(reply.tool_calls.calls):
+                call = reply.tool_calls.calls[key]
+                text = "".join(call["arguments"])
+                try:
+                    arguments: Any = json.loads(text) if text.strip() else {}
+                except ValueError:
+                    arguments = text  # not JSON: as it came
+                self.emit("tool_call", id=call["id"], name=call["name"], arguments=arguments)
+        if reply.usage:
+            self.emit("usage", usage=reply.usage)
+
+    def end(self, reply: Reply | None, failure: BaseException | None, *, log_id: str | None) -> None:
+        """The last event; ``failure`` None: the run succeeded. Written whenever stdout still takes it."""
+        status, code, message = outcome(failure)
+        if isinstance(failure, SacliError):
+            self.emit(
+                "error", message=failure.message, hint=failure.hint, status=failure.status,
+                retryable=failure.retryable, exit_code=code,
+            )  # fmt: skip
+        usage = reply.usage if reply is not None and isinstance(reply.usage, dict) else None
+        cost = usage.get("cost") if usage else None
+        self.emit(
+            "end",
+            status=status,
+            exit_code=code,
+            error=message,
+            finish_reason=reply.finish_reason if reply is not None else None,
+            text_length=self.text_length,
+            text_sha256=self.text_hash.hexdigest(),
+            usage=usage,
+            cost=cost if isinstance(cost, int | float) and not isinstance(cost, bool) else None,
+            cost_estimated=bool(reply is not None and reply.cost_estimated),
+            cached=reply.cache_status if reply is not None else None,
+            duration_ms=round((monotonic() - self.started_at) * 1000, 1),
+            first_token_ms=(
+                round((reply.first_at - self.started_at) * 1000, 1) if reply is not None and reply.first_at else None
+            ),
+            retries=self.retries,
+            model=reply.model if reply is not None else None,
+            generation_id=reply.generation_id if reply is not None else None,
+            log_id=log_id,
+        )
