@@ -161,7 +161,12 @@ class ReplyReader:
                                 keep(content)
                             if not json_lines:
                                 out.write(content)
-                        if "tool_calls" in delta or "reasoning" in delta or "reasoning_details" in delta:
+                        if (
+                            "tool_calls" in delta
+                            or "reasoning" in delta
+                            or "reasoning_details" in delta
+                            or "annotations" in delta
+                        ):
                             if waiting:
                                 reply.first_at = monotonic()
                                 waiting = False
@@ -219,7 +224,8 @@ class ReplyReader:
         return reply
 
     def _other_parts(self, delta: dict[str, Any], reply: Reply) -> None:
-        """Reasoning (to ``on_reasoning``) and tool-call fragments (into ``reply``) of a delta or a message."""
+        """Reasoning (to ``on_reasoning``), tool-call fragments and citations (into ``reply``) of a delta or a
+        message."""
         if self.on_reasoning is not None or self.keep_reasoning or self.meter is not None:
             for piece in reasoning_pieces(delta):
                 if self.on_reasoning is not None:
@@ -228,6 +234,8 @@ class ReplyReader:
                     reply.keep_reasoning(piece)
                 if self.meter is not None:
                     self.meter(len(piece))
+        if "annotations" in delta:
+            reply.citations.add(delta["annotations"])
         calls = delta.get("tool_calls")
         if isinstance(calls, list):
             reply.tool_calls.add(calls)

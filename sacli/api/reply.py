@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sacli.api.citations import Citations
 from sacli.api.limits import JSON_BODY_LIMIT
 from sacli.api.toolcalls import ToolCalls
 
@@ -14,8 +15,9 @@ LOGGED_TEXT_LIMIT = 1024 * 1024  # of a reply's text kept only for the local log
 
 class Reply:
     __slots__ = (
-        "cache_status", "cost_estimated", "cut", "done", "finish_reason", "first_at", "gather_reasoning_at",
-        "gather_text_at", "generation_id", "keep_limit", "kept", "model", "reasoning", "text", "tool_calls", "usage",
+        "cache_status", "citations", "cost_estimated", "cut", "done", "finish_reason", "first_at",
+        "gather_reasoning_at", "gather_text_at", "generation_id", "keep_limit", "kept", "model", "reasoning", "text",
+        "tool_calls", "usage",
     )  # fmt: skip
 
     def __init__(
@@ -36,6 +38,7 @@ class Reply:
         self.kept = 0
         self.cut = False  # the text kept stops at keep_limit
         self.tool_calls = ToolCalls()  # gathered from the deltas' fragments
+        self.citations = Citations()  # the sources it cites (web search annotations)
         self.reasoning: list[str] = []  # kept when the reader is asked to, in pieces as the text is
         self.gather_reasoning_at = GATHERED
         self.model: str | None = None  # the model that answered, as the reply names it

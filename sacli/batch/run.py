@@ -76,6 +76,8 @@ def record_of(
         ),
         "retries": retries,
     }
+    if seen is not None and seen.citations:
+        record["citations"] = seen.citations.items
     if reply is not None and reply.tool_calls and error is None:
         record["tool_calls"] = reply.tool_calls.document()["tool_calls"]
     return record

@@ -10,14 +10,17 @@ know.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import signal
+from collections.abc import Iterator
 from time import monotonic
 from typing import Any
 
 from sacli.api.reply import Reply
 from sacli.chat.outcome import outcome
-from sacli.errors import SacliError
+from sacli.errors import OutputError, SacliError, Stop
 from sacli.term.stdout import Output
 
 VERSION = 1
@@ -33,16 +36,23 @@ class EventStream(Output):
         self.text_hash = hashlib.sha256()
         self.retries = 0
         self.log_id: str | None = None  # the exchange's ID in the local log, when it is on
+        self.reply: Reply | None = None  # the reply, whole or as far as it came
 
     def emit(self, kind: str, **fields: Any) -> None:
         event = {"v": VERSION, "type": kind, "t": round((monotonic() - self.started_at) * 1000, 1), **fields}
-        self._start()
-        self._send(json.dumps(event, ensure_ascii=False, separators=(",", ":"), default=str) + "\n", "surrogatepass")
+        if self.before_first_write is not None:  # the spinner, say, stops at the first event
+            hook, self.before_first_write = self.before_first_write, None
+            hook()
+        try:
+            self._send(json.dumps(event, ensure_ascii=False, separators=(",", ":"), default=str) + "\n", "strict")
+        except UnicodeEncodeError:  # a lone surrogate from the server: escaped, the line stays UTF-8
+            self._send(json.dumps(event, separators=(",", ":"), default=str) + "\n")
 
     def write(self, text: str, *, errors: str = "replace") -> None:
         if text:
             self.text_length += len(text)
-            self.text_hash.update(text.encode("utf-8", "surrogatepass"))
+            self.text_hash.update(text.encode("utf-8", "replace"))  # the bytes plain stream writes
+            self.started = True  # only the answer's text counts: a request is resent until some of it came
             self.emit("delta", text=text)
 
     def write_line(self, line: str) -> None:
@@ -62,7 +72,8 @@ class EventStream(Output):
         self.emit("start", id=request_id, model=body.get("model"), session=body.get("sessionId"), attempt=1)
 
     def reply_parts(self, reply: Reply) -> None:
-        """What a complete reply carries besides its text: its tool calls, one event each, and its usage."""
+        """What a complete reply carries besides its text: its tool calls and citations, one event each,
+        and its usage."""
         if reply.tool_calls:
             for key in sorted(reply.tool_calls.calls):
                 call = reply.tool_calls.calls[key]
@@ -72,11 +83,14 @@ class EventStream(Output):
                 except ValueError:
                     arguments = text  # not JSON: as it came
                 self.emit("tool_call", id=call["id"], name=call["name"], arguments=arguments)
+        for citation in reply.citations.items:
+            self.emit("citation", **citation)
         if reply.usage:
             self.emit("usage", usage=reply.usage)
 
-    def end(self, reply: Reply | None, failure: BaseException | None, *, log_id: str | None) -> None:
-        """The last event; ``failure`` None: the run succeeded. Written whenever stdout still takes it."""
+    def end(self, failure: BaseException | None) -> None:
+        """The last event; ``failure`` None: the run succeeded."""
+        reply = self.reply
         status, code, message = outcome(failure)
         if isinstance(failure, SacliError):
             self.emit(
@@ -104,5 +118,24 @@ class EventStream(Output):
             retries=self.retries,
             model=reply.model if reply is not None else None,
             generation_id=reply.generation_id if reply is not None else None,
-            log_id=log_id,
+            log_id=self.log_id,
         )
+
+
+@contextlib.contextmanager
+def event_run(wanted: bool) -> Iterator[EventStream | None]:
+    """With ``wanted`` (--events), the run's event stream, ended by its ``end`` event whichever way the
+    run ends, as long as stdout takes it: when stdout itself closed, the exit code says how it ended."""
+    if not wanted:
+        yield None
+        return
+    events = EventStream()
+    try:
+        yield events
+    except BaseException as failure:
+        gone = isinstance(failure, OutputError) or (isinstance(failure, Stop) and failure.signum == signal.SIGPIPE)
+        if not gone:
+            with contextlib.suppress(Stop, SacliError):
+                events.end(failure)
+        raise
+    events.end(None)

@@ -13,6 +13,7 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 NUMBER_OR_NULL = {"type": ["number", "null"]}
 TEXT_OR_NULL = {"type": ["string", "null"]}
 USAGE = {"type": ["object", "null"], "description": "every usage field the server sent"}
+INDEX = {"type": ["integer", "null"], "minimum": 0, "description": "a character offset in the answer"}
 EXIT_CODE = {"type": "integer", "minimum": 0, "maximum": 255}
 STATUS = {"enum": ["ok", "error", "interrupted", "timeout", "limit"]}
 
@@ -57,8 +58,9 @@ EVENTS: dict[str, Any] = {
                 {"id": TEXT_OR_NULL, "name": TEXT_OR_NULL, "arguments": {}}, ("id", "name", "arguments"),
             ),
             "citation": _event(
-                "citation", "a source the answer cites",
-                {"url": {"type": "string"}, "title": TEXT_OR_NULL, "start": NUMBER_OR_NULL, "end": NUMBER_OR_NULL},
+                "citation", "a source the answer cites (web search); start and end: the span of the answer it backs",
+                {"url": {"type": "string"}, "title": TEXT_OR_NULL, "start": INDEX, "end": INDEX,
+                 "content": TEXT_OR_NULL},
                 ("url",),
             ),
             "retry": _event(
@@ -112,6 +114,7 @@ BATCH: dict[str, Any] = {
             ]
         },
         "tool_calls": {"type": "array"},
+        "citations": {"type": "array", "items": {"type": "object", "required": ["url"]}},
         "status": STATUS,
         "exit_code": EXIT_CODE,
         "model": TEXT_OR_NULL,

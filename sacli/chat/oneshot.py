@@ -10,7 +10,6 @@ object on one line; chunks of a streamed answer are merged into one.
 from __future__ import annotations
 
 import contextlib
-import signal
 from typing import Any
 
 from sacli.api.chatrequest import ChatParameters
@@ -26,39 +25,16 @@ from sacli.chat.prompt import build_prompt, read_stdin
 from sacli.chat.replycache import ReplyCache, answered_from, replayed
 from sacli.chat.replydisplay import ReplyDisplay, ReplyOptions
 from sacli.chat.spending import Spending
-from sacli.errors import AuthError, OutputError, SacliError, Stop
+from sacli.errors import AuthError, SacliError, Stop
 from sacli.store.logquery import new_id
 from sacli.store.state import remember_session
 from sacli.term.stderr import MESSAGES
 
 
-def run_one_shot(api: ApiClient, words: list[str], *, options: ReplyOptions, **how: Any) -> None:
-    """Ask once (``ask_once`` says how); with --events the run ends with its ``end`` event, whichever way
-    it ends, as long as stdout takes it."""
-    display = ReplyDisplay(api, options)
-    events = display.output if isinstance(display.output, EventStream) else None
-    try:
-        ask_once(api, words, options=options, display=display, **how)
-    except BaseException as error:
-        if events is not None:
-            _end(events, display, error)
-        raise
-    if events is not None:
-        _end(events, display, None)
-
-
-def _end(events: EventStream, display: ReplyDisplay, failure: BaseException | None) -> None:
-    if (isinstance(failure, Stop) and failure.signum == signal.SIGPIPE) or isinstance(failure, OutputError):
-        return  # stdout is gone: the exit code says how it ended
-    with contextlib.suppress(Stop, SacliError):
-        events.end(display.last_reply, failure, log_id=events.log_id)
-
-
-def ask_once(
+def run_one_shot(
     api: ApiClient,
     words: list[str],
     *,
-    display: ReplyDisplay,
     params: ChatParameters,
     options: ReplyOptions,
     use_stdin: bool,
@@ -70,11 +46,13 @@ def ask_once(
     history: list[dict[str, Any]] | None = None,
     spending: Spending | None = None,
     cache: ReplyCache | None = None,
+    events: EventStream | None = None,
 ) -> None:
     """Ask once; ``use_stdin``: standard input, when it is not a terminal, is part of the prompt.
     ``log`` logs the exchange; ``continued``: its session came from --continue; ``history``: earlier
     messages sent before the prompt (--reply-to); ``spending``: the limits on what it may cost;
-    ``cache``: --cache, which may answer it from the local log."""
+    ``cache``: --cache, which may answer it from the local log; ``events``: --events, the stream the reply
+    is written to as events."""
     messages = MESSAGES
     require_keys(api, params, new_session=new_session)  # no key: fail before waiting on stdin
     stdin_text = read_stdin(messages.notice) if use_stdin else None
@@ -84,8 +62,8 @@ def ask_once(
     conversation = Conversation(params, model=api.settings.model, session_pending=new_session, history=history)
     check_session_id(conversation.session, messages.warn)
     body = conversation.body(prompt, stream=stream)  # a bad --param fails here, before any request
+    display = ReplyDisplay(api, options, output=events)
     output = display.output
-    events = output if isinstance(output, EventStream) else None
     held = None if stream else HeldReply()
     attempt = meter = None
     hit = cache.lookup(api.settings.base_url, body) if cache is not None and not conversation.session_pending else None
@@ -133,9 +111,9 @@ def ask_once(
         if output.is_terminal:
             with contextlib.suppress(Stop, SacliError):
                 output.end_line()
-        if spending is not None and attempt is not None and attempt.reply is not None:
+        if spending is not None and display.last_reply is not None:
             with contextlib.suppress(SacliError):
-                spending.settle(attempt.reply, body, meter)  # what the part that came cost, for the log
+                spending.settle(display.last_reply, body, meter)  # what the part that came cost
         if attempt is not None and log is not None:
             log.end(attempt, error)
         raise

@@ -34,15 +34,11 @@ class ReplyOptions(Protocol):
     raw: bool
     show_reasoning: bool | None
     markdown: bool | None
-    events: bool
 
 
 def reply_output(options: ReplyOptions) -> Output:
     """Where a reply goes: stdout, rendered as Markdown with --markdown when it is a terminal that
-    can be redrawn (on a dumb one the text is written as it comes, as without --markdown); with
-    --events, the event stream."""
-    if options.events:
-        return EventStream()
+    can be redrawn (on a dumb one the text is written as it comes, as without --markdown)."""
     if options.markdown and not options.json and can_redraw(1):
         from sacli.term.markdown import MarkdownOutput
 
@@ -53,11 +49,14 @@ def reply_output(options: ReplyOptions) -> Output:
 class ReplyDisplay:
     """Sends chat requests and shows their replies; one per command run."""
 
-    def __init__(self, api: ApiClient, options: ReplyOptions, *, keep_alive: bool = False) -> None:
-        """``keep_alive``: more requests follow on the connection (a conversation)."""
+    def __init__(
+        self, api: ApiClient, options: ReplyOptions, *, keep_alive: bool = False, output: Output | None = None
+    ) -> None:
+        """``keep_alive``: more requests follow on the connection (a conversation); ``output``: where the
+        replies go instead of the one ``options`` choose (--events)."""
         self.api = api
         self.options = options
-        self.output = reply_output(options)
+        self.output = output or reply_output(options)
         self.keep_alive = keep_alive
         self.last_reply: Reply | None = None  # the latest reply, whole or as far as it came
 
@@ -113,6 +112,8 @@ class ReplyDisplay:
                 raise
             finally:
                 self.last_reply = reader.reply
+                if events is not None:
+                    events.reply = reader.reply
                 if attempt is not None:
                     attempt.reply = reader.reply
                 if reasoning is not None:

@@ -38,24 +38,27 @@ def stream(
     The prompt is the arguments joined by spaces; when stdin is not a terminal it is read to
     the end and becomes the prompt (or follows the arguments after a blank line).
     """
+    from sacli.chat.events import event_run
     from sacli.chat.oneshot import run_one_shot
     from sacli.chat.parameters import attaches_stdin, chat_parameters, check_events
     from sacli.commands.support.connect import connect
     from sacli.commands.support.exchanges import asks_cost, exchange_log, replied_to, reply_cache, spending
 
-    check_events(out)
-    api = connect(conn, model=chat.model)
-    params = chat_parameters(chat, usage=asks_cost(out.usage, log, spend))
-    run_one_shot(
-        api,
-        prompt or [],
-        params=params,
-        options=out,
-        use_stdin=not out.no_stdin and not attaches_stdin(chat),
-        stream=not no_stream,
-        log=exchange_log(log, api, "stream", spend),
-        spending=spending(spend, log, api),
-        cache=reply_cache(spend, log, api),
-        continued=chat.continue_session,
-        history=replied_to(log, reply_to, session=params.session),
-    )
+    with event_run(out.events) as events:
+        check_events(out)
+        api = connect(conn, model=chat.model)
+        params = chat_parameters(chat, usage=asks_cost(out.usage, log, spend))
+        run_one_shot(
+            api,
+            prompt or [],
+            params=params,
+            options=out,
+            use_stdin=not out.no_stdin and not attaches_stdin(chat),
+            stream=not no_stream,
+            log=exchange_log(log, api, "stream", spend),
+            spending=spending(spend, log, api),
+            cache=reply_cache(spend, log, api),
+            continued=chat.continue_session,
+            history=replied_to(log, reply_to, session=params.session),
+            events=events,
+        )
