@@ -39,8 +39,8 @@ COMMANDS.update(
         "List, add, search, update and delete the user-memory facts (--user-memory injects them).",
     ),
     models=CommandSpec(
-        "sacli.commands.models:models",
-        "List the models the server offers: ID, context length, prompt and completion price per million tokens.",
+        "sacli.commands.models:models_app",
+        "List the models the server offers, or show one: context, prices, parameters, reasoning and expiry.",
     ),
     examples=CommandSpec(
         "sacli.commands.examples:examples_app",
