@@ -33,7 +33,7 @@ COMMANDS.update(
     upload=CommandSpec(
         "sacli.commands.upload:upload", "Upload files to the knowledge base searched with --rag, one request per file."
     ),
-    files=CommandSpec("sacli.commands.files:files", "List and delete the files of the knowledge base."),
+    files=CommandSpec("sacli.commands.files:files", "List, update and delete the files of the knowledge base."),
     facts=CommandSpec(
         "sacli.commands.facts:facts_app",
         "List, add, search, update and delete the user-memory facts (--user-memory injects them).",
