@@ -4,10 +4,7 @@
 from __future__ import annotations
 
 import datetime
-import re
 from typing import Any
-
-DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:$|[T ])")
 
 
 def iso_date(value: Any) -> datetime.date | None:
@@ -15,10 +12,13 @@ def iso_date(value: Any) -> datetime.date | None:
     anything else: another type, another format, a day that does not exist."""
     if not isinstance(value, str) or len(value) > 64:
         return None
-    match = DATE.match(value)
-    if match is None:
+    day, rest = value[:10], value[10:]
+    digits = day[:4] + day[5:7] + day[8:]
+    if len(day) != 10 or day[4] + day[7] != "--" or not (digits.isascii() and digits.isdigit()):
+        return None
+    if rest and rest[0] not in "T ":
         return None
     try:
-        return datetime.date(*(int(part) for part in match.groups()))
+        return datetime.date(int(day[:4]), int(day[5:7]), int(day[8:]))
     except ValueError:
         return None

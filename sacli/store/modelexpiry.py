@@ -16,7 +16,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sacli.readers.isodate import iso_date
 from sacli.readers.jsontext import parse_json
 from sacli.readers.localfiles import read_bounded
 from sacli.store.paths import cache_dir
@@ -32,6 +31,8 @@ def index_path() -> Path:
 def write(base_url: str, fetched_at: float, models: list[dict[str, Any]]) -> None:
     """Keep the dates of ``models`` (whole or not at all); a failure is no error."""
     import tempfile
+
+    from sacli.readers.isodate import iso_date
 
     expires: dict[str, str] = {}
     for model in models:
@@ -54,7 +55,8 @@ def write(base_url: str, fetched_at: float, models: list[dict[str, Any]]) -> Non
 
 def expiry_of(base_url: str, model_id: str) -> datetime.date | None:
     """The date after which ``model_id`` may be removed, as the list last kept for ``base_url``
-    says (however old it is: a date seldom moves); None when it has none, or there is no such list."""
+    says (however old it is: a date seldom moves); None when it has none, or there is no such list.
+    Run at the start of every chat command: it imports nothing that is not loaded by then."""
     try:
         document = parse_json(read_bounded(str(index_path()), INDEX_LIMIT))
     except (OSError, ValueError):  # no file, too large, not JSON
@@ -62,4 +64,10 @@ def expiry_of(base_url: str, model_id: str) -> datetime.date | None:
     if not isinstance(document, dict) or document.get("base_url") != base_url:
         return None
     expires = document.get("expires")
-    return iso_date(expires.get(model_id)) if isinstance(expires, dict) else None
+    date = expires.get(model_id) if isinstance(expires, dict) else None
+    if not isinstance(date, str) or len(date) != 10:  # written as YYYY-MM-DD
+        return None
+    try:
+        return datetime.date.fromisoformat(date)
+    except ValueError:
+        return None
