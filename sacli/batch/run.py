@@ -31,6 +31,7 @@ from sacli.api.reply import Reply
 from sacli.api.waits import SharedPause
 from sacli.batch.items import Item, id_key, line_id, make_item, numbered_lines
 from sacli.chat.exchangelog import Attempt, ExchangeLog
+from sacli.chat.expiry import warn_if_expiring
 from sacli.chat.heldreply import HeldReply
 from sacli.chat.outcome import outcome
 from sacli.chat.replycache import ReplyCache, replayed
@@ -125,6 +126,7 @@ class BatchRun:
         self.stopping = threading.Event()
         self.counts = {"done": 0, "failed": 0, "running": 0, "skipped": 0}
         self.headers = chat_headers(api, stream=True) | (cache.server_headers() if cache is not None else {})
+        self.models_seen = {api.settings.model}  # an item's own model is checked for its expiry once
 
     def run(self, lines: Iterable[str], out: Output) -> dict[str, int]:
         """Answer every item; the counts of done, failed and skipped items."""
@@ -163,6 +165,7 @@ class BatchRun:
                 if item.error is not None:
                     self.events.put(("record", (item.index, (record_of(item.id, None, item.error), None, None), False)))
                 else:
+                    self._check_model(item)
                     self.work.put(item)
             self.events.put(("end", sent))
         except (OSError, NoLineEnd) as exc:  # an unreadable input (EIO, no lines): the batch ends with it
@@ -170,6 +173,13 @@ class BatchRun:
             self.events.put(("failure", UsageError(f"cannot read the input: {reason}")))
         except BaseException as exc:
             self.events.put(("failure", exc))
+
+    def _check_model(self, item: Item) -> None:
+        """An item's own model, the first time one uses it: its expiry is told on the writing thread."""
+        model = item.body.get("model") if isinstance(item.body, dict) else None
+        if isinstance(model, str) and model not in self.models_seen:
+            self.models_seen.add(model)
+            self.events.put(("model", model))
 
     def _work(self) -> None:
         while (item := self.work.get()) is not None:
@@ -267,6 +277,8 @@ class BatchRun:
                 raise value
             if kind == "end":
                 total = value
+            elif kind == "model":
+                warn_if_expiring(self.api.settings.base_url, value)
             elif kind in ("running", "skipped"):
                 self.counts[kind] += 1
             else:

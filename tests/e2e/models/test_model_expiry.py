@@ -126,3 +126,17 @@ def test_a_refreshed_list_without_the_date_ends_the_warning(httpserver: HTTPServ
     served.append([dated("old/gone", None)])
     run("models", "--refresh", env=api_env)
     assert run("stream", "-m", "old/gone", "hi", env=api_env).stderr == b""
+
+
+def test_a_batch_warns_once_of_each_items_own_model(kept: HTTPServer, api_env: dict[str, str]) -> None:
+    lines = [{"prompt": "a", "model": "old/gone"}, {"prompt": "b"}, {"prompt": "c", "model": "old/gone"}]
+    lines.append({"prompt": "d", "model": "far/later"})
+    stdin = "".join(json.dumps(line) + "\n" for line in lines).encode()
+    result = run("batch", "-m", "soon/twelve", env=api_env, input=stdin)
+    assert result.returncode == 0, result.stderr
+    assert [line.split(" (")[0] for line in result.stderr.decode().splitlines()] == [
+        f"sacli: warning: soon/twelve expires on {in_days(12)}",
+        f"sacli: warning: old/gone expired on {in_days(-3)}",
+    ]
+    assert len(result.stdout.splitlines()) == 4
+    assert asked(kept) == 1
