@@ -13,6 +13,7 @@ from werkzeug import Response
 
 from tests.e2e.models.listing import CHAT, MODELS, asked, dated, in_days, serve_chat, serve_models
 from tests.support.helpers import run
+from tests.support.terminal import Terminal
 
 LIST = [
     dated("old/gone", in_days(-3)),
@@ -139,4 +140,19 @@ def test_a_batch_warns_once_of_each_items_own_model(kept: HTTPServer, api_env: d
         f"sacli: warning: old/gone expired on {in_days(-3)}",
     ]
     assert len(result.stdout.splitlines()) == 4
+    assert asked(kept) == 1
+
+
+def test_model_in_a_conversation_warns_of_the_model_it_switches_to(
+    kept: HTTPServer, api_env: dict[str, str], terminals: list[Terminal]
+) -> None:
+    env = {**api_env, "TERM": "xterm", "NO_COLOR": "1", "INPUTRC": "/dev/null"}
+    terminal = Terminal("chat", "-m", "far/later", env=env)
+    terminals.append(terminal)
+    terminal.type_line("/model old/gone")
+    terminal.expect("the request may fail")
+    terminal.leave()
+    shown = terminal.output.decode()
+    assert "far/later" not in shown.split("sacli chat with far/later")[1]  # no warning for the first model
+    assert f"sacli: warning: old/gone expired on {in_days(-3)}" in " ".join(shown.split())
     assert asked(kept) == 1
