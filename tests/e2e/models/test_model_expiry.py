@@ -35,28 +35,26 @@ def kept(httpserver: HTTPServer, api_env: dict[str, str]) -> HTTPServer:
     return httpserver
 
 
-@pytest.mark.parametrize(
-    ("model", "warning"),
-    [
-        ("old/gone", f"old/gone expired on {in_days(-3)} (3 days ago); the request may fail"),
-        ("soon/one-day", f"soon/one-day expires on {in_days(1)} (in 1 day); see 'sacli models show soon/one-day'"),
-        ("soon/twelve", f"soon/twelve expires on {in_days(12)} (in 12 days); see 'sacli models show soon/twelve'"),
-        ("soon/thirty", f"soon/thirty expires on {in_days(30)} (in 30 days); see 'sacli models show soon/thirty'"),
-        ("far/later", None),
-        ("never/ends", None),
-        ("odd/date", None),
-        ("not/listed", None),
-    ],
-)
-def test_stream_warns_of_a_model_past_or_near_its_date(
-    model: str, warning: str | None, kept: HTTPServer, api_env: dict[str, str]
-) -> None:
-    result = run("stream", "-m", model, "hi", env=api_env)
-    assert (result.returncode, result.stdout) == (0, b"hi\n")
-    assert result.stderr.decode() == ("" if warning is None else f"sacli: warning: {warning}\n")
+WARNINGS = {
+    "old/gone": f"old/gone expired on {in_days(-3)} (3 days ago); the request may fail",
+    "soon/one-day": f"soon/one-day expires on {in_days(1)} (in 1 day); see 'sacli models show soon/one-day'",
+    "soon/twelve": f"soon/twelve expires on {in_days(12)} (in 12 days); see 'sacli models show soon/twelve'",
+    "soon/thirty": f"soon/thirty expires on {in_days(30)} (in 30 days); see 'sacli models show soon/thirty'",
+    "far/later": None,
+    "never/ends": None,
+    "odd/date": None,
+    "not/listed": None,
+}
+
+
+def test_stream_warns_of_a_model_past_or_near_its_date(kept: HTTPServer, api_env: dict[str, str]) -> None:
+    for model, warning in WARNINGS.items():  # one kept list, each model in turn
+        result = run("stream", "-m", model, "hi", env=api_env)
+        assert (result.returncode, result.stdout) == (0, b"hi\n"), model
+        assert result.stderr.decode() == ("" if warning is None else f"sacli: warning: {warning}\n"), model
+        request, _ = kept.log[-1]
+        assert json.loads(request.get_data())["model"] == model
     assert asked(kept) == 1  # only sacli models asked for the list
-    request, _ = kept.log[-1]
-    assert json.loads(request.get_data())["model"] == model
 
 
 @pytest.mark.parametrize(
@@ -111,9 +109,20 @@ def test_a_list_older_than_a_day_still_dates_the_model(kept: HTTPServer, api_env
     assert asked(kept) == 1
 
 
-@pytest.mark.parametrize("broken", ["", "{", "[]", '{"base_url": 1}', '{"expires": {"old/gone": 5}}', "x" * 2_000_000])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "{",
+        '{"base_url": 1}',
+        '{"base_url": "BASE", "expires": {"old/gone": 5}}',
+        '{"base_url": "BASE", "expires": {"old/gone": "2020-02-30"}}',
+        '{"base_url": "BASE", "expires": ["old/gone"]}',
+        "x" * 2_000_000,
+    ],
+)
 def test_a_broken_index_is_no_warning_and_no_error(broken: str, kept: HTTPServer, api_env: dict[str, str]) -> None:
-    (Path(api_env["XDG_CACHE_HOME"]) / "sacli" / "model-expiry.json").write_text(broken)
+    index = Path(api_env["XDG_CACHE_HOME"]) / "sacli" / "model-expiry.json"
+    index.write_text(broken.replace("BASE", api_env["SACLI_BASE_URL"]))
     result = run("stream", "-m", "old/gone", "hi", env=api_env)
     assert (result.returncode, result.stdout, result.stderr) == (0, b"hi\n", b"")
 
