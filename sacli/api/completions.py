@@ -175,7 +175,7 @@ class ReplyReader:
                     if finish:
                         if finish == "error":
                             raise ApiError("the model stopped with an error (finish_reason: error)")
-                        reply.finish_reason = finish
+                        reply.finish_reason = finish_reason_of(finish)
                 usage = payload.get("usage")
                 if usage:
                     reply.usage = usage_of(usage)
@@ -204,7 +204,7 @@ class ReplyReader:
         message = choice.get("message")
         content = message.get("content") if isinstance(message, dict) else choice.get("text")
         reply = self.reply = Reply(
-            finish_reason=choice.get("finish_reason") or "stop",
+            finish_reason=finish_reason_of(choice.get("finish_reason") or "stop"),
             usage=usage_of(payload.get("usage")),
             keep_limit=self.keep_limit,
         )
@@ -270,6 +270,11 @@ def _parse_or_fail(data: str) -> Any:
         raise ApiError(f"the stream carried a payload that is {not_json(problem, 'not JSON')}: {clip(data)}") from None
 
 
+def finish_reason_of(value: Any) -> str:
+    """A finish reason as text, whatever its shape (a server's number or object is shown, not trusted)."""
+    return value[:100] if type(value) is str else one_line(value)[:100]
+
+
 def usage_of(value: Any) -> dict[str, Any] | None:
     """The reply's usage: an object within the reader's bounds, or nothing (a server's other shapes are left out)."""
     if type(value) is not dict or not value:
@@ -309,11 +314,10 @@ def reasoning_pieces(delta: dict[str, Any]) -> list[str]:
     return [piece for piece in pieces if isinstance(piece, str) and piece]
 
 
-def stream_error(payload: dict[str, Any]) -> ApiError:
-    from sacli.api.errorbodies import error_message  # only an error needs it
+def stream_error(payload: dict[str, Any]) -> SacliError:
+    from sacli.api.streamerrors import stream_error as error_in_reply  # only an error needs it
 
-    message = error_message(payload.get("error"), payload) or "no details"
-    return ApiError(f"the server reported an error: {message}")
+    return error_in_reply(payload)
 
 
 def merge_chunks(chunks: list[dict[str, Any]]) -> dict[str, Any]:
