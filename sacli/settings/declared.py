@@ -126,7 +126,27 @@ SETTINGS: dict[str, Setting] = {
     ),
     "reasoning": Setting(
         "choice", ("--reasoning",), "Reasoning effort: {takes} (reasoning.effort).", REPLY_PANEL,
-        choices=("minimal", "low", "medium", "high"), metavar="EFFORT",
+        choices=("none", "minimal", "low", "medium", "high", "xhigh", "max"), metavar="EFFORT",
+    ),
+    "reasoning_summary": Setting(
+        "choice", ("--reasoning-summary",), "How the model's reasoning is summarised: {takes} (reasoning.summary).",
+        REPLY_PANEL, choices=("auto", "concise", "detailed"), metavar="MODE",
+    ),
+    "web": _switch(
+        "--web/--no-web", "Let the model search the web (the web plugin); its sources are listed on stderr.",
+        REPLY_PANEL,
+    ),
+    "web_results": Setting(
+        "whole", ("--web-results",), "How many web results the search may give the model, {takes} (implies --web).",
+        REPLY_PANEL, low=1, high=100, metavar="N",
+    ),
+    "web_engine": Setting(
+        "text", ("--web-engine",), "The web search engine: native, exa, ... (implies --web).", REPLY_PANEL,
+        metavar="NAME",
+    ),
+    "service_tier": Setting(
+        "choice", ("--service-tier",), "The provider's processing tier: {takes} (service_tier).", MODEL_PANEL,
+        choices=("auto", "default", "flex", "priority"), metavar="TIER",
     ),
     "reasoning_tokens": _whole(
         "--reasoning-tokens", "Tokens the model may spend reasoning (reasoning.max_tokens).", REPLY_PANEL, 1
@@ -218,6 +238,14 @@ OPTIONS: dict[str, Setting] = {
     "schema": Setting(
         "file", ("--schema",), "A JSON Schema (JSON text, or @FILE) the reply must match; exit 9 when it does not.",
         REPLY_PANEL, metavar="SCHEMA",
+    ),
+    "no_reasoning": Setting(
+        "flag", ("--no-reasoning",), "Ask the model not to reason (reasoning.enabled: false).", REPLY_PANEL, False,
+    ),
+    "provider": Setting(
+        "list", ("--provider",), "A provider routing preference: order, only, ignore, quantizations (comma-"
+        "separated), sort, data_collection, allow_fallbacks, require_parameters, zdr, max_price.prompt, "
+        "max_price.completion, max_price.request, max_price.image (repeatable).", MODEL_PANEL, metavar="KEY=VALUE",
     ),
     "tools": Setting(
         "file", ("--tools",), "A JSON array of tool definitions; tool calls come out as one JSON line on stdout.",
