@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     SCHEMA = 9
     BATCH_FAILED = 10
     SPENDING_LIMIT = 11
+    REFUSED = 12
     INTERRUPTED = 130
     STDOUT_CLOSED = 141
     TERMINATED = 143
@@ -48,6 +49,9 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.SPENDING_LIMIT: (
         "spending limit reached: --max-cost (a reply stopped, or refused before sending), --budget, HTTP 402, "
         "or a key's or guardrail's limit (HTTP 403 naming it); the message says which, and when it resets"
+    ),
+    ExitCode.REFUSED: (
+        "the model refused: its reply is a refusal and nothing else (no text, no tool call); the refusal is on stderr"
     ),
     ExitCode.INTERRUPTED: (
         "aborted by SIGINT (Ctrl-C): after cleanup sacli ends itself with SIGINT, so a calling shell script stops too"

@@ -75,14 +75,15 @@ class EventStream(Output):
         """What a complete reply carries besides its text: its tool calls and citations, one event each,
         and its usage."""
         if reply.tool_calls:
-            for key in sorted(reply.tool_calls.calls):
-                call = reply.tool_calls.calls[key]
+            for call in reply.tool_calls.to_run():
                 text = "".join(call["arguments"])
                 try:
                     arguments: Any = json.loads(text) if text.strip() else {}
                 except ValueError:
                     arguments = text  # not JSON: as it came
                 self.emit("tool_call", id=call["id"], name=call["name"], arguments=arguments)
+        if reply.refusal:
+            self.emit("refusal", text=reply.refusal)
         for citation in reply.citations.items:
             self.emit("citation", **citation)
         if reply.usage:
@@ -119,6 +120,8 @@ class EventStream(Output):
             model=reply.model if reply is not None else None,
             generation_id=reply.generation_id if reply is not None else None,
             log_id=self.log_id,
+            native_finish_reason=reply.native_finish_reason if reply is not None else None,
+            service_tier=reply.service_tier if reply is not None else None,
         )
 
 

@@ -22,7 +22,8 @@ from sacli.api.sessions import check_session_id
 from sacli.chat.conversation import Conversation
 from sacli.chat.exchangelog import ExchangeLog
 from sacli.chat.oneshot import require_keys
-from sacli.chat.replydisplay import ReplyDisplay, ReplyOptions, reply_output, report_reply
+from sacli.chat.replydisplay import ReplyDisplay, ReplyOptions, reply_output
+from sacli.chat.replynotes import report_reply
 from sacli.chat.spending import Spending
 from sacli.errors import DeadlineExceeded, SacliError, Stop
 from sacli.store.paths import state_dir
