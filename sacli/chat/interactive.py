@@ -220,7 +220,7 @@ class Repl:
                 spending.settle(reply, body, meter)
             api.deadline.cancel()
             output.end_line()
-            report_reply(reply, self.messages, usage=self.options.usage)
+            report_reply(reply, self.messages, usage=self.options.usage, conversation=True)
             conversation.record(prompt, "".join(reply.text))
             if conversation.session is not None:
                 remember_session(conversation.session)

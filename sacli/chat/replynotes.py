@@ -14,14 +14,18 @@ from sacli.term.stderr import Messages
 SHOWN_REFUSAL = 300  # characters of a refusal in its one line
 
 
-def report_reply(reply: Reply, messages: Messages, *, usage: bool, sources: bool = True) -> None:
-    """``sources``: list the sources the reply cites (--events has them as events instead)."""
+def report_reply(
+    reply: Reply, messages: Messages, *, usage: bool, sources: bool = True, conversation: bool = False
+) -> None:
+    """``sources``: list the sources the reply cites (--events has them as events instead);
+    ``conversation``: a refusal alone is a warning too (a one-shot run ends with it as its error)."""
     if reply.finish_reason == "length":
         messages.warn("the reply was cut off at the token limit (finish_reason: length)")
     elif reply.finish_reason == "content_filter":
         messages.warn("the reply was stopped by a content filter (finish_reason: content_filter)")
-    if reply.refusal and reply.answered:
-        messages.warn(f"the model also refused: {_clipped(reply.refusal)}")
+    if reply.refusal and (reply.answered or conversation):
+        also = " also" if reply.answered else ""
+        messages.warn(f"the model{also} refused: {_clipped(reply.refusal)}")
     for number, citation in enumerate(reply.citations.items if sources else (), 1):
         title, url = citation["title"], citation["url"]
         messages.notice(f"[{number}] {title} <{url}>" if title else f"[{number}] <{url}>")
