@@ -35,8 +35,9 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.AUTH: "authentication: no key configured, HTTP 401, or a 403 that names no spending limit",
     ExitCode.RATE_LIMITED: "rate limited: HTTP 429 still failing after the allowed retries",
     ExitCode.API: (
-        "API error: any other HTTP error status, an error event inside the stream, a reply that is "
-        "not what the API promises (not SSE and not a chat completion, invalid JSON)"
+        "API error: any other HTTP error status, an error inside the stream that stands for no status above "
+        "(one that does gets that status's code), a reply that is not what the API promises (not SSE and not "
+        "a chat completion, invalid JSON)"
     ),
     ExitCode.NETWORK: "network: cannot connect, connection lost, stream ended early",
     ExitCode.TIMEOUT: "timeout: connect, idle (or a reply's headers not whole within connect + idle), or total",
