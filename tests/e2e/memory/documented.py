@@ -22,12 +22,10 @@ STATS = {
     },
 }
 # The reference's one period, "{ "date": "2024-01-15", "count": 8 }", and the days after it.
+COUNTS = [8, 3, 0, 12, 5, 1, 7]
 TIMELINE = {
     "success": True,
-    "data": [
-        {"date": f"2024-01-{day}", "count": count}
-        for day, count in zip(range(15, 22), [8, 3, 0, 12, 5, 1, 7], strict=True)
-    ],
+    "data": [{"date": f"2024-01-{day}", "count": count} for day, count in zip(range(15, 22), COUNTS, strict=True)],
 }
 STORAGE = {
     "success": True,
