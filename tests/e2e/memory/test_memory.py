@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -31,7 +32,7 @@ def ok(*args: str, env: dict[str, str]) -> str:
     return result.stdout.decode()
 
 
-def one_error_line(result, code: int) -> str:
+def one_error_line(result: subprocess.CompletedProcess[bytes], code: int) -> str:
     assert (result.returncode, result.stdout) == (code, b"")
     errors = [line for line in result.stderr.decode().splitlines() if line.startswith("sacli: error: ")]
     assert len(errors) == 1 and "Traceback" not in result.stderr.decode(), result.stderr
