@@ -164,11 +164,18 @@ def test_a_server_that_cannot_be_reached_is_exit_6(command: str, refused_port: i
     assert f"cannot connect to 127.0.0.1:{refused_port}" in line
 
 
-@pytest.mark.parametrize("body", ["<html>Bad gateway</html>", '{"success": true, "data": "nope"}', "[1, 2]"])
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(
+    ("command", "body", "message"),
+    [
+        ("stats", "<html>Bad gateway</html>", "the reply from /api/dashboard/memory/stats is not valid JSON"),
+        ("timeline", '{"success": true, "data": "nope"}', "the reply to the memory timeline holds no list of objects"),
+        ("storage", "[1, 2]", "the reply to the memory storage holds no JSON object"),
+        ("access", '{"data": [{"id": "f"}, 2]}', "the reply to the access patterns holds no list of objects"),
+    ],
+)
 def test_a_reply_that_is_not_the_documented_shape_is_exit_5(
-    command: str, body: str, httpserver: HTTPServer, api_env: dict[str, str]
+    command: str, body: str, message: str, httpserver: HTTPServer, api_env: dict[str, str]
 ) -> None:
     httpserver.expect_request(f"{ROOT}/{COMMANDS[command]}").respond_with_data(body, content_type="application/json")
     line = one_error_line(run("memory", command, env=api_env), ExitCode.API)
-    assert re.search(r"not valid JSON|holds no (JSON object|list of objects)", line), line
+    assert line.startswith(f"sacli: error: {message}"), line
