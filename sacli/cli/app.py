@@ -38,6 +38,10 @@ COMMANDS.update(
         "sacli.commands.facts:facts_app",
         "List, add, search, update and delete the user-memory facts (--user-memory injects them).",
     ),
+    memory=CommandSpec(
+        "sacli.commands.memory:memory_app",
+        "Memory analytics: the facts by category, level and source, a timeline, storage, the facts read most.",
+    ),
     models=CommandSpec(
         "sacli.commands.models:models",
         "List the models the server offers: ID, context length, prompt and completion price per million tokens.",
