@@ -76,6 +76,10 @@ class BatchFailed(SacliError):
     exit_code = ExitCode.BATCH_FAILED  # some batch items failed
 
 
+class Refused(SacliError):
+    exit_code = ExitCode.REFUSED  # the reply is only the model's refusal
+
+
 class SpendingLimit(SacliError):
     exit_code = ExitCode.SPENDING_LIMIT  # --max-cost, --budget, HTTP 402, a key's limit
 

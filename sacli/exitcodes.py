@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     SCHEMA = 9
     BATCH_FAILED = 10
     SPENDING_LIMIT = 11
+    REFUSED = 12
     INTERRUPTED = 130
     STDOUT_CLOSED = 141
     TERMINATED = 143
@@ -35,8 +36,9 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.AUTH: "authentication: no key configured, HTTP 401, or a 403 that names no spending limit",
     ExitCode.RATE_LIMITED: "rate limited: HTTP 429 still failing after the allowed retries",
     ExitCode.API: (
-        "API error: any other HTTP error status, an error event inside the stream, a reply that is "
-        "not what the API promises (not SSE and not a chat completion, invalid JSON)"
+        "API error: any other HTTP error status, an error inside the stream that stands for no status above "
+        "(one that does gets that status's code), a reply that is not what the API promises (not SSE and not "
+        "a chat completion, invalid JSON)"
     ),
     ExitCode.NETWORK: "network: cannot connect, connection lost, stream ended early",
     ExitCode.TIMEOUT: "timeout: connect, idle (or a reply's headers not whole within connect + idle), or total",
@@ -49,6 +51,9 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.SPENDING_LIMIT: (
         "spending limit reached: --max-cost (a reply stopped, or refused before sending), --budget, HTTP 402, "
         "or a key's or guardrail's limit (HTTP 403 naming it); the message says which, and when it resets"
+    ),
+    ExitCode.REFUSED: (
+        "the model refused: its reply is a refusal and nothing else (no text, no tool call); the refusal is on stderr"
     ),
     ExitCode.INTERRUPTED: (
         "aborted by SIGINT (Ctrl-C): after cleanup sacli ends itself with SIGINT, so a calling shell script stops too"

@@ -31,6 +31,13 @@ class ChatParameters(NamedTuple):
     schema: dict[str, Any] | None = None  # response_format json_schema, strict
     reasoning_effort: str | None = None
     reasoning_tokens: int | None = None
+    reasoning_summary: str | None = None
+    reasoning_enabled: bool | None = None  # False: --no-reasoning
+    web: bool = False  # the web plugin, with web_results and web_engine when given
+    web_results: int | None = None
+    web_engine: str | None = None
+    service_tier: str | None = None
+    provider: dict[str, Any] | None = None  # OpenRouter's provider routing preferences
     tools: tuple[dict[str, Any], ...] = ()
     tool_choice: str | dict[str, Any] | None = None
     attachments: tuple[dict[str, Any], ...] = ()  # content parts after the prompt's text
@@ -63,6 +70,7 @@ def chat_body(chat: ChatParameters, *, model: str, messages: list[dict[str, Any]
         "max_tokens": chat.max_tokens,
         "top_p": chat.top_p,
         "sessionId": chat.session,
+        "session_id": chat.session,  # OpenRouter's: keeps the conversation on one provider, its cache warm
         "saveToMemory": chat.save,
         "useRAG": chat.rag,
         "ragQuery": chat.rag_query,
@@ -71,6 +79,8 @@ def chat_body(chat: ChatParameters, *, model: str, messages: list[dict[str, Any]
         "userMemoryTokens": chat.user_memory_tokens,
         "autoMemory": chat.auto_memory,
         "summaryThreshold": chat.summary_threshold,
+        "service_tier": chat.service_tier,
+        "provider": chat.provider,
     }
     body.update((key, value) for key, value in optional.items() if value is not None)
     if chat.schema is not None:
@@ -78,9 +88,17 @@ def chat_body(chat: ChatParameters, *, model: str, messages: list[dict[str, Any]
             "type": "json_schema",
             "json_schema": {"name": "sacli", "strict": True, "schema": chat.schema},
         }
-    reasoning = {"effort": chat.reasoning_effort, "max_tokens": chat.reasoning_tokens}
+    reasoning = {
+        "effort": chat.reasoning_effort,
+        "max_tokens": chat.reasoning_tokens,
+        "summary": chat.reasoning_summary,
+        "enabled": chat.reasoning_enabled,
+    }
     if any(value is not None for value in reasoning.values()):
         body["reasoning"] = {key: value for key, value in reasoning.items() if value is not None}
+    if chat.web:
+        plugin = {"id": "web", "max_results": chat.web_results, "engine": chat.web_engine}
+        body["plugins"] = [{key: value for key, value in plugin.items() if value is not None}]
     if chat.tools:
         body["tools"] = list(chat.tools)
     if chat.tool_choice is not None:

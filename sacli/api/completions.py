@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sacli.api.limits import mib
 from sacli.api.replies import read_reply
 from sacli.api.reply import KEPT_TEXT_LIMIT, Reply
+from sacli.api.replyparts import finish_reason_of, has_function, reasoning_pieces, refusal_of, usage_of
 from sacli.api.sse import EventTooLarge, SSEParser
 from sacli.errors import ApiError, NetworkError, SacliError
-from sacli.readers.jsontext import DECODER, JsonProblem, check_depth, not_json, one_line, parse_json
+from sacli.readers.jsontext import DECODER, JsonProblem, not_json, one_line, parse_json
 
 if TYPE_CHECKING:
     from sacli.api.client import ApiClient
@@ -117,7 +118,7 @@ class ReplyReader:
         json_lines = self.json_lines
         keep = reply.keep if self.keep_text else None
         meter = self.meter
-        unnamed = waiting = True
+        unnamed = waiting = silent = True
         for chunk in _until_broken(chunks, reply):
             try:
                 events = parser.feed(chunk)
@@ -152,6 +153,9 @@ class ReplyReader:
                     if type(delta) is dict:
                         content = delta.get("content")
                         if content and type(content) is str:
+                            if silent:
+                                reply.answered = True
+                                silent = False
                             if waiting:
                                 reply.first_at = monotonic()
                                 waiting = False
@@ -166,6 +170,7 @@ class ReplyReader:
                             or "reasoning" in delta
                             or "reasoning_details" in delta
                             or "annotations" in delta
+                            or "refusal" in delta
                         ):
                             if waiting:
                                 reply.first_at = monotonic()
@@ -175,7 +180,8 @@ class ReplyReader:
                     if finish:
                         if finish == "error":
                             raise ApiError("the model stopped with an error (finish_reason: error)")
-                        reply.finish_reason = finish
+                        reply.finish_reason = finish_reason_of(finish)
+                        reply.finished(choice, payload)
                 usage = payload.get("usage")
                 if usage:
                     reply.usage = usage_of(usage)
@@ -204,15 +210,17 @@ class ReplyReader:
         message = choice.get("message")
         content = message.get("content") if isinstance(message, dict) else choice.get("text")
         reply = self.reply = Reply(
-            finish_reason=choice.get("finish_reason") or "stop",
+            finish_reason=finish_reason_of(choice.get("finish_reason") or "stop"),
             usage=usage_of(payload.get("usage")),
             keep_limit=self.keep_limit,
         )
         reply.named(payload)
+        reply.finished(choice, payload)
         reply.first_at = monotonic()
         if isinstance(message, dict):
             self._other_parts(message, reply)
         if isinstance(content, str) and content:
+            reply.answered = True
             if self.meter is not None:
                 self.meter(len(content))
             if self.keep_text:
@@ -236,11 +244,14 @@ class ReplyReader:
                     self.meter(len(piece))
         if "annotations" in delta:
             reply.citations.add(delta["annotations"])
+        refusal = refusal_of(delta)
+        if refusal is not None:
+            reply.refused(refusal)
         calls = delta.get("tool_calls")
         if isinstance(calls, list):
             reply.tool_calls.add(calls)
             if self.meter is not None:
-                self.meter(sum(len(c["function"].get("arguments") or "") for c in calls if _has_function(c)))
+                self.meter(sum(len(c["function"].get("arguments") or "") for c in calls if has_function(c)))
 
     def _error_event(self, data: str) -> SacliError:
         try:
@@ -254,31 +265,12 @@ class ReplyReader:
         return ApiError(f"the stream reported an error: {clip(data)}")
 
 
-def _has_function(call: Any) -> bool:
-    return (
-        isinstance(call, dict)
-        and isinstance(call.get("function"), dict)
-        and isinstance(call["function"].get("arguments") or "", str)
-    )
-
-
 def _parse_or_fail(data: str) -> Any:
     """The slow path for what the scanner refused: leading blanks are fine, anything else is not JSON."""
     try:
         return parse_json(data)
     except JsonProblem as problem:
         raise ApiError(f"the stream carried a payload that is {not_json(problem, 'not JSON')}: {clip(data)}") from None
-
-
-def usage_of(value: Any) -> dict[str, Any] | None:
-    """The reply's usage: an object within the reader's bounds, or nothing (a server's other shapes are left out)."""
-    if type(value) is not dict or not value:
-        return None
-    try:
-        check_depth(value)
-    except JsonProblem:
-        return None
-    return value
 
 
 def _until_broken(chunks: Iterable[bytes], reply: Reply) -> Iterator[bytes]:
@@ -296,24 +288,10 @@ def _until_broken(chunks: Iterable[bytes], reply: Reply) -> Iterator[bytes]:
             raise
 
 
-def reasoning_pieces(delta: dict[str, Any]) -> list[str]:
-    """The reasoning of a delta or a message: its ``reasoning`` text, else its ``reasoning_details``' texts
-    (a server may send both, with the same text)."""
-    reasoning = delta.get("reasoning")
-    if isinstance(reasoning, str) and reasoning:
-        return [reasoning]
-    details = delta.get("reasoning_details")
-    if not isinstance(details, list):
-        return []
-    pieces = [item.get("text") or item.get("summary") if isinstance(item, dict) else None for item in details]
-    return [piece for piece in pieces if isinstance(piece, str) and piece]
+def stream_error(payload: dict[str, Any]) -> SacliError:
+    from sacli.api.streamerrors import stream_error as error_in_reply  # only an error needs it
 
-
-def stream_error(payload: dict[str, Any]) -> ApiError:
-    from sacli.api.errorbodies import error_message  # only an error needs it
-
-    message = error_message(payload.get("error"), payload) or "no details"
-    return ApiError(f"the server reported an error: {message}")
+    return error_in_reply(payload)
 
 
 def merge_chunks(chunks: list[dict[str, Any]]) -> dict[str, Any]:

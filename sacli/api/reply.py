@@ -7,6 +7,7 @@ from typing import Any
 
 from sacli.api.citations import Citations
 from sacli.api.limits import JSON_BODY_LIMIT
+from sacli.api.replyparts import REFUSAL_LIMIT
 from sacli.api.toolcalls import ToolCalls
 
 KEPT_TEXT_LIMIT = JSON_BODY_LIMIT  # of a reply's text kept (for --schema, a conversation's history)
@@ -15,9 +16,9 @@ LOGGED_TEXT_LIMIT = 1024 * 1024  # of a reply's text kept only for the local log
 
 class Reply:
     __slots__ = (
-        "cache_status", "citations", "cost_estimated", "cut", "done", "finish_reason", "first_at",
-        "gather_reasoning_at", "gather_text_at", "generation_id", "keep_limit", "kept", "model", "reasoning", "text",
-        "tool_calls", "usage",
+        "answered", "cache_status", "citations", "cost_estimated", "cut", "done", "finish_reason", "first_at",
+        "gather_reasoning_at", "gather_text_at", "generation_id", "keep_limit", "kept", "model", "native_finish_reason",
+        "reasoning", "refusal", "service_tier", "text", "tool_calls", "usage",
     )  # fmt: skip
 
     def __init__(
@@ -44,6 +45,23 @@ class Reply:
         self.model: str | None = None  # the model that answered, as the reply names it
         self.generation_id: str | None = None
         self.first_at: float | None = None  # time.monotonic() when the first piece of the answer came
+        self.answered = False  # some text of the answer came
+        self.refusal = ""  # why the model declined, when it says so (delta.refusal), within REFUSAL_LIMIT
+        self.native_finish_reason: str | None = None  # the provider's own finish reason
+        self.service_tier: str | None = None  # the tier that served the reply
+
+    def refused(self, text: str) -> None:
+        room = REFUSAL_LIMIT - len(self.refusal)
+        if room > 0:
+            self.refusal += text[:room]
+
+    def finished(self, choice: dict[str, Any], payload: dict[str, Any]) -> None:
+        """What the chunk that ends the reply says of how it ended besides its finish reason."""
+        native, tier = choice.get("native_finish_reason"), payload.get("service_tier")
+        if isinstance(native, str):
+            self.native_finish_reason = native[:100]
+        if isinstance(tier, str):
+            self.service_tier = tier[:40]
 
     def keep_reasoning(self, text: str) -> None:
         self.kept += len(text)  # the text and the reasoning share one bound

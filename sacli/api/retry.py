@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Mapping
@@ -44,11 +45,34 @@ def server_retry_delay(headers: Mapping[str, str], message: str, now: float | No
             when = None
         if when is not None:
             return _bounded(when - (time.time() if now is None else now))
+    reset = _rate_limit_reset(headers, time.time() if now is None else now)
+    if reset is not None:
+        return reset
     match = _TRY_AGAIN.search(message)
     if match:
         amount = float(match.group(1))
         return _bounded(amount / 1000 if match.group(2).lower().startswith("m") else amount)
     return None
+
+
+def _rate_limit_reset(headers: Mapping[str, str], now: float) -> float | None:
+    """The wait until X-RateLimit-Reset, when the window is spent (X-RateLimit-Remaining 0 or not sent):
+    OpenRouter sends the reset as Unix milliseconds; a smaller number is Unix seconds, or seconds from now."""
+    value = headers.get("x-ratelimit-reset")
+    remaining = headers.get("x-ratelimit-remaining", "0").strip()
+    if not value or remaining not in ("0", "0.0"):
+        return None
+    try:
+        reset = float(value.strip())
+    except ValueError:
+        return None
+    if not math.isfinite(reset):
+        return None
+    if reset > 1e12:
+        return _bounded(reset / 1000 - now)
+    if reset > 1e9:
+        return _bounded(reset - now)
+    return _bounded(reset)
 
 
 def _bounded(seconds: float) -> float:

@@ -16,6 +16,7 @@ from sacli.errors import ApiError
 from sacli.readers.jsontext import JsonProblem, not_json, one_line, parse_json
 
 MAX_CALLS = 128
+SERVER_TOOL = "openrouter:"  # the type of a tool the server runs itself (web search, datetime, ...)
 NAME_LIMIT = 256
 
 
@@ -28,7 +29,20 @@ class ToolCalls:
         self.size = 0  # of all the arguments
 
     def __bool__(self) -> bool:
-        return bool(self.calls)
+        """Whether the reply asks the user's side to run a tool (the server's own tools aside)."""
+        return any(not self._server(call) for call in self.calls.values())
+
+    def to_run(self) -> list[dict[str, Any]]:
+        """The calls the user's side is to run, in index order (a server tool's, which ran, are not)."""
+        return [self.calls[key] for key in sorted(self.calls) if not self._server(self.calls[key])]
+
+    def server_tools(self) -> list[str]:
+        """The names of the server's own tools the reply used."""
+        return [str(call.get("server")) for call in self.calls.values() if self._server(call)]
+
+    @staticmethod
+    def _server(call: dict[str, Any]) -> bool:
+        return "server" in call or call["name"].startswith(SERVER_TOOL)
 
     def add(self, fragments: list[Any]) -> None:
         """The fragments of one delta (or a whole message's calls)."""
@@ -44,6 +58,9 @@ class ToolCalls:
                 call = self.calls[key] = {"id": None, "name": "", "arguments": []}
             if isinstance(fragment.get("id"), str):
                 call["id"] = fragment["id"][:NAME_LIMIT]
+            kind = fragment.get("type")
+            if isinstance(kind, str) and kind.startswith(SERVER_TOOL):
+                call["server"] = kind[:NAME_LIMIT]
             function = fragment.get("function")
             if isinstance(function, dict):
                 self._add_function(call, function)
@@ -65,14 +82,13 @@ class ToolCalls:
     def document(self) -> dict[str, Any]:
         """``{"tool_calls": [{"id", "name", "arguments"}]}`` in index order, the arguments parsed."""
         found = []
-        for key in sorted(self.calls):
-            call = self.calls[key]
+        for position, call in enumerate(self.to_run()):
             text = "".join(call["arguments"])
             try:
                 arguments = parse_json(text) if text.strip() else {}
             except JsonProblem as problem:
                 shown = text if len(text) <= 80 else text[:77] + "..."
-                which = f"{call['name'] or key[1]} ({call['id']})"
+                which = f"{call['name'] or position} ({call['id']})"
                 raise ApiError(f"the arguments of tool call {which} are {not_json(problem)}: {shown}") from None
             found.append({"id": call["id"], "name": call["name"], "arguments": arguments})
         return {"tool_calls": found}

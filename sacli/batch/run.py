@@ -35,6 +35,7 @@ from sacli.chat.expiry import warn_if_expiring
 from sacli.chat.heldreply import HeldReply
 from sacli.chat.outcome import outcome
 from sacli.chat.replycache import ReplyCache, replayed
+from sacli.chat.replynotes import refused
 from sacli.chat.spending import Spending
 from sacli.errors import SacliError, SpendingLimit, UsageError
 from sacli.readers.localfiles import NoLineEnd
@@ -79,6 +80,8 @@ def record_of(
     }
     if seen is not None and seen.citations:
         record["citations"] = seen.citations.items
+    if seen is not None and seen.refusal:
+        record["refusal"] = seen.refusal
     if reply is not None and reply.tool_calls and error is None:
         record["tool_calls"] = reply.tool_calls.document()["tool_calls"]
     return record
@@ -226,6 +229,8 @@ class BatchRun:
             )  # fmt: skip
             if spending is not None:
                 spending.settle(reply, item.body, meter)
+            if (refusal := refused(reply)) is not None:
+                raise refusal
             if item.schema is not None and not reply.tool_calls:
                 from sacli.chat.schema import check_reply
 

@@ -24,6 +24,7 @@ from sacli.errors import OutputError, SacliError, Stop
 from sacli.term.stdout import Output
 
 VERSION = 1
+_quoted = json.encoder.encode_basestring  # as json.dumps(text, ensure_ascii=False) quotes it
 
 
 class EventStream(Output):
@@ -49,11 +50,20 @@ class EventStream(Output):
             self._send(json.dumps(event, separators=(",", ":"), default=str) + "\n")
 
     def write(self, text: str, *, errors: str = "replace") -> None:
-        if text:
-            self.text_length += len(text)
-            self.text_hash.update(text.encode("utf-8", "replace"))  # the bytes plain stream writes
-            self.started = True  # only the answer's text counts: a request is resent until some of it came
-            self.emit("delta", text=text)
+        """A ``delta`` event: the line is made by hand, as ``emit`` would make it, for it is made per delta."""
+        if not text:
+            return
+        self.text_length += len(text)
+        self.text_hash.update(text.encode("utf-8", "replace"))  # the bytes plain stream writes
+        self.started = True  # only the answer's text counts: a request is resent until some of it came
+        if self.before_first_write is not None:
+            hook, self.before_first_write = self.before_first_write, None
+            hook()
+        t = (monotonic() - self.started_at) * 1000
+        try:
+            self._send(f'{{"v":{VERSION},"type":"delta","t":{t:.1f},"text":{_quoted(text)}}}\n', "strict")
+        except UnicodeEncodeError:  # a lone surrogate from the server: escaped, the line stays UTF-8
+            self._send(f'{{"v":{VERSION},"type":"delta","t":{t:.1f},"text":{json.dumps(text)}}}\n')
 
     def write_line(self, line: str) -> None:
         self.write(line + "\n")
@@ -75,14 +85,15 @@ class EventStream(Output):
         """What a complete reply carries besides its text: its tool calls and citations, one event each,
         and its usage."""
         if reply.tool_calls:
-            for key in sorted(reply.tool_calls.calls):
-                call = reply.tool_calls.calls[key]
+            for call in reply.tool_calls.to_run():
                 text = "".join(call["arguments"])
                 try:
                     arguments: Any = json.loads(text) if text.strip() else {}
                 except ValueError:
                     arguments = text  # not JSON: as it came
                 self.emit("tool_call", id=call["id"], name=call["name"], arguments=arguments)
+        if reply.refusal:
+            self.emit("refusal", text=reply.refusal)
         for citation in reply.citations.items:
             self.emit("citation", **citation)
         if reply.usage:
@@ -119,6 +130,8 @@ class EventStream(Output):
             model=reply.model if reply is not None else None,
             generation_id=reply.generation_id if reply is not None else None,
             log_id=self.log_id,
+            native_finish_reason=reply.native_finish_reason if reply is not None else None,
+            service_tier=reply.service_tier if reply is not None else None,
         )
 
 

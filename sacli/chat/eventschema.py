@@ -69,6 +69,10 @@ EVENTS: dict[str, Any] = {
                  "wait_s": {"type": "number"}, "status": {"type": ["integer", "null"]}},
                 ("attempt", "cause", "wait_s"),
             ),
+            "refusal": _event(
+                "refusal", "why the model declined (a reply that is only this ends with exit code 12)",
+                {"text": {"type": "string"}}, ("text",),
+            ),
             "usage": _event("usage", "the usage the server reported", {"usage": {"type": "object"}}, ("usage",)),
             "error": _event(
                 "error", "how the run failed (the end event follows)",
@@ -86,6 +90,7 @@ EVENTS: dict[str, Any] = {
                     "cached": TEXT_OR_NULL, "duration_ms": {"type": "number"}, "first_token_ms": NUMBER_OR_NULL,
                     "retries": {"type": "integer", "minimum": 0}, "model": TEXT_OR_NULL,
                     "generation_id": TEXT_OR_NULL, "log_id": TEXT_OR_NULL,
+                    "native_finish_reason": TEXT_OR_NULL, "service_tier": TEXT_OR_NULL,
                 },
                 ("status", "exit_code", "text_length", "text_sha256", "usage", "cost", "duration_ms", "retries"),
             ),
@@ -115,6 +120,7 @@ BATCH: dict[str, Any] = {
         },
         "tool_calls": {"type": "array"},
         "citations": {"type": "array", "items": {"type": "object", "required": ["url"]}},
+        "refusal": {"type": "string", "description": "why the model declined, when it said so"},
         "status": STATUS,
         "exit_code": EXIT_CODE,
         "model": TEXT_OR_NULL,

@@ -163,6 +163,8 @@ class ExchangeLog:
                 usage=text(usage),
                 cost_estimated=int(reply.cost_estimated),
                 cache_status=reply.cache_status,
+                citations=text(reply.citations.items) if reply.citations else None,
+                refusal=text(reply.refusal) if reply.refusal else None,
             )
             cut = cut or reply.cut
         row.update(_usage_columns(usage))

@@ -23,7 +23,8 @@ from sacli.chat.conversation import Conversation
 from sacli.chat.exchangelog import ExchangeLog
 from sacli.chat.expiry import warn_if_expiring
 from sacli.chat.oneshot import require_keys
-from sacli.chat.replydisplay import ReplyDisplay, ReplyOptions, reply_output, report_reply
+from sacli.chat.replydisplay import ReplyDisplay, ReplyOptions, reply_output
+from sacli.chat.replynotes import report_reply
 from sacli.chat.spending import Spending
 from sacli.errors import DeadlineExceeded, SacliError, Stop
 from sacli.store.paths import state_dir
@@ -221,7 +222,7 @@ class Repl:
                 spending.settle(reply, body, meter)
             api.deadline.cancel()
             output.end_line()
-            report_reply(reply, self.messages, usage=self.options.usage)
+            report_reply(reply, self.messages, usage=self.options.usage, conversation=True)
             conversation.record(prompt, "".join(reply.text))
             if conversation.session is not None:
                 remember_session(conversation.session)

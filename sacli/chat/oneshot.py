@@ -24,6 +24,7 @@ from sacli.chat.heldreply import HeldReply
 from sacli.chat.prompt import build_prompt, read_stdin
 from sacli.chat.replycache import ReplyCache, answered_from, replayed
 from sacli.chat.replydisplay import ReplyDisplay, ReplyOptions
+from sacli.chat.replynotes import refused
 from sacli.chat.spending import Spending
 from sacli.errors import AuthError, SacliError, Stop
 from sacli.store.logquery import new_id
@@ -121,6 +122,9 @@ def run_one_shot(
         if held is not None:
             output.write(completion_of_lines(held.text().splitlines()) + "\n" if options.json else held.text())
         display.finish(reply)
+        refusal = refused(reply)
+        if refusal is not None:
+            raise refusal
         if params.schema is not None and not reply.tool_calls:
             from sacli.chat.schema import check_reply
 

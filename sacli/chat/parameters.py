@@ -32,12 +32,24 @@ def chat_parameters(chat: Any, *, usage: bool = False) -> ChatParameters:
         summary_threshold=chat.summary_threshold,
         reasoning_effort=chat.reasoning,
         reasoning_tokens=chat.reasoning_tokens,
+        reasoning_summary=chat.reasoning_summary,
+        reasoning_enabled=False if chat.no_reasoning else None,
+        web=bool(chat.web or chat.web_results is not None or chat.web_engine is not None) and chat.web is not False,
+        web_results=chat.web_results,
+        web_engine=chat.web_engine,
+        service_tier=chat.service_tier,
         usage_accounting=usage,
     )
     if chat.continue_session:
         params = params._replace(session=continued(chat))
     if chat.reasoning is not None and chat.reasoning_tokens is not None:
         raise UsageError("--reasoning and --reasoning-tokens cannot be used together: give one")
+    if chat.no_reasoning and (chat.reasoning, chat.reasoning_tokens, chat.reasoning_summary) != (None, None, None):
+        raise UsageError("--no-reasoning cannot be used with --reasoning, --reasoning-tokens or --reasoning-summary")
+    if chat.provider:
+        from sacli.chat.provider import provider_preferences
+
+        params = params._replace(provider=provider_preferences(list(chat.provider)))
     if chat.schema is not None:
         from sacli.chat.schema import load_schema
 

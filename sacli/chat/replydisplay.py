@@ -15,9 +15,9 @@ from sacli.api.completions import ReplyReader, ask, chat_headers
 from sacli.api.reply import KEPT_TEXT_LIMIT, LOGGED_TEXT_LIMIT, Reply
 from sacli.chat.events import EventStream
 from sacli.chat.exchangelog import Attempt
+from sacli.chat.replynotes import report_reply
 from sacli.errors import SacliError
 from sacli.readers.jsontext import one_line
-from sacli.term.money import dollars
 from sacli.term.spinner import Spinner, spinning
 from sacli.term.stderr import MESSAGES, Messages
 from sacli.term.stdout import Output
@@ -132,7 +132,7 @@ class ReplyDisplay:
             output.write_line(one_line(reply.tool_calls.document()))
         elif not opts.no_newline and not opts.json:
             output.end_line()
-        report_reply(reply, MESSAGES, usage=opts.usage)
+        report_reply(reply, MESSAGES, usage=opts.usage, sources=not isinstance(self.output, EventStream))
 
 
 class ReasoningShown:
@@ -167,41 +167,3 @@ def _first_write(spinner: Any, reasoning: ReasoningShown | None) -> None:
         spinner.stop()
     if reasoning is not None:
         reasoning.end()
-
-
-def report_reply(reply: Reply, messages: Messages, *, usage: bool) -> None:
-    if reply.finish_reason == "length":
-        messages.warn("the reply was cut off at the token limit (finish_reason: length)")
-    elif reply.finish_reason == "content_filter":
-        messages.warn("the reply was stopped by a content filter (finish_reason: content_filter)")
-    if usage:
-        line = format_usage(reply.usage, estimated=reply.cost_estimated)
-        if reply.cache_status == "local":
-            line += "; answered from sacli's cache"
-        elif reply.cache_status:
-            line += f"; cache {reply.cache_status}"
-        messages.notice(line)
-
-
-def format_usage(usage: dict[str, Any] | None, *, estimated: bool = False) -> str:
-    """``tokens: prompt 20 (3 cached), completion 100 (40 reasoning), total 120; cost $0.00042``."""
-    if not usage:
-        return "tokens: not reported by the server"
-    prompt = f"prompt {usage.get('prompt_tokens', '?')}"
-    cached = _detail(usage, "prompt_tokens_details", "cached_tokens")
-    if cached:
-        prompt += f" ({cached} cached)"
-    completion = f"completion {usage.get('completion_tokens', '?')}"
-    reasoning = _detail(usage, "completion_tokens_details", "reasoning_tokens")
-    if reasoning:
-        completion += f" ({reasoning} reasoning)"
-    line = f"tokens: {prompt}, {completion}, total {usage.get('total_tokens', '?')}"
-    cost = usage.get("cost")
-    if isinstance(cost, int | float) and not isinstance(cost, bool):
-        line += f"; cost {dollars(cost, 10)}" + (" (estimated)" if estimated else "")
-    return line
-
-
-def _detail(usage: dict[str, Any], group: str, key: str) -> Any:
-    details = usage.get(group)
-    return details.get(key) if isinstance(details, dict) else None

@@ -38,6 +38,10 @@ COMMANDS.update(
         "sacli.commands.facts:facts_app",
         "List, add, search, update and delete the user-memory facts (--user-memory injects them).",
     ),
+    memory=CommandSpec(
+        "sacli.commands.memory:memory_app",
+        "Memory analytics: the facts by category, level and source, a timeline, storage, the facts read most.",
+    ),
     models=CommandSpec(
         "sacli.commands.models:models_app",
         "List the models the server offers, or show one: context, prices, parameters, reasoning and expiry.",

@@ -21,15 +21,8 @@ from typer._click.shell_completion import CompletionItem
 from typer._click.types import ParamType
 
 from sacli.readers.ostext import not_utf8
-from sacli.settings.declared import (
-    DECLARED,
-    SETTING_OF_ATTRIBUTE,
-    SETTINGS,
-    help_of,
-    number_problem,
-    parse,
-    parse_number,
-)
+from sacli.settings.declared import DECLARED, SETTING_OF_ATTRIBUTE, SETTINGS
+from sacli.settings.values import help_of, number_problem, parse, parse_number
 
 F = TypeVar("F", bound=Callable[..., Any])
 

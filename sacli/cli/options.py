@@ -90,6 +90,13 @@ class ChatOptions(OptionGroup):
     schema: str | None
     reasoning: str | None
     reasoning_tokens: int | None
+    reasoning_summary: str | None
+    no_reasoning: bool
+    web: bool | None
+    web_results: int | None
+    web_engine: str | None
+    service_tier: str | None
+    provider: list[str] | None
     tools: str | None
     tool_choice: str | None
     attach: list[str] | None

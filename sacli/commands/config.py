@@ -114,7 +114,7 @@ def _headers(conn: ConnectionOptions) -> tuple[dict[str, str] | None, str]:
 def _shown(value: Any) -> str:
     import json
 
-    from sacli.settings.declared import shown
+    from sacli.settings.values import shown
 
     if value is None:
         return ""

@@ -18,7 +18,8 @@ from typing import Any, NamedTuple
 
 from sacli.errors import UsageError
 from sacli.readers.localfiles import TooLarge, read_bounded
-from sacli.settings.declared import SETTINGS, attribute_of, check
+from sacli.settings.declared import SETTINGS, attribute_of
+from sacli.settings.values import check
 
 Warn = Callable[[str], None]
 CONFIG_FILE_LIMIT = 1024 * 1024

@@ -26,7 +26,7 @@ COLUMNS = (
     "generation_id", "session_id", "continued", "system", "messages", "prompt", "reply", "reasoning",
     "tool_calls", "finish_reason", "usage", "prompt_tokens", "completion_tokens", "cached_tokens",
     "reasoning_tokens", "cost", "retries", "retry_causes", "status", "error", "exit_code",
-    "sacli_version", "tags", "cut", "cost_estimated", "cache_status", "request_key",
+    "sacli_version", "tags", "cut", "cost_estimated", "cache_status", "request_key", "citations", "refusal",
 )  # fmt: skip
 
 # Version 1: the exchanges, their tags, and full-text search over prompts and replies.
@@ -35,6 +35,7 @@ COLUMNS = (
 # long one: indexing a megabyte of distinct words took 15 MiB, searching deep into one is rare. And an
 # index in the order sacli logs lists them, so the latest are found without sorting the whole log.
 # Version 4: each exchange's request key (what --cache looks an exchange up by), and its index.
+# Version 5: the sources a reply cites (web search) and the model's refusal.
 SEARCHED = 65536
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -113,6 +114,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE exchanges ADD COLUMN request_key TEXT;  -- the SHA-256 of the request, as --cache finds it
     CREATE INDEX exchanges_request ON exchanges (request_key, started_at);
+    """,
+    """
+    ALTER TABLE exchanges ADD COLUMN citations TEXT;  -- JSON: the sources the reply cites, as --events has them
+    ALTER TABLE exchanges ADD COLUMN refusal TEXT;    -- why the model declined, when it said so
     """,
 )
 VERSION = len(MIGRATIONS)

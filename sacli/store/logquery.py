@@ -17,7 +17,7 @@ from typing import Any
 
 from sacli.store.logdb import LogUnavailable, opened
 
-JSON_COLUMNS = ("messages", "tool_calls", "usage", "retry_causes", "tags")
+JSON_COLUMNS = ("messages", "tool_calls", "usage", "retry_causes", "tags", "citations")
 SHORTEST_ID = 4
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 

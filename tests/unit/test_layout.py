@@ -162,4 +162,4 @@ def _modules_naming(text: str) -> list[str]:
 
 def test_one_module_knows_the_chat_url_and_the_shape_of_a_chunk() -> None:
     assert _modules_naming("/chat/completions") == ["sacli.api.completions"]
-    assert _modules_naming('"delta"') == ["sacli.api.completions"]
+    assert _modules_naming('get("delta")') == ["sacli.api.completions"]

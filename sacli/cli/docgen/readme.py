@@ -21,7 +21,8 @@ SETTINGS_BLOCK = re.compile(r"(<!-- settings:start -->\n).*?(<!-- settings:end -
 
 
 def settings_table_markdown() -> str:
-    from sacli.settings.declared import SETTINGS, shown, takes
+    from sacli.settings.declared import SETTINGS
+    from sacli.settings.values import shown, takes
 
     rows = ["| config key | flag | environment | takes | default |", "|---|---|---|---|---|"]
     for key, setting in SETTINGS.items():

@@ -112,7 +112,8 @@ FIELDS = (
     "id", "started_at", "command", "status", "exit_code", "error", "host", "model_asked", "model", "generation_id",
     "session_id", "continued", "duration_ms", "first_token_ms", "retries", "retry_causes", "finish_reason",
     "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "cost", "cost_estimated",
-    "cache_status", "usage", "tags", "sacli_version", "cut", "system", "prompt", "reasoning", "tool_calls", "reply",
+    "cache_status", "usage", "tags", "sacli_version", "cut", "system", "prompt", "reasoning", "tool_calls",
+    "citations", "refusal", "reply",
 )  # fmt: skip
 
 

@@ -15,15 +15,13 @@ from sacli.commands.support.logview import moment
 from sacli.errors import UsageError
 from sacli.store.logdb import LogUnavailable, log_file_path
 from sacli.store.logquery import Filter, usage_by
+from sacli.term.bars import bar, bar_cells
 from sacli.term.money import dollars
 from sacli.term.stderr import MESSAGES
 from sacli.term.stdout import Output
 from sacli.term.tables import emit_json, emit_records
 
-BAR_CELLS = 20
-MIN_BAR = 5
 KEY_WANTS = 12  # cells of a name the bars leave room for
-EIGHTHS = " ▏▎▍▌▋▊▉"
 TSV_FIELDS = ("key", "exchanges", "failed", "prompt_tokens", "completion_tokens", "cost", "estimated")
 
 
@@ -67,14 +65,13 @@ def _table(out: Output, by: str, rows: list[dict[str, Any]]) -> None:
     # names are cut before it would be left out.
     key_width = min(KEY_WANTS, max(cells(_key(by, row["key"])) for row in [*rows, {"key": "Total"}]))
     cost_width = max(len(_cost(row)) for row in [*rows, total])
-    room = columns(1) - 1 - (key_width + 3) - (max(cost_width, 4) + 3) - 3
-    bar_cells = max(MIN_BAR, min(BAR_CELLS, room))
+    cells_of_bar = bar_cells(columns(1), [key_width, max(cost_width, 4)])
     shown = [
         {
             "key": _key(by, row["key"]),
             "exchanges": str(row["exchanges"]),
             "cost": _cost(row),
-            "bar": bar(row["cost"], most, bar_cells),
+            "bar": bar(row["cost"], most, cells_of_bar),
         }
         for row in rows
     ]
@@ -90,14 +87,6 @@ def _table(out: Output, by: str, rows: list[dict[str, Any]]) -> None:
         MESSAGES.notice("* includes costs sacli estimated from tokens at the models' prices")
     if total["unpriced"]:
         MESSAGES.notice(f"{total['unpriced']} exchanges reported no cost and count as $0")
-
-
-def bar(value: float, most: float, cells: int = BAR_CELLS) -> str:
-    """``value`` as a bar of up to ``cells`` cells, in eighths of a cell, ``most`` filling them all."""
-    if most <= 0 or value <= 0:
-        return ""
-    eighths = max(1, math.floor(value / most * cells * 8 + 0.5))
-    return "█" * (eighths // 8) + (EIGHTHS[eighths % 8] if eighths % 8 else "")
 
 
 def markdown_table(by: str, rows: list[dict[str, Any]]) -> str:

@@ -367,3 +367,20 @@ def test_json_with_no_prompt_on_a_terminal_is_exit_2_and_says_how(
         '(for one JSON answer give the prompt: sacli chat --json "...")\n'
     )
     assert httpserver.log == []
+
+
+def test_a_refusal_in_a_conversation_is_a_warning_and_the_conversation_goes_on(
+    httpserver: HTTPServer, tty_env: dict[str, str], terminals: list[Terminal]
+) -> None:
+    refusal = event({**chunk(), "choices": [{"index": 0, "delta": {"refusal": "I can't help with that."}}]})
+    httpserver.expect_ordered_request(CHAT, method="POST").respond_with_data(
+        refusal + event(chunk("", finish="stop")) + b"data: [DONE]\n\n", content_type="text/event-stream"
+    )
+    replies(httpserver, "Sure.")
+    chat = start(terminals, env=tty_env)
+    chat.type_line("Something forbidden")
+    chat.expect("sacli: warning: the model refused: I can't help with that.")
+    chat.type_line("Something else")
+    chat.expect("Sure.\r\n")
+    chat.type_line("/exit")
+    assert chat.exit_code() == 0

@@ -44,6 +44,7 @@ def test_shares_the_stream_options(httpserver: HTTPServer, api_env: dict[str, st
         "stream": False,
         "usage": {"include": True},
         "sessionId": SESSION_ID,
+        "session_id": SESSION_ID,
         "useRAG": False,
         "seed": 7,
     }

@@ -12,10 +12,11 @@ from tests.support.helpers import run
 from tests.support.terminal import Terminal
 
 GROUPS = {
-    (): ("stream", "chat", "batch", "sessions", "upload", "files", "facts", "models", "examples", "config"),
+    (): ("stream", "chat", "batch", "sessions", "upload", "files", "facts", "memory", "models", "examples", "config"),
     ("sessions",): ("list", "create", "show", "rename", "delete"),
     ("files",): ("list", "delete"),
     ("facts",): ("list", "add", "search", "update", "delete"),
+    ("memory",): ("stats", "timeline", "storage", "access"),
     ("examples",): ("list", "path"),
     ("config",): ("show", "path"),
 }

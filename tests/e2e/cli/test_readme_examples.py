@@ -116,6 +116,23 @@ MODELS = [
     ]
 ]  # fmt: skip
 MODELS[1]["reasoning"] = {"default_effort": "medium", "mandatory": False, "supported_efforts": ["high", "low"]}
+MEMORY_STATS = {
+    "totalCount": 156,
+    "byCategory": {"preference": 42, "personal": 28, "work": 35, "other": 51},
+    "byLevel": {"user": 120, "session": 36},
+    "bySource": {"api": 45, "explicit_command": 67, "auto_detected": 44},
+    "recentActivity": {"last24h": 12, "last7d": 45, "last30d": 89},
+}
+MEMORY_STORAGE = {
+    "usedBytes": 524288, "usedFormatted": "512 KB", "limitBytes": 104857600, "limitFormatted": "100 MB",
+    "percentUsed": 0.5, "factCount": 156, "avgFactSize": 3361,
+}  # fmt: skip
+ACCESSED = {
+    "id": "fact_123",
+    "content": "Prefers short answers",
+    "accessCount": 47,
+    "lastAccessedAt": "2024-01-15T10:30:00Z",
+}
 ANY_ID = "[^/]+"
 MEMORY_AND_RAG = [
     ("/api/v1/memory/sessions", "GET", {"data": [SESSION]}),
@@ -131,6 +148,10 @@ MEMORY_AND_RAG = [
     ("/api/memory/facts/search", "POST", {"success": True, "data": [FACT]}),
     (f"/api/memory/facts/{ANY_ID}", "PUT", {"success": True, "data": FACT}),
     (f"/api/memory/facts/{ANY_ID}", "DELETE", {"success": True}),
+    ("/api/dashboard/memory/stats", "GET", {"success": True, "data": MEMORY_STATS}),
+    ("/api/dashboard/memory/timeline", "GET", {"success": True, "data": [{"date": "2024-01-15", "count": 8}]}),
+    ("/api/dashboard/memory/storage", "GET", {"success": True, "data": MEMORY_STORAGE}),
+    ("/api/dashboard/memory/access-patterns", "GET", {"success": True, "data": [ACCESSED]}),
     ("/api/rag/upload", "POST", {"success": True, **FILE, "status": "processing"}),
     ("/api/rag/files", "GET", {"files": [FILE], "totalFiles": 1, "totalSize": 52, "totalChunks": 1}),
     (f"/api/rag/files/{ANY_ID}", "DELETE", {"success": True}),
@@ -191,7 +212,9 @@ def test_the_readme_has_tested_examples_for_every_recipe() -> None:
         "Testing your scripts offline",
         "Events for programs: `--events`",
     } <= headings
-    assert {f"sacli {name}" for name in ("batch", "sessions", "upload", "files", "facts", "models")} <= headings
+    assert {
+        f"sacli {name}" for name in ("batch", "sessions", "upload", "files", "facts", "memory", "models")
+    } <= headings
 
 
 @pytest.mark.parametrize("block", TESTED, ids=[f"line{b.line}-{b.heading}" for b in TESTED])

@@ -13,7 +13,8 @@ import pytest
 
 from sacli.cli.optiongroup import OptionGroup
 from sacli.cli.options import ChatOptions, ConnectionOptions, LogOptions, OutputOptions, SpendOptions
-from sacli.settings.declared import DECLARED, SETTINGS, attribute_of, shown
+from sacli.settings.declared import DECLARED, SETTINGS, attribute_of
+from sacli.settings.values import shown
 from tests.support.helpers import run
 
 PACKAGE = Path(__file__).resolve().parents[3] / "sacli"

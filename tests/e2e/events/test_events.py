@@ -70,7 +70,8 @@ def test_a_reply_is_start_deltas_usage_and_end(httpserver: HTTPServer, api_env: 
         "v": 1, "type": "end", "t": 0, "status": "ok", "exit_code": 0, "error": None, "finish_reason": "stop",
         "text_length": 5, "text_sha256": hashlib.sha256(b"Hello").hexdigest(), "usage": USAGE, "cost": None,
         "cost_estimated": False, "cached": None, "duration_ms": 0, "first_token_ms": 0, "retries": 0,
-        "model": "test/model", "generation_id": "gen-test", "log_id": start["id"],
+        "model": "test/model", "generation_id": "gen-test", "log_id": start["id"], "native_finish_reason": None,
+        "service_tier": None,
     }  # fmt: skip
     assert 0 < end["first_token_ms"] <= end["duration_ms"]
     shown = run("logs", "show", "--json", end["log_id"], env=api_env)

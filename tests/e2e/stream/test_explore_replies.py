@@ -148,3 +148,42 @@ def test_any_key_bytes(scripted: Scripted, explore_home: Path, key: bytes, which
     env: dict[Any, Any] = {k.encode(): v.encode() for k, v in scripted.env(explore_home).items()}
     env[which.encode()] = key
     assert_clean(sacli(["stream", "hi"], env))
+
+
+ERROR_IN_REPLY = {
+    "error": {
+        "code": 503,
+        "message": "Provider overloaded",
+        "metadata": {
+            "error_type": "provider_overloaded",
+            "provider_name": "Lab",
+            "provider_code": "overloaded",
+            "availability": {
+                "code": "capacity_exhausted",
+                "retryable": True,
+                "retry_after": 1,
+                "fallback_models": ["a/b", "c/d"],
+                "excluded_by": ["provider.ignore"],
+                "deprecation_date": "2026-12-31",
+            },
+        },
+    },
+    "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": "error"}],
+}
+
+
+@EXPLORE
+@given(
+    error=st.one_of(shaped_like(ERROR_IN_REPLY), HOSTILE_JSON.map(lambda text: {"error": text})),
+    before=st.sampled_from([b"", b'data: {"choices":[{"delta":{"content":"Partial "}}]}\n\n']),
+    args=st.sampled_from([["stream", "hi"], ["stream", "--events", "hi"], ["chat", "hi"]]),
+)
+def test_any_error_in_a_reply(
+    scripted: Scripted, explore_home: Path, error: Any, before: bytes, args: list[str]
+) -> None:
+    payload = json.dumps(error) if not isinstance(error, str) else error
+    body = before + b"data: " + payload.encode("utf-8", "surrogatepass") + b"\n\n"
+    scripted.answer(lambda request: Response(body, content_type="text/event-stream"))
+    outcome = sacli([*args[:1], "--retries", "1", *args[1:]], scripted.env(explore_home))
+    assert_clean(outcome)
+    assert scripted.requests <= 2  # one retry at most, as --retries 1 says

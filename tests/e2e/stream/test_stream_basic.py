@@ -75,6 +75,7 @@ def test_every_option_lands_in_the_body_as_the_api_spells_it(httpserver: HTTPSer
         "max_tokens": 100,
         "top_p": 0.9,
         "sessionId": session,
+        "session_id": session,
         "saveToMemory": False,
         "useRAG": True,
         "ragQuery": "refunds",

@@ -217,22 +217,37 @@ ERRORS = {
 
 
 @pytest.mark.parametrize(("error", "message"), ERRORS.values(), ids=ERRORS.keys())
-def test_errors_in_the_stream_keep_the_text_and_exit_5(
+def test_errors_in_the_stream_keep_the_text_and_exit_by_their_status(
     httpserver: HTTPServer, api_env: dict[str, str], error: bytes, message: str
 ) -> None:
     httpserver.expect_request(CHAT).respond_with_data(body(ROLE, chunk("partial "), error, DONE), content_type=SSE)
     result = run("stream", "hi", env=api_env)
-    assert (result.returncode, result.stdout) == (5, b"partial ")
+    code = 4 if "code 429" in message else 5  # a 429 in the stream is rate limiting, as an HTTP 429 is
+    assert (result.returncode, result.stdout) == (code, b"partial ")
     assert result.stderr.decode() == f"sacli: error: {message}\n"
     assert len(httpserver.log) == 1  # never retried once text is out
 
 
-def test_an_error_event_before_any_text_is_not_retried(httpserver: HTTPServer, api_env: dict[str, str]) -> None:
-    error, message = ERRORS["event: error with an error object"]
+def test_an_error_event_before_any_text_is_retried_as_its_status_would_be(
+    httpserver: HTTPServer, api_env: dict[str, str]
+) -> None:
+    error, message = ERRORS["event: error with an error object"]  # code 529: a 5xx, retried before any text
+    httpserver.expect_request(CHAT).respond_with_data(body(b": ping\n\n", error), content_type=SSE)
+    result = run("stream", "--retries", "1", "hi", env=api_env)
+    assert (result.returncode, result.stdout) == (5, b"")
+    notice, line = result.stderr.decode().splitlines()
+    assert notice.startswith("sacli: the server reported HTTP 529 in the reply; retrying in ")
+    assert line == f"sacli: error: {message}"
+    assert len(httpserver.log) == 2
+
+
+def test_an_error_event_before_any_text_that_retrying_cannot_fix_is_not_retried(
+    httpserver: HTTPServer, api_env: dict[str, str]
+) -> None:
+    error = b'event: error\ndata: {"error":{"message":"Bad request","code":400}}\n\n'
     httpserver.expect_request(CHAT).respond_with_data(body(b": ping\n\n", error), content_type=SSE)
     result = run("stream", "hi", env=api_env)
     assert (result.returncode, result.stdout) == (5, b"")
-    assert result.stderr.decode() == f"sacli: error: {message}\n"
     assert len(httpserver.log) == 1
 
 

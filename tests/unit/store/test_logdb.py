@@ -36,7 +36,7 @@ def test_a_database_made_by_the_first_schema_opens_and_upgrades(tmp_path: Path) 
         connection.execute("INSERT INTO exchanges (id, started_at, status, prompt) VALUES ('0OLD', 'x', 'ok', 'kept')")
     logdb.write_many(path, [row(prompt="new", cost_estimated=1, cache_status="HIT")])
     with sqlite3.connect(path) as connection:
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == logdb.VERSION == 4
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == logdb.VERSION == 5
         found = connection.execute(
             "SELECT prompt, cost_estimated, cache_status FROM exchanges ORDER BY rowid"
         ).fetchall()
