@@ -28,8 +28,8 @@ def cache_path() -> Path:
 
 
 def read(base_url: str | None = None) -> list[dict[str, Any]] | None:
-    """The cached models; None when there are none, or they are older than a day or (given
-    ``base_url``) from another server."""
+    """The cached models (those with an ID, as the server's list is read); None when there are none,
+    or they are older than a day or (given ``base_url``) from another server."""
     document = _document()
     if not isinstance(document, dict) or not isinstance(document.get("models"), list):
         return None
@@ -38,7 +38,7 @@ def read(base_url: str | None = None) -> list[dict[str, Any]] | None:
     fetched = document.get("fetched_at")
     if not isinstance(fetched, int | float) or time.time() - fetched > FRESH_FOR:
         return None
-    return [model for model in document["models"] if isinstance(model, dict)]
+    return [model for model in document["models"] if isinstance(model, dict) and isinstance(model.get("id"), str)]
 
 
 def write(base_url: str, models: list[dict[str, Any]]) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from sacli.errors import UsageError
 
 MATCHES = 3  # close IDs named when an ID is not in the list
+ID_LIMIT = 300  # longer IDs, given or listed, are not compared (no real model has one)
 
 
 def find_model(models: list[dict[str, Any]], model_id: str, *, refreshed: bool) -> dict[str, Any]:
@@ -20,7 +21,7 @@ def find_model(models: list[dict[str, Any]], model_id: str, *, refreshed: bool) 
     for model in models:
         if model.get("id") == model_id:
             return model
-    ids = [m["id"] for m in models if isinstance(m.get("id"), str)]
+    ids = [m["id"] for m in models if isinstance(m.get("id"), str) and len(m["id"]) <= ID_LIMIT]
     close = close_ids(model_id, ids)
     hint = f"did you mean {', '.join(close)}? " if close else ""
     hint += "'sacli models' lists them" + ("" if refreshed else "; --refresh asks the server again")
@@ -29,6 +30,8 @@ def find_model(models: list[dict[str, Any]], model_id: str, *, refreshed: bool) 
 
 def close_ids(model_id: str, ids: list[str]) -> list[str]:
     """IDs holding ``model_id`` (any case), else the most alike by difflib's measure."""
+    if len(model_id) > ID_LIMIT:
+        return []
     needle = model_id.lower()
     holding = [i for i in ids if needle and needle in i.lower()]
     if holding:

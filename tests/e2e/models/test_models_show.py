@@ -5,6 +5,8 @@ sacli models is a group whose default command is list: its old forms keep workin
 from __future__ import annotations
 
 import json
+import time
+from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -125,3 +127,16 @@ def test_a_server_without_a_models_list(httpserver: HTTPServer, api_env: dict[st
     result = run("models", "show", "openai/gpt-4", env=api_env)
     assert (result.returncode, result.stdout) == (ExitCode.API, b"")
     assert b"lists no models (HTTP 404)" in result.stderr
+
+
+def test_a_kept_list_with_entries_that_are_no_models(served: HTTPServer, api_env: dict[str, str]) -> None:
+    cache = Path(api_env["XDG_CACHE_HOME"]) / "sacli" / "models.json"
+    cache.parent.mkdir(parents=True)
+    kept = [{"name": "no id"}, {"id": 5}, DOCUMENTED]
+    base = api_env["SACLI_BASE_URL"]
+    cache.write_text(json.dumps({"base_url": base, "fetched_at": time.time(), "models": kept}))
+    assert run("models", "gpt", env=api_env).stdout == b"openai/gpt-4\t8192\t30\t60\n"
+    assert run("models", "show", "openai/gpt-4", env=api_env).returncode == 0
+    long = run("models", "show", "x" * 5000, env=api_env)
+    assert (long.returncode, long.stdout) == (ExitCode.USAGE, b"")
+    assert asked(served) == 0  # the kept list answered
