@@ -8,13 +8,16 @@ or an unreadable FILE is 2 before anything is sent.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sacli.cli.optiongroup import Number
+from sacli.cli.optiongroup import Number, setting_option
 from sacli.cli.options import TEXT, ChatOptions, ConnectionOptions, LogOptions, SpendOptions, flag, options
 from sacli.settings.declared import MOST_DOLLARS, SPEND_PANEL
+
+if TYPE_CHECKING:
+    from sacli.batch.run import BatchRun
 
 BATCH_PANEL = "Batch"
 
@@ -43,11 +46,16 @@ def batch(
         str | None,
         flag(
             "--resume",
-            help="Skip the ids a previous run's output FILE answered without an error.",
+            help="Skip the items a previous run's output FILE answered (status ok); FILE must hold batch records.",
             panel=BATCH_PANEL,
             metavar="FILE",
         ),
     ] = None,
+    resume_missing_ok: Annotated[
+        bool,
+        flag("--resume-missing-ok", help="A --resume FILE that does not exist yet is no error.", panel=BATCH_PANEL),
+    ] = False,
+    item_timeout: Annotated[float | None, setting_option("item_timeout")] = None,
     shard: Annotated[
         str | None,
         flag(
@@ -82,12 +90,15 @@ def batch(
     spending limit (--budget, or --max-cost for the whole run) stopped it from starting items, each
     of which still has its record.
     """
-    from sacli.batch.items import count_items, finished_ids, open_input, shard_of
+    import os
+
+    from sacli.batch.items import count_items, open_input, shard_of
+    from sacli.batch.resume import read_resume
     from sacli.batch.run import BatchRun
     from sacli.chat.parameters import attaches_stdin, chat_parameters
     from sacli.commands.support.connect import connect
     from sacli.commands.support.exchanges import asks_cost, exchange_log, reply_cache, spending
-    from sacli.errors import BatchFailed, UsageError
+    from sacli.errors import BatchFailed, DeadlineExceeded, TimeoutError_, UsageError
     from sacli.term.batchprogress import BatchProgress
     from sacli.term.stderr import MESSAGES
     from sacli.term.stdout import Output
@@ -101,19 +112,32 @@ def batch(
     params = chat_parameters(chat, usage=asks_cost(False, log, spend) or max_cost_item is not None)
     limits = spending(spend, log, api)
     limited = limits.limits.any or max_cost_item is not None
-    done = finished_ids(resume) if resume is not None else set()
+    resumed = read_resume(resume, missing_ok=resume_missing_ok) if resume is not None else None
     total = None if from_stdin or not MESSAGES.decorative else count_items(file)
     if total is not None and where is not None:
         k, n = where
         total = max(0, (total - k + n) // n)  # the indices k-1, k-1+n, ... below total
-    with api, BatchProgress(MESSAGES, total=total) as progress:
-        run = BatchRun(
-            api, params, parallel=parallel, ordered=ordered, done=done, shard=where, on_progress=progress.update,
-            log=exchange_log(log, api, "batch", spend, limits), spending=limits if limited else None,
-            max_cost_item=max_cost_item, cache=reply_cache(spend, log, api),
-        )  # fmt: skip
-        counts = run.run(lines, Output())
-        progress.end(counts)
+    folder = None if from_stdin else os.path.dirname(file or "") or None
+    run = BatchRun(
+        api, params, parallel=parallel, ordered=ordered, resumed=resumed, shard=where,
+        on_progress=lambda counts: None, log=exchange_log(log, api, "batch", spend, limits), folder=folder,
+        item_timeout=item_timeout, spending=limits if limited else None, max_cost_item=max_cost_item,
+        cache=reply_cache(spend, log, api),
+    )  # fmt: skip
+    try:
+        with api, BatchProgress(MESSAGES, total=total) as progress:
+            run.on_progress = progress.update
+            counts = run.run(lines, Output())
+            progress.end(counts)
+    except DeadlineExceeded as exceeded:
+        counts = run.counts
+        raise TimeoutError_(
+            f"timed out after {exceeded.seconds:g} s (--timeout); {counts['failed']} of "
+            f"{counts['done'] + counts['failed']} items failed, were cut or were not started",
+            hint="each has its record; --resume finishes the rest",
+        ) from None
+    finally:
+        _warn(run, resume)
     if run.stopped_by is not None:
         error = run.stopped_by
         finished = counts["done"] + counts["failed"]
@@ -123,3 +147,12 @@ def batch(
     if counts["failed"]:
         finished = counts["done"] + counts["failed"]
         raise BatchFailed(f"batch finished with failed items: {counts['failed']} of {finished}")
+
+
+def _warn(run: BatchRun, resume: str | None) -> None:
+    from sacli.term.stderr import MESSAGES
+
+    whole = run.total is not None  # the input read to its end: a record it has no line for is another's
+    for warning in (run.ids.warning(), run.resumed.warning(resume or "") if run.resumed and whole else None):
+        if warning is not None:
+            MESSAGES.warn(warning)

@@ -184,6 +184,9 @@ SETTINGS: dict[str, Setting] = {
 }  # fmt: skip
 
 OPTIONS: dict[str, Setting] = {
+    "item_timeout": _timeout(
+        "--item-timeout", "sacli batch: limit for each item's request, retries included; its record says exit 7."
+    ),
     "profile": Setting(
         "text", ("--profile",), "Use the [profiles.NAME] table of the config file over its top-level settings.",
         CONNECTION_PANEL, env="SACLI_PROFILE", metavar="NAME",
