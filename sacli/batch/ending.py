@@ -16,16 +16,42 @@ from __future__ import annotations
 
 import queue
 import signal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from sacli.api.completions import ReplyReader
+from sacli.batch.items import Item
 from sacli.batch.records import not_started, record_of
+from sacli.chat.exchangelog import Attempt
 from sacli.errors import OutputError, Stop
 from sacli.term.stdout import Output
 
-if TYPE_CHECKING:
-    from sacli.batch.run import BatchRun, Running
-
 SILENCE = 2.0  # seconds without a line of input, after which the input is read no further
+
+
+class Running:
+    """An item a worker has started: what its record needs if the run is cut short under it."""
+
+    def __init__(self, item: Item) -> None:
+        self.item = item
+        self.started: float | None = None
+        self.reader: ReplyReader | None = None
+        self.attempt: Attempt | None = None
+        self.retries: list[str] = []
+
+
+class BatchRun(Protocol):
+    """What of sacli.batch.run.BatchRun the ending uses."""
+
+    held: dict[int, Any]
+    pending: dict[int, Item]
+    events: queue.Queue[tuple[str, Any]]
+    reading: bool
+
+    def cancel(self) -> list[Running]: ...
+
+    def write(self, out: Output, index: int) -> None: ...
+
+    def write_record(self, out: Output, record: dict[str, Any], attempt: Attempt | None, failure: Any) -> None: ...
 
 
 def end_run(run: BatchRun, ended: BaseException, out: Output) -> None:

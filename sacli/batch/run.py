@@ -30,6 +30,7 @@ from sacli.api.chatrequest import ChatParameters
 from sacli.api.client import ApiClient
 from sacli.api.completions import ReplyReader, ask, chat_headers
 from sacli.api.waits import SharedPause
+from sacli.batch.ending import Running, end_run
 from sacli.batch.ids import Ids
 from sacli.batch.items import Item, line_id, make_item, numbered_lines
 from sacli.batch.records import line_of, not_started, record_of
@@ -46,17 +47,6 @@ LOG_EVERY = (64, 0.5)  # the log is written once this many records, or this many
 HELD_OFF = {signal.SIGINT, signal.SIGTERM, signal.SIGALRM}  # kept from cutting a record's write
 
 Answered = tuple[dict[str, Any], Attempt | None, BaseException | None]  # a record, its exchange, its failure
-
-
-class Running:
-    """An item a worker has started: what its record needs if the run is cut short under it."""
-
-    def __init__(self, item: Item) -> None:
-        self.item = item
-        self.started: float | None = None
-        self.reader: ReplyReader | None = None
-        self.attempt: Attempt | None = None
-        self.retries: list[str] = []
 
 
 class BatchRun:
@@ -126,8 +116,6 @@ class BatchRun:
         try:
             self._write_all(out)
         except BaseException as ended:
-            from sacli.batch.ending import end_run
-
             try:
                 end_run(self, ended, out)
             finally:

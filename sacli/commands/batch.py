@@ -1,9 +1,9 @@
 """sacli batch: many prompts in one process, over one connection pool, one JSON line per answer.
 
 Input: JSON Lines from FILE or stdin (sacli.batch.items). Output: one record per item as it
-completes, ``{"id", "text", "finish_reason", "usage", "error"}``, or in input order with
---ordered (sacli.batch.run). Exit 0 when every item succeeded, 10 when any failed; a bad option
-or an unreadable FILE is 2 before anything is sent.
+completes (sacli.batch.records), or in input order with --ordered (sacli.batch.run), also when
+the run is cut short (sacli.batch.ending). Exit 0 when every item succeeded, 10 when any failed;
+a bad option, an unreadable FILE or --resume file is 2 before anything is sent.
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ import typer
 
 from sacli.cli.optiongroup import Number, setting_option
 from sacli.cli.options import TEXT, ChatOptions, ConnectionOptions, LogOptions, SpendOptions, flag, options
-from sacli.settings.declared import MOST_DOLLARS, SPEND_PANEL
+from sacli.settings.declared import BATCH_PANEL, MOST_DOLLARS, SPEND_PANEL
 
 if TYPE_CHECKING:
     from sacli.batch.run import BatchRun
-
-BATCH_PANEL = "Batch"
 
 
 @options(conn=ConnectionOptions, chat=ChatOptions, log=LogOptions, spend=SpendOptions)
@@ -85,10 +83,11 @@ def batch(
 
     Each input line is {"id": ..., "prompt": "..."} or {"id": ..., "messages": [...]}, with
     optional model, system, temperature, max_tokens, schema and attach; the options are the
-    defaults of every line. Each record is {"id", "text", "finish_reason", "usage", "error"},
-    error being null or {"message", "exit_code"}. Exit 10 when any item failed; exit 11 when a
-    spending limit (--budget, or --max-cost for the whole run) stopped it from starting items, each
-    of which still has its record.
+    defaults of every line. Each record is {"id", "line", "text", "finish_reason", "usage",
+    "error", "status", "exit_code", ...} (sacli schema batch). Every item gets a record, also
+    when Ctrl-C, SIGTERM or --timeout (the whole run) ends the run: the items never sent say
+    "not started: ...". Exit 10 when any item failed; exit 11 when a spending limit (--budget, or
+    --max-cost for the whole run) stopped it from starting items.
     """
     import os
 

@@ -176,7 +176,9 @@ def test_a_lines_schema_checks_its_reply_and_its_attach_goes_with_its_prompt(
     assert result.returncode == ExitCode.BATCH_FAILED
     found = {r["id"]: r for r in records(result.stdout)}
     assert found["good"]["error"] is None and found["good"]["text"] == '{"a": 1}'
-    assert found["bad"]["error"]["exit_code"] == ExitCode.SCHEMA
+    assert found["bad"]["error"]["exit_code"] == ExitCode.SCHEMA and found["bad"]["status"] == "error"
+    assert found["bad"]["text"] == "not json"  # what the model sent, beside the violation
+    assert found["bad"]["error"]["message"].startswith("the reply does not match --schema: it is not JSON")
     assert found["files"]["error"] is None
     bodies = [request.get_json() for request, _ in httpserver.log]
     schemas = [b["response_format"]["json_schema"]["schema"] for b in bodies if "response_format" in b]
