@@ -25,7 +25,9 @@ from sacli.readers.localfiles import NoLineEnd, bounded_lines
 
 LINE_LIMIT = JSON_BODY_LIMIT  # one input line: a prompt, or a conversation
 
-FIELDS = frozenset({"id", "prompt", "messages", "model", "system", "temperature", "max_tokens", "schema", "attach"})
+FIELDS = frozenset(
+    {"id", "prompt", "messages", "model", "models", "system", "temperature", "max_tokens", "schema", "attach"}
+)
 
 
 @dataclass
@@ -33,7 +35,8 @@ class Item:
     index: int  # among the input's items, from 0: what --shard splits on
     number: int  # the line number, from 1
     id: Any
-    key: str  # what --resume matches (sacli.batch.ids)
+    model: str | None  # the model asked (None: the line cannot say which)
+    key: str  # what --resume matches (sacli.batch.ids), the model aside
     extra: dict[str, Any]  # the record's fields that place it in the input: line, dup
     body: dict[str, Any] | None = None
     schema: dict[str, Any] | None = None
@@ -50,22 +53,44 @@ def numbered_lines(lines: BinaryIO) -> Iterator[tuple[int, int, str | None]]:
             index += 1
 
 
-def line_id(text: str | None) -> Any:
-    """The id a line gives itself (None when it has none): what --resume looks at without building the body."""
+def line_fields(text: str | None) -> dict[str, Any] | None:
+    """The line's object, or None when it is not one: what --resume and --shard look at."""
     try:
         fields = parse_json(text) if text is not None else None
     except JsonProblem:
         return None
-    if isinstance(fields, dict) and is_id(fields.get("id")):
-        return fields["id"]
-    return None
+    return fields if isinstance(fields, dict) else None
+
+
+def line_id(fields: dict[str, Any] | None) -> Any:
+    """The id a line gives itself (None when it has none)."""
+    return fields["id"] if fields is not None and is_id(fields.get("id")) else None
+
+
+def line_models(fields: dict[str, Any] | None, models: list[str]) -> list[str | None]:
+    """The models the line is asked of: its "models", its "model", else the command line's -m's.
+    [None] for a line whose models are not a list of model IDs (its one item fails)."""
+    if fields is None:
+        return [models[0]] if len(models) == 1 else [None]
+    if "models" in fields:
+        given = fields["models"]
+        if "model" in fields or not _model_list(given):
+            return [None]
+        return list(dict.fromkeys(given))
+    if "model" in fields:
+        return [fields["model"] if isinstance(fields["model"], str) and fields["model"] else None]
+    return list(models)
+
+
+def _model_list(value: Any) -> bool:
+    return isinstance(value, list) and 0 < len(value) <= 64 and all(isinstance(m, str) and m for m in value)
 
 
 def is_id(value: Any) -> bool:
     return isinstance(value, str | int) and not isinstance(value, bool)
 
 
-def make_item(item: Item, text: str | None, base: ChatParameters, *, model: str, folder: str | None) -> Item:
+def make_item(item: Item, text: str | None, base: ChatParameters, *, model: str | None, folder: str | None) -> Item:
     """``item`` with the body of its request, or the error that keeps it from being sent;
     ``folder``: where its ``attach`` files are (None: the working directory)."""
     number = item.number
@@ -80,9 +105,14 @@ def make_item(item: Item, text: str | None, base: ChatParameters, *, model: str,
 
 
 def _body(
-    text: str, base: ChatParameters, model: str, folder: str | None
+    text: str, base: ChatParameters, model: str | None, folder: str | None
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     fields = user_object(text)
+    if "models" in fields:
+        if "model" in fields:
+            raise UsageError('a line has "model" or "models", not both')
+        if not _model_list(fields["models"]):
+            raise UsageError('"models" must be an array of up to 64 model IDs')
     unknown = sorted(set(fields) - FIELDS)
     if unknown:
         raise UsageError(f"unknown field {unknown[0]!r} (known: {', '.join(sorted(FIELDS))})")
@@ -100,7 +130,7 @@ def _body(
     messages += given or []
     if prompt is not None:
         messages.append(params.user_message(prompt))
-    chosen = fields.get("model", model)
+    chosen = model if "models" in fields else fields.get("model", model)
     if not isinstance(chosen, str) or not chosen:
         raise UsageError('"model" must be a model ID')
     return chat_body(params, model=chosen, messages=messages, stream=True), params.schema
@@ -169,12 +199,22 @@ def open_input(file: str | None) -> BinaryIO:
         raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
 
 
-def count_items(file: str | None) -> int | None:
-    """How many items FILE holds, for the progress bar's total; None when it cannot be read twice."""
+def count_items(file: str | None, models: int = 1) -> int | None:
+    """How many items FILE holds (each line once per model), for the progress bar's total; None when
+    it cannot be read twice."""
     if file is None or not os.path.isfile(file):
         return None
+    count = 0
     try:
         with open(file, "rb") as handle:
-            return sum(1 for _, data in bounded_lines(handle, LINE_LIMIT) if data is None or data.strip())
+            for _, data in bounded_lines(handle, LINE_LIMIT):
+                if data is None or data.strip():
+                    own = (
+                        line_models(line_fields(data.decode("utf-8", "replace")), [])
+                        if b'"model' in (data or b"")
+                        else []
+                    )
+                    count += len(own) if own else models
     except (OSError, NoLineEnd):
         return None
+    return count

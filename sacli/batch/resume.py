@@ -15,7 +15,7 @@ from typing import Any
 from sacli.api.limits import JSON_BODY_LIMIT, mib
 from sacli.batch.ids import key_of
 from sacli.errors import UsageError
-from sacli.readers.jsontext import JsonProblem, parse_json
+from sacli.readers.jsontext import JsonProblem, one_line, parse_json
 from sacli.readers.localfiles import NoLineEnd, bounded_lines
 
 RECORD_LINE_LIMIT = 2 * JSON_BODY_LIMIT  # one record: a reply of up to JSON_BODY_LIMIT, escaped
@@ -23,21 +23,31 @@ RECORD_LINE_LIMIT = 2 * JSON_BODY_LIMIT  # one record: a reply of up to JSON_BOD
 
 @dataclass
 class Resumed:
-    done: set[str] = field(default_factory=set)  # the keys of the items answered
+    done: set[str] = field(default_factory=set)  # the keys of the items answered (model_key)
     unmatched: dict[str, Any] = field(default_factory=dict)  # key -> id, of records no input line has had yet
 
-    def matched(self, key: str) -> bool:
-        """Whether the item of ``key`` is done; notes that the input has it."""
+    def matched(self, key: str, model: str | None) -> bool:
+        """Whether the item of ``key`` and ``model`` is done; notes that the input has it. A record
+        from before model_asked stands for the line whatever the model."""
+        with_model = model_key(key, model)
+        self.unmatched.pop(with_model, None)
         self.unmatched.pop(key, None)
-        return key in self.done
+        return with_model in self.done or key in self.done
 
     def warning(self, path: str) -> str | None:
         if not self.unmatched:
             return None
         count = len(self.unmatched)
         example = next(iter(self.unmatched.values()))
-        ids = "id" if count == 1 else "ids"
-        return f"{count} {ids} in --resume {path} are not in the input (e.g. {example}): is it another run's output?"
+        records = "record" if count == 1 else "records"
+        return (
+            f"{count} {records} in --resume {path} have no item in the input (e.g. id {example}): "
+            "is it another run's output?"
+        )
+
+
+def model_key(key: str, model: Any) -> str:
+    return f"{key}\x00{one_line(model)}"
 
 
 def read_resume(path: str, *, missing_ok: bool) -> Resumed:
@@ -58,6 +68,8 @@ def read_resume(path: str, *, missing_ok: bool) -> Resumed:
                         hint="--resume takes the output of an earlier sacli batch, not its input",
                     )
                 key = key_of(record["id"], record.get("line"), record.get("dup"))
+                if "model_asked" in record:
+                    key = model_key(key, record["model_asked"])
                 if _answered(record):
                     resumed.done.add(key)
                 resumed.unmatched.setdefault(key, _shown(record))
@@ -92,7 +104,5 @@ def _answered(record: dict[str, Any]) -> bool:
 
 
 def _shown(record: dict[str, Any]) -> str:
-    from sacli.readers.jsontext import one_line
-
-    shown = f"line {record['line']}" if record["id"] is None else one_line(record["id"])
+    shown = f"null, line {record['line']}" if record["id"] is None else one_line(record["id"])
     return shown if len(shown) <= 60 else shown[:57] + "..."

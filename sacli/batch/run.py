@@ -32,7 +32,7 @@ from sacli.api.completions import ReplyReader, ask, chat_headers
 from sacli.api.waits import SharedPause
 from sacli.batch.ending import Running, end_run
 from sacli.batch.ids import Ids
-from sacli.batch.items import Item, line_id, make_item, numbered_lines
+from sacli.batch.items import Item, line_fields, line_id, line_models, make_item, numbered_lines
 from sacli.batch.records import line_of, not_started, record_of
 from sacli.batch.resume import Resumed
 from sacli.chat.exchangelog import Attempt, ExchangeLog
@@ -61,6 +61,7 @@ class BatchRun:
         shard: tuple[int, int] | None,
         on_progress: Callable[[dict[str, int]], None],
         log: ExchangeLog,
+        models: list[str],
         folder: str | None = None,
         item_timeout: float | None = None,
         spending: Spending | None = None,
@@ -68,7 +69,8 @@ class BatchRun:
         cache: ReplyCache | None = None,
     ) -> None:
         """``log`` gets each item's exchange, written in groups as the records are (LOG_EVERY).
-        ``folder``: where the lines' attach files are; ``item_timeout``: --item-timeout.
+        ``models``: the -m's, each line asked of each unless it names its own; ``folder``: where the lines'
+        attach files are; ``item_timeout``: --item-timeout.
         ``spending``: no item starts once a --budget or the run's --max-cost is reached (each gets a
         record saying so, and ``stopped_by`` holds the limit); ``max_cost_item`` caps each reply;
         ``cache``: --cache, which answers an item the log has seen answered."""
@@ -87,6 +89,7 @@ class BatchRun:
         self.resumed = resumed
         self.shard = shard
         self.folder = folder
+        self.models = models
         self.item_timeout = item_timeout
         self.on_progress = on_progress
         self.ids = Ids()
@@ -129,27 +132,23 @@ class BatchRun:
     def _read(self, lines: Iterable[bytes]) -> None:
         try:
             sent = 0
-            for index, number, text in numbered_lines(lines):
-                item_id = line_id(text)
-                extra, key = self.ids.place(item_id, number)
-                done = self.resumed is not None and self.resumed.matched(key)
-                if self.shard is not None and index % self.shard[1] != self.shard[0] - 1:
-                    continue
-                if done:
-                    self.events.put(("skipped", None))
-                    continue
-                item = Item(index=sent, number=number, id=item_id, key=key, extra=extra)
-                sent += 1
-                if self.stopping.is_set():  # the run is ending: each item left gets its record
-                    self.events.put(("unstarted", item))
-                    continue
-                self.slots.acquire()
-                make_item(item, text, self.params, model=self.api.settings.model, folder=self.folder)
-                self.events.put(("item", item))
-                if item.error is not None:
-                    self.events.put(("record", (item.index, (self._record(item, None, item.error), None, None), False)))
-                else:
-                    self.work.put(item)
+            product = 0  # among the (line, model) pairs of the whole input: what --shard splits on
+            for _, number, text in numbered_lines(lines):
+                fields = line_fields(text)
+                item_id = line_id(fields)
+                place, key = self.ids.place(item_id, number)
+                for model in line_models(fields, self.models):
+                    product += 1
+                    done = self.resumed is not None and self.resumed.matched(key, model)
+                    if self.shard is not None and (product - 1) % self.shard[1] != self.shard[0] - 1:
+                        continue
+                    if done:
+                        self.events.put(("skipped", None))
+                        continue
+                    extra = {**place, "model_asked": model}
+                    item = Item(index=sent, number=number, id=item_id, model=model, key=key, extra=extra)
+                    sent += 1
+                    self._read_item(item, text)
             self.events.put(("end", sent))
         except (OSError, NoLineEnd) as exc:  # an unreadable input (EIO, no lines): the batch ends with it
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -158,6 +157,18 @@ class BatchRun:
             self.events.put(("failure", exc))
         finally:
             self.reading = False
+
+    def _read_item(self, item: Item, text: str | None) -> None:
+        if self.stopping.is_set():  # the run is ending: each item left gets its record
+            self.events.put(("unstarted", item))
+            return
+        self.slots.acquire()
+        make_item(item, text, self.params, model=item.model, folder=self.folder)
+        self.events.put(("item", item))
+        if item.error is not None:
+            self.events.put(("record", (item.index, (self._record(item, None, item.error), None, None), False)))
+        else:
+            self.work.put(item)
 
     def _work(self) -> None:
         while (item := self.work.get()) is not None:

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sacli.cli.optiongroup import Number, setting_option
-from sacli.cli.options import TEXT, ChatOptions, ConnectionOptions, LogOptions, SpendOptions, flag, options
+from sacli.cli.options import TEXT, BatchChatOptions, ConnectionOptions, LogOptions, SpendOptions, flag, options
 from sacli.settings.declared import BATCH_PANEL, MOST_DOLLARS, SPEND_PANEL
 
 if TYPE_CHECKING:
     from sacli.batch.run import BatchRun
 
 
-@options(conn=ConnectionOptions, chat=ChatOptions, log=LogOptions, spend=SpendOptions)
+@options(conn=ConnectionOptions, chat=BatchChatOptions, log=LogOptions, spend=SpendOptions)
 def batch(
     file: Annotated[
         str | None,
@@ -75,7 +75,7 @@ def batch(
         ),
     ] = None,
     conn: ConnectionOptions,
-    chat: ChatOptions,
+    chat: BatchChatOptions,
     log: LogOptions,
     spend: SpendOptions,
 ) -> None:
@@ -106,19 +106,20 @@ def batch(
     from_stdin = file in (None, "-")
     if from_stdin and attaches_stdin(chat):
         raise UsageError("--attach - and the batch cannot both read standard input")
+    models = _models(chat)
     lines = open_input(file)
-    api = connect(conn, model=chat.model, pool=parallel, shared_pause=True)
+    api = connect(conn, model=models[0], pool=parallel, shared_pause=True)
     params = chat_parameters(chat, usage=asks_cost(False, log, spend) or max_cost_item is not None)
     limits = spending(spend, log, api)
     limited = limits.limits.any or max_cost_item is not None
     resumed = read_resume(resume, missing_ok=resume_missing_ok) if resume is not None else None
-    total = None if from_stdin or not MESSAGES.decorative else count_items(file)
+    total = None if from_stdin or not MESSAGES.decorative else count_items(file, len(models))
     if total is not None and where is not None:
         k, n = where
         total = max(0, (total - k + n) // n)  # the indices k-1, k-1+n, ... below total
     folder = None if from_stdin else os.path.dirname(file or "") or None
     run = BatchRun(
-        api, params, parallel=parallel, ordered=ordered, resumed=resumed, shard=where,
+        api, params, parallel=parallel, ordered=ordered, resumed=resumed, shard=where, models=models,
         on_progress=lambda counts: None, log=exchange_log(log, api, "batch", spend, limits), folder=folder,
         item_timeout=item_timeout, spending=limits if limited else None, max_cost_item=max_cost_item,
         cache=reply_cache(spend, log, api),
@@ -155,3 +156,11 @@ def _warn(run: BatchRun, resume: str | None) -> None:
     for warning in (run.ids.warning(), run.resumed.warning(resume or "") if run.resumed and whole else None):
         if warning is not None:
             MESSAGES.warn(warning)
+
+
+def _models(chat: BatchChatOptions) -> list[str]:
+    """The -m's given (each once, in order), else the one of the environment or the config file."""
+    given = chat.model
+    models = list(dict.fromkeys(given)) if isinstance(given, list | tuple) else [given]
+    chat.model = models[0]  # what the chat options mean by it: the first
+    return [str(model) for model in models]

@@ -94,6 +94,7 @@ def test_every_id_is_answered_exactly_once(answers: Answers, api_env: dict[str, 
         assert timeless(record) == {
             "id": record["id"],
             "line": int(number) + 1,
+            "model_asked": "openrouter/auto",
             "text": f"answer to prompt {number}",
             "finish_reason": "stop",
             "usage": {"prompt_tokens": 12, "completion_tokens": 3, "total_tokens": 15},

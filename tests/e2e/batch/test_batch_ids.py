@@ -68,7 +68,7 @@ def test_records_of_another_run_are_warned_about_once(
     result = run("batch", "--resume", str(other), env=api_env, input=lines_of(numbered(3)))
     assert result.returncode == 0
     assert result.stderr.decode() == (
-        f'sacli: warning: 2 ids in --resume {other} are not in the input (e.g. "ticket-9"): '
+        f'sacli: warning: 2 records in --resume {other} have no item in the input (e.g. id "ticket-9"): '
         "is it another run's output?\n"
     )
     assert sorted(answers.prompts) == ["prompt 0", "prompt 2"]
