@@ -90,11 +90,14 @@ def _record(data: bytes) -> dict[str, Any] | None:
         record = parse_json(data)
     except JsonProblem:
         return None
+    return record if is_record(record) else None
+
+
+def is_record(record: Any) -> bool:
+    """Whether ``record`` is a batch record: an object with an id (or a line) and a status or an error."""
     if not isinstance(record, dict) or "id" not in record or not ("status" in record or "error" in record):
-        return None
-    if record["id"] is None and not isinstance(record.get("line"), int):
-        return None
-    return record
+        return False
+    return record["id"] is not None or isinstance(record.get("line"), int)
 
 
 def _answered(record: dict[str, Any]) -> bool:

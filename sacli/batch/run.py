@@ -29,17 +29,19 @@ from sacli.api import headerclock
 from sacli.api.chatrequest import ChatParameters
 from sacli.api.client import ApiClient
 from sacli.api.completions import ReplyReader, ask, chat_headers
+from sacli.api.reply import Reply
 from sacli.api.waits import SharedPause
 from sacli.batch.ending import Running, end_run
 from sacli.batch.ids import Ids
 from sacli.batch.items import Item, line_fields, line_id, line_models, make_item, numbered_lines
 from sacli.batch.records import line_of, not_started, record_of
 from sacli.batch.resume import Resumed
+from sacli.batch.summary import Summary
 from sacli.chat.exchangelog import Attempt, ExchangeLog
 from sacli.chat.heldreply import HeldReply
 from sacli.chat.replycache import ReplyCache, replayed
 from sacli.chat.spending import Spending
-from sacli.errors import SacliError, SpendingLimit, UsageError
+from sacli.errors import SacliError, SchemaMismatch, SpendingLimit, UsageError
 from sacli.readers.localfiles import NoLineEnd
 from sacli.term.stdout import Output
 
@@ -103,6 +105,7 @@ class BatchRun:
         self.pending: dict[int, Item] = {}  # items read and not yet written (the main thread's)
         self.held: dict[int, Answered] = {}  # --ordered: finished records waiting for their turn
         self.total: int | None = None
+        self.summary: Summary | None = None  # the comparison of the models, when it is asked for
         self.reading = True  # till the reader has put its last event
         self.counts = {"done": 0, "failed": 0, "running": 0, "skipped": 0}
         self.headers = chat_headers(api, stream=True) | (cache.server_headers() if cache is not None else {})
@@ -191,8 +194,11 @@ class BatchRun:
                     return
                 self.events.put(("record", (item.index, answered, True)))
 
-    def _record(self, item: Item, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return record_of(item.id, *args, extra=item.extra, **kwargs)
+    def _record(self, item: Item, reply: Reply | None, error: SacliError | None, **kwargs: Any) -> dict[str, Any]:
+        record = record_of(item.id, reply, error, extra=item.extra, **kwargs)
+        if item.schema is not None:
+            record["schema_ok"] = True if error is None else False if isinstance(error, SchemaMismatch) else None
+        return record
 
     def _answer(self, item: Item, running: Running) -> Answered:
         """The item's record, its exchange for the log (when it is on), and how the item failed."""
@@ -301,6 +307,8 @@ class BatchRun:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD_OFF)
         self.slots.release()
         self.counts["failed" if record["error"] is not None else "done"] += 1
+        if self.summary is not None:
+            self.summary.add(record)
         if attempt is not None:
             self.log.end(attempt, failure, later=True)
             if (

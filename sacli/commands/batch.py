@@ -54,6 +54,15 @@ def batch(
         flag("--resume-missing-ok", help="A --resume FILE that does not exist yet is no error.", panel=BATCH_PANEL),
     ] = False,
     item_timeout: Annotated[float | None, setting_option("item_timeout")] = None,
+    summary: Annotated[
+        str | None,
+        flag(
+            "--summary",
+            help="Write the comparison of the models (sacli summary --json) to FILE at the end.",
+            panel=BATCH_PANEL,
+            metavar="FILE",
+        ),
+    ] = None,
     shard: Annotated[
         str | None,
         flag(
@@ -107,6 +116,8 @@ def batch(
     if from_stdin and attaches_stdin(chat):
         raise UsageError("--attach - and the batch cannot both read standard input")
     models = _models(chat)
+    if summary is not None:
+        _writable(summary)
     lines = open_input(file)
     api = connect(conn, model=models[0], pool=parallel, shared_pause=True)
     params = chat_parameters(chat, usage=asks_cost(False, log, spend) or max_cost_item is not None)
@@ -124,11 +135,16 @@ def batch(
         item_timeout=item_timeout, spending=limits if limited else None, max_cost_item=max_cost_item,
         cache=reply_cache(spend, log, api),
     )  # fmt: skip
+    if summary is not None or MESSAGES.decorative:
+        from sacli.batch.summary import Summary
+
+        run.summary = Summary()
     try:
         with api, BatchProgress(MESSAGES, total=total) as progress:
             run.on_progress = progress.update
             counts = run.run(lines, Output())
             progress.end(counts)
+        _summarise(run, summary)
     except DeadlineExceeded as exceeded:
         counts = run.counts
         raise TimeoutError_(
@@ -164,3 +180,38 @@ def _models(chat: BatchChatOptions) -> list[str]:
     models = list(dict.fromkeys(given)) if isinstance(given, list | tuple) else [given]
     chat.model = models[0]  # what the chat options mean by it: the first
     return [str(model) for model in models]
+
+
+def _writable(path: str) -> None:
+    """--summary FILE is written at the end: that it can be is known before anything is sent."""
+    from sacli.errors import UsageError
+
+    try:
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot write --summary {path}: {exc.strerror or exc}") from None
+
+
+def _summarise(run: BatchRun, path: str | None) -> None:
+    """--summary FILE, and on a terminal the table, when the records name more than one model."""
+    if run.summary is None:
+        return
+    document = run.summary.document()
+    if path is not None:
+        import json
+
+        from sacli.errors import UsageError
+
+        try:
+            with open(path, "w", encoding="utf-8") as file:
+                file.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        except OSError as exc:
+            raise UsageError(f"cannot write --summary {path}: {exc.strerror or exc}") from None
+    from sacli.term.stderr import MESSAGES
+
+    if MESSAGES.decorative and len(document["models"]) > 1:
+        from sacli.commands.support.summaryview import show_summary
+        from sacli.term.stdout import Output
+
+        show_summary(Output(fd=2), document)
