@@ -46,6 +46,7 @@ class BatchRun(Protocol):
     pending: dict[int, Item]
     events: queue.Queue[tuple[str, Any]]
     reading: bool
+    lines_read: int
 
     def cancel(self) -> list[Running]: ...
 
@@ -64,15 +65,15 @@ def end_run(run: BatchRun, ended: BaseException, out: Output) -> None:
     for running in claimed:
         run.pending.pop(running.item.index, None)
         run.write_record(out, *_cut(running, ended))
-    last_line = _drain(run, ended, out, taken)
+    silent = _drain(run, ended, out, taken)
     for item in list(run.pending.values()):
         run.write_record(out, not_started(item.id, ended, item.extra), None, None)
     run.pending.clear()
-    if last_line is not None:
+    if silent:
         from sacli.term.stderr import MESSAGES
 
         MESSAGES.warn(
-            f"the input was read no further than line {last_line} once the run ended: the items after it "
+            f"the input was read no further than line {run.lines_read} once the run ended: the items after it "
             "have no record (--resume finds them)"
         )
 
@@ -88,26 +89,23 @@ def _cut(running: Running, ended: BaseException) -> tuple[dict[str, Any], Any, B
     return record, running.attempt, ended
 
 
-def _drain(run: BatchRun, ended: BaseException, out: Output, taken: set[int]) -> int | None:
-    """Write what the events still bring until the reader is done; the last line read if it fell silent."""
-    last_line = 0
-    gave_up = None
+def _drain(run: BatchRun, ended: BaseException, out: Output, taken: set[int]) -> bool:
+    """Write what the events still bring until the reader is done; whether the input fell silent first."""
+    gave_up = False
     reader_done = not run.reading
     while True:
         try:
             kind, value = run.events.get_nowait() if reader_done else run.events.get(timeout=SILENCE)
         except queue.Empty:
-            return gave_up if reader_done else last_line
+            return gave_up or not reader_done
         if kind == "end":
             reader_done = True
         elif kind == "failure" and not reader_done:  # the input cannot be read on
-            reader_done, gave_up = True, last_line
+            reader_done = gave_up = True
         elif kind == "item" and value.index not in taken:
             run.pending[value.index] = value
-            last_line = value.number
         elif kind == "unstarted":
             run.write_record(out, not_started(value.id, ended, value.extra), None, None)
-            last_line = value.number
         elif kind == "record":
             index, answered, _ = value
             if index not in taken:

@@ -107,6 +107,7 @@ class BatchRun:
         self.total: int | None = None
         self.summary: Summary | None = None  # the comparison of the models, when it is asked for
         self.reading = True  # till the reader has put its last event
+        self.lines_read = 0  # the number of the last line the reader took
         self.counts = {"done": 0, "failed": 0, "running": 0, "skipped": 0}
         self.headers = chat_headers(api, stream=True) | (cache.server_headers() if cache is not None else {})
 
@@ -137,6 +138,7 @@ class BatchRun:
             sent = 0
             product = 0  # among the (line, model) pairs of the whole input: what --shard splits on
             for _, number, text in numbered_lines(lines):
+                self.lines_read = number
                 fields = line_fields(text)
                 item_id = line_id(fields)
                 place, key = self.ids.place(item_id, number)
@@ -230,7 +232,7 @@ class BatchRun:
         try:
             reply = ask(
                 self.api, item.body, reader, headers=self.headers, keep_alive=True,
-                output_started=lambda: held.started, retries=retries,
+                output_started=lambda: held.started or self.stopping.is_set(), retries=retries,
             )  # fmt: skip
             if spending is not None:
                 spending.settle(reply, item.body, meter)

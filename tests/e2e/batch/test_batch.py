@@ -469,7 +469,8 @@ def test_a_signal_mid_batch_leaves_whole_lines_and_ends_by_it(
         assert (record["status"], record["exit_code"]) == ("interrupted", 128 + signum)
         cut = n < 8  # the three that were running; the others were never sent
         assert record["error"]["message"] == (stopped if cut else f"not started: {stopped}")
-        assert (record["duration_ms"] is not None) is cut and (record["first_token_ms"] is not None) is cut
+        assert (record["duration_ms"] is not None) is cut  # sent, and cut; its first token may be on its way
+        assert cut or record["first_token_ms"] is None
     assert b"Traceback" not in err
 
 

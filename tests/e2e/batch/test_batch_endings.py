@@ -140,3 +140,35 @@ def test_item_timeout_cuts_only_the_slow_items(stalling: Stalling, api_env: dict
         assert record["error"] == {"message": "the item took longer than 0.5 s (--item-timeout)", "exit_code": 7}
         assert record["duration_ms"] >= 500 and record["first_token_ms"] is not None
     assert result.stderr.decode() == "sacli: error: batch finished with failed items: 2 of 4\n"
+
+
+def test_an_input_pipe_that_stays_open_is_read_no_further_once_it_falls_silent(
+    stalling: Stalling, api_env: dict[str, str]
+) -> None:
+    proc = subprocess.Popen(
+        [SACLI, "batch", "-P", "2"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=api_env
+    )
+    assert proc.stdin and proc.stdout and proc.stderr
+    try:
+        proc.stdin.write(lines_of(numbered(10)))
+        proc.stdin.flush()  # and left open, as a producer that goes on would
+        for _ in range(2):
+            assert stalling.stalled.acquire(timeout=30)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.stdout.read(), proc.stderr.read().decode()
+        proc.wait(30)
+    finally:
+        proc.stdin.close()
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGINT
+    found = {record["id"]: record for record in batch_records(out)}
+    assert sorted(found) == sorted(f"item-{n}" for n in range(10))
+    assert [found[f"item-{n}"]["error"]["message"] for n in (2, 9)] == [
+        "stopped by Ctrl-C",
+        "not started: stopped by Ctrl-C",
+    ]
+    assert err == (
+        "sacli: warning: the input was read no further than line 10 once the run ended: the items after it "
+        "have no record (--resume finds them)\n"
+    )

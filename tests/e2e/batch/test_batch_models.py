@@ -174,3 +174,39 @@ def test_on_a_terminal_the_comparison_is_a_table_with_bars_within_the_width(
     assert bars["lab/slow"] > bars["lab/mid"] > bars["lab/fast"] > 0, shown  # to scale: the slowest longest
     assert "19/20" in rows["lab/mid"] and "20/20" in rows["lab/fast"]
     assert len(batch_records(out.read_bytes())) == 60
+
+
+def test_the_schema_pass_rate_and_the_summary_in_a_pipe(lab: None, api_env: dict[str, str], tmp_path: Path) -> None:
+    schema = {"type": "object"}  # the canned replies are plain text: none matches
+    lines = [{"id": "s", "prompt": "x", "schema": schema}, {"id": "plain", "prompt": "y"}]
+    data = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+    summary = tmp_path / "summary.json"
+    result = run("batch", "-m", "lab/fast", "--summary", str(summary), env=api_env, input=data)
+    assert result.returncode == ExitCode.BATCH_FAILED
+    found = {r["id"]: r for r in batch_records(result.stdout)}
+    assert found["s"]["schema_ok"] is False and found["s"]["text"] == "lab/fast on x"  # kept beside the violation
+    assert "schema_ok" not in found["plain"]
+    (model,) = json.loads(summary.read_text())["models"]
+    assert model["schema"] == {"checked": 1, "passed": 0, "rate": 0.0}
+    tsv = run("summary", str(summary.with_name("records.jsonl")), env=api_env)
+    assert tsv.returncode == ExitCode.USAGE and tsv.stderr.decode().startswith("sacli: error: cannot read ")
+    piped = run("summary", env=api_env, input=result.stdout)  # in a pipe: one TSV line per model, no ANSI
+    assert piped.returncode == 0 and b"\x1b" not in piped.stdout
+    assert piped.stdout.decode().split("\t")[:4] == ["lab/fast", "2", "1", "1"]
+
+
+def test_a_summary_file_that_cannot_be_written_is_refused_before_anything_is_sent(
+    lab: None, api_env: dict[str, str], tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    result = run("batch", "--summary", str(tmp_path / "no" / "such.json"), env=api_env, input=b'{"prompt": "x"}\n')
+    assert result.returncode == ExitCode.USAGE
+    assert result.stderr.decode().startswith(f"sacli: error: cannot write --summary {tmp_path}/no/such.json: ")
+    assert not [r for r, _ in httpserver.log if r.path == CHAT]
+
+
+def test_summary_refuses_lines_that_are_not_records(api_env: dict[str, str], tmp_path: Path) -> None:
+    prompts_file = prompts(tmp_path, 2)
+    result = run("summary", str(prompts_file), env=api_env)
+    assert result.returncode == ExitCode.USAGE
+    expected = f"sacli: error: {prompts_file}: line 1 is not a batch record (sacli schema batch)\n"
+    assert result.stderr.decode() == expected
