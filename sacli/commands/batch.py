@@ -91,12 +91,13 @@ def batch(
     """Answer many prompts: JSON Lines in, one JSON line per answer out, as each completes.
 
     Each input line is {"id": ..., "prompt": "..."} or {"id": ..., "messages": [...]}, with
-    optional model, system, temperature, max_tokens, schema and attach; the options are the
-    defaults of every line. Each record is {"id", "line", "text", "finish_reason", "usage",
-    "error", "status", "exit_code", ...} (sacli schema batch). Every item gets a record, also
-    when Ctrl-C, SIGTERM or --timeout (the whole run) ends the run: the items never sent say
-    "not started: ...". Exit 10 when any item failed; exit 11 when a spending limit (--budget, or
-    --max-cost for the whole run) stopped it from starting items.
+    optional model (or models), system, temperature, max_tokens, schema and attach; the options
+    are the defaults of every line. -m may be given more than once: each prompt is asked of each
+    model. Each record is {"id", "line", "text", "finish_reason", "usage", "error", "status",
+    "exit_code", ...} (sacli schema batch). Every item gets a record, also when Ctrl-C, SIGTERM or
+    --timeout (the whole run) ends the run: the items never sent say "not started: ...". Exit 10
+    when any item failed; exit 11 when a spending limit (--budget, or --max-cost for the whole
+    run) stopped it from starting items.
     """
     import os
 
