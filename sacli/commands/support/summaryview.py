@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sacli.commands.support.usageview import BAR_CELLS, MIN_BAR, bar
+from sacli.term.bars import BAR_CELLS, MIN_BAR, bar
 from sacli.term.money import dollars
 from sacli.term.stdout import Output
 from sacli.term.tables import emit_records
