@@ -1,13 +1,14 @@
 """``sacli batch`` beside ``xargs -P N sacli stream``, against a server that answers each request late.
 
     python3 benchmarks/batch.py --venv benchmarks/.venvs/sacli [--items 1000] [--parallel 32]
-                                [--delay 0.2] [--memory-items 1000,20000] [--json PATH]
+                                [--delay 0.2] [--xargs-items N] [--memory-items 1000,20000] [--json PATH]
 
 A local server (standard library, asyncio) answers every chat request after ``--delay`` seconds
 with a short stream, and keeps connections alive. Two runs of the same prompts, side by side:
 
 - ``sacli batch -P N`` reading the prompts as JSON Lines;
-- ``xargs -P N -n 1 sacli stream``, one process and one connection per prompt.
+- ``xargs -P N -n 1 sacli stream``, one process and one connection per prompt (``--xargs-items``
+  of them, all by default: its CPU per item is the same over fewer, and 1,000 take minutes).
 
 For each: the wall time, against the ideal ``items / N * delay``; the CPU per item (user +
 system of the whole process tree, from ``wait4``); sacli batch's peak memory. Then sacli
@@ -114,6 +115,7 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--parallel", type=int, default=32)
     parser.add_argument("--delay", type=float, default=0.2)
+    parser.add_argument("--xargs-items", type=int, help="prompts for the xargs form (default: --items)")
     parser.add_argument("--memory-items", default="1000,20000")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
@@ -127,8 +129,9 @@ def main() -> int:
     jsonl = "".join(json.dumps({"id": n, "prompt": t}) + "\n" for n, t in enumerate(texts)).encode()
     print(f"sacli batch -P {args.parallel}, {args.items} prompts ...", file=sys.stderr)
     batch = launched([sacli, "batch", "-P", str(args.parallel)], env, jsonl)
-    print(f"xargs -P {args.parallel} sacli stream, {args.items} prompts ...", file=sys.stderr)
-    xargs_input = "".join(t + "\0" for t in texts).encode()
+    xargs_items = args.xargs_items or args.items
+    print(f"xargs -P {args.parallel} sacli stream, {xargs_items} prompts ...", file=sys.stderr)
+    xargs_input = "".join(t + "\0" for t in texts[:xargs_items]).encode()
     xargs = launched(["xargs", "-0", "-P", str(args.parallel), "-n", "1", sacli, "stream"], env, xargs_input)
     server.stop()
     ideal = args.items / args.parallel * args.delay
@@ -149,6 +152,7 @@ def main() -> int:
         "ideal_wall_s": ideal,
         "batch": batch,
         "xargs": xargs,
+        "xargs_items": xargs_items,
         "batch_peak_mib_by_items": memory,
         "machine": f"{os.uname().sysname} {os.uname().machine}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}",
     }
@@ -157,11 +161,13 @@ def main() -> int:
     print()
     print("| run | wall s | × ideal | CPU ms/item | peak RSS MiB |")
     print("|---|---:|---:|---:|---:|")
-    for name, run in (("sacli batch", batch), ("xargs sacli stream", xargs)):
-        cpu_ms = run["cpu_s"] / args.items * 1000
-        print(f"| {name} | {run['wall_s']:.2f} | {run['wall_s'] / ideal:.2f} | {cpu_ms:.2f} | {run['peak_mib']:.1f} |")
+    for name, run, items in (("sacli batch", batch, args.items), ("xargs sacli stream", xargs, xargs_items)):
+        cpu_ms = run["cpu_s"] / items * 1000
+        times_ideal = run["wall_s"] / (items / args.parallel * args.delay)
+        print(f"| {name} | {run['wall_s']:.2f} | {times_ideal:.2f} | {cpu_ms:.2f} | {run['peak_mib']:.1f} |")
     print()
-    print(f"sacli batch CPU per item: {batch['cpu_s'] / xargs['cpu_s']:.3f}× the xargs form's.")
+    per_item = (batch["cpu_s"] / args.items) / (xargs["cpu_s"] / xargs_items)
+    print(f"sacli batch CPU per item: {per_item:.3f}× the xargs form's.")
     print("sacli batch peak RSS by item count: " + ", ".join(f"{n}: {m:.1f} MiB" for n, m in memory.items()))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")

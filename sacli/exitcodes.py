@@ -41,7 +41,10 @@ EXIT_CODES: dict[ExitCode, str] = {
         "a chat completion, invalid JSON)"
     ),
     ExitCode.NETWORK: "network: cannot connect, connection lost, stream ended early",
-    ExitCode.TIMEOUT: "timeout: connect, idle (or a reply's headers not whole within connect + idle), or total",
+    ExitCode.TIMEOUT: (
+        "timeout: connect, idle (or a reply's headers not whole within connect + idle), or total (a batch's "
+        "--item-timeout: in the item's record)"
+    ),
     ExitCode.OUTPUT: "cannot write the output: stdout is full or closed (> /dev/full, >&-)",
     ExitCode.SCHEMA: "the reply does not match --schema: not JSON, or against the schema (the first violation named)",
     ExitCode.BATCH_FAILED: (
@@ -56,7 +59,8 @@ EXIT_CODES: dict[ExitCode, str] = {
         "the model refused: its reply is a refusal and nothing else (no text, no tool call); the refusal is on stderr"
     ),
     ExitCode.INTERRUPTED: (
-        "aborted by SIGINT (Ctrl-C): after cleanup sacli ends itself with SIGINT, so a calling shell script stops too"
+        "aborted by SIGINT (Ctrl-C): after cleanup (a batch first gives every item its record) sacli ends itself "
+        "with SIGINT, so a calling shell script stops too"
     ),
     ExitCode.STDOUT_CLOSED: "stdout closed by its reader (sacli stream ... | head -c 100): no message, no traceback",
     ExitCode.TERMINATED: "terminated by SIGTERM",

@@ -11,6 +11,9 @@ come in the thread that makes the request) starts and stops a clock of that thre
 read no more than the time left on its thread's clock. The streams come from a network backend
 wrapped around the one of each connection pool httpx2 made (``install``): httpcore2's pools take
 a backend, but httpx2 does not pass one on, so it is set on its pools.
+
+The same streams keep a second clock of the thread, ``working_for``: the time one batch item may
+take (``sacli batch --item-timeout``); past it a read fails with ``ItemTooSlow``.
 """
 
 from __future__ import annotations
@@ -27,8 +30,18 @@ class HeadersTooSlow(httpcore2.ReadTimeout):
     """The reply's status line and headers were not whole within the bound."""
 
 
+class ItemTooSlow(httpcore2.ReadTimeout):
+    """The thread's item ran past its time (``working_for``): ``seconds``."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the item took longer than {seconds:g} s")
+        self.seconds = seconds
+
+
 class _Clock(threading.local):
     ends: float | None = None
+    item_ends: float | None = None
+    item_seconds: float = 0.0
 
 
 _CLOCK = _Clock()
@@ -39,11 +52,38 @@ def awaiting_headers(seconds: float | None) -> None:
     _CLOCK.ends = None if seconds is None else time.monotonic() + seconds
 
 
+def working_for(seconds: float | None) -> None:
+    """This thread's reads must be done within ``seconds`` from now (None: no bound)."""
+    _CLOCK.item_ends = None if seconds is None else time.monotonic() + seconds
+    _CLOCK.item_seconds = seconds or 0.0
+
+
 class BoundedStream(httpcore2.NetworkStream):
     def __init__(self, inner: httpcore2.NetworkStream) -> None:
         self.inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        item_ends = _CLOCK.item_ends
+        if item_ends is not None:
+            return self._read_by(item_ends, max_bytes, timeout)
+        return self._read_headed(max_bytes, timeout)
+
+    def _read_by(self, item_ends: float, max_bytes: int, timeout: float | None) -> bytes:
+        left = item_ends - time.monotonic()
+        if left <= 0:
+            raise ItemTooSlow(_CLOCK.item_seconds)
+        if timeout is not None and timeout < left:
+            return self._read_headed(max_bytes, timeout)
+        try:
+            return self._read_headed(max_bytes, left)
+        except HeadersTooSlow:
+            raise
+        except httpcore2.ReadTimeout:
+            if time.monotonic() < item_ends:
+                raise
+            raise ItemTooSlow(_CLOCK.item_seconds) from None
+
+    def _read_headed(self, max_bytes: int, timeout: float | None = None) -> bytes:
         ends = _CLOCK.ends
         if ends is None:
             return self.inner.read(max_bytes, timeout)

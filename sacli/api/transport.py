@@ -359,6 +359,8 @@ def translate(
             f"the reply from {where} did not bring its status line and headers within {bound:g} s "
             "(--connect-timeout plus --idle-timeout)"
         )
+    if isinstance(exc, httpx2.ReadTimeout) and isinstance(exc.__cause__, headerclock.ItemTooSlow):
+        return TimeoutError_(f"the item took longer than {exc.__cause__.seconds:g} s (--item-timeout)")
     if isinstance(exc, httpx2.ReadTimeout):
         return TimeoutError_(f"no data from {where} for {limits.idle_timeout:g} s (--idle-timeout)")
     if isinstance(exc, httpx2.TimeoutException):

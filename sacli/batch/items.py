@@ -3,7 +3,9 @@
 A line is ``{"id": ..., "prompt": "..."}`` or ``{"id": ..., "messages": [...]}``, with optional
 ``model``, ``system``, ``temperature``, ``max_tokens``, ``schema`` (a JSON Schema object) and
 ``attach`` (a list of files or URLs); the command line's chat options are the defaults of every
-line. A line without an ``id`` gets its line number. Blank lines are no items. A line that
+line. Records carry the line's ``id`` (null when it has none) and its ``line`` number (sacli.batch.ids).
+Blank lines are no items. ``attach`` names files relative to the input file's folder (the working
+directory for stdin). A line that
 cannot be sent becomes an item carrying its error (exit 2, as ``sacli stream`` would give),
 so that its record says what was wrong and the other lines go on.
 """
@@ -18,13 +20,14 @@ from typing import Any, BinaryIO
 from sacli.api.chatrequest import ChatParameters, chat_body
 from sacli.api.limits import JSON_BODY_LIMIT, mib
 from sacli.errors import SacliError, UsageError
-from sacli.readers.jsontext import JsonProblem, one_line, parse_json, user_object
+from sacli.readers.jsontext import JsonProblem, parse_json, user_object
 from sacli.readers.localfiles import NoLineEnd, bounded_lines
 
 LINE_LIMIT = JSON_BODY_LIMIT  # one input line: a prompt, or a conversation
-RECORD_LINE_LIMIT = 2 * JSON_BODY_LIMIT  # one record of a previous run: a reply of up to JSON_BODY_LIMIT, escaped
 
-FIELDS = frozenset({"id", "prompt", "messages", "model", "system", "temperature", "max_tokens", "schema", "attach"})
+FIELDS = frozenset(
+    {"id", "prompt", "messages", "model", "models", "system", "temperature", "max_tokens", "schema", "attach"}
+)
 
 
 @dataclass
@@ -32,6 +35,9 @@ class Item:
     index: int  # among the input's items, from 0: what --shard splits on
     number: int  # the line number, from 1
     id: Any
+    model: str | None  # the model asked (None: the line cannot say which)
+    key: str  # what --resume matches (sacli.batch.ids), the model aside
+    extra: dict[str, Any]  # the record's fields that place it in the input: line, dup
     body: dict[str, Any] | None = None
     schema: dict[str, Any] | None = None
     error: SacliError | None = None
@@ -47,34 +53,71 @@ def numbered_lines(lines: BinaryIO) -> Iterator[tuple[int, int, str | None]]:
             index += 1
 
 
-def line_id(text: str | None, number: int) -> Any:
-    """The id a line gives itself, or its number: what --resume and --shard look at without building the body."""
+def line_fields(text: str | None) -> dict[str, Any] | None:
+    """The line's object, or None when it is not one: what --resume and --shard look at."""
     try:
         fields = parse_json(text) if text is not None else None
     except JsonProblem:
-        return number
-    if isinstance(fields, dict) and isinstance(fields.get("id"), str | int) and not isinstance(fields["id"], bool):
-        return fields["id"]
-    return number
+        return None
+    return fields if isinstance(fields, dict) else None
 
 
-def make_item(index: int, number: int, text: str | None, base: ChatParameters, *, model: str) -> Item:
-    item = Item(index=index, number=number, id=line_id(text, number))
+def line_id(fields: dict[str, Any] | None) -> Any:
+    """The id a line gives itself (None when it has none)."""
+    return fields["id"] if fields is not None and is_id(fields.get("id")) else None
+
+
+def line_models(fields: dict[str, Any] | None, models: list[str]) -> list[str | None]:
+    """The models the line is asked of: its "models", its "model", else the command line's -m's.
+    [None] for a line whose models are not a list of model IDs (its one item fails)."""
+    if fields is None:
+        return [models[0]] if len(models) == 1 else [None]
+    if "models" in fields:
+        given = fields["models"]
+        if "model" in fields or not _model_list(given):
+            return [None]
+        return list(dict.fromkeys(given))
+    if "model" in fields:
+        return [fields["model"] if isinstance(fields["model"], str) and fields["model"] else None]
+    return list(models)
+
+
+def _model_list(value: Any) -> bool:
+    return isinstance(value, list) and 0 < len(value) <= 64 and all(isinstance(m, str) and m for m in value)
+
+
+def is_id(value: Any) -> bool:
+    return isinstance(value, str | int) and not isinstance(value, bool)
+
+
+def make_item(item: Item, text: str | None, base: ChatParameters, *, model: str | None, folder: str | None) -> Item:
+    """``item`` with the body of its request, or the error that keeps it from being sent;
+    ``folder``: where its ``attach`` files are (None: the working directory)."""
+    number = item.number
     try:
         if text is None:
             raise UsageError(f"the line is longer than {mib(LINE_LIMIT)}")
-        item.body, item.schema = _body(text, base, model)
+        item.body, item.schema = _body(text, base, model, folder)
     except SacliError as error:
         error.message = f"line {number}: {error.message}"
         item.error = error
     return item
 
 
-def _body(text: str, base: ChatParameters, model: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def _body(
+    text: str, base: ChatParameters, model: str | None, folder: str | None
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
     fields = user_object(text)
+    if "models" in fields:
+        if "model" in fields:
+            raise UsageError('a line has "model" or "models", not both')
+        if not _model_list(fields["models"]):
+            raise UsageError('"models" must be an array of up to 64 model IDs')
     unknown = sorted(set(fields) - FIELDS)
     if unknown:
         raise UsageError(f"unknown field {unknown[0]!r} (known: {', '.join(sorted(FIELDS))})")
+    if "id" in fields and not is_id(fields["id"]):
+        raise UsageError('"id" must be a string or a whole number')
     prompt, given = fields.get("prompt"), fields.get("messages")
     if prompt is None and given is None:
         raise UsageError('neither "prompt" nor "messages"')
@@ -82,18 +125,18 @@ def _body(text: str, base: ChatParameters, model: str) -> tuple[dict[str, Any], 
         raise UsageError('"prompt" must be a string')
     if given is not None and not (isinstance(given, list) and given and all(isinstance(m, dict) for m in given)):
         raise UsageError('"messages" must be an array of message objects')
-    params = base._replace(**_overrides(fields))
+    params = base._replace(**_overrides(fields, folder))
     messages: list[dict[str, Any]] = [{"role": "system", "content": params.system}] if params.system else []
     messages += given or []
     if prompt is not None:
         messages.append(params.user_message(prompt))
-    chosen = fields.get("model", model)
+    chosen = model if "models" in fields else fields.get("model", model)
     if not isinstance(chosen, str) or not chosen:
         raise UsageError('"model" must be a model ID')
     return chat_body(params, model=chosen, messages=messages, stream=True), params.schema
 
 
-def _overrides(fields: dict[str, Any]) -> dict[str, Any]:
+def _overrides(fields: dict[str, Any], folder: str | None) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     if "system" in fields:
         if not isinstance(fields["system"], str):
@@ -122,35 +165,15 @@ def _overrides(fields: dict[str, Any]) -> dict[str, Any]:
         files = fields["attach"]
         if not isinstance(files, list) or not all(isinstance(f, str) and f and f != "-" for f in files):
             raise UsageError('"attach" must be an array of file names or URLs')
-        changes["attachments"] = load_attachments(files)
+        changes["attachments"] = load_attachments([_beside(name, folder) for name in files])
     return changes
 
 
-def finished_ids(path: str) -> set[str]:
-    """``--resume``: the ids a previous run's output answered without an error (as JSON text, so 7 is not "7").
-
-    Lines that are not records (a run killed mid-line cannot leave one, but a hand edit can) are passed over.
-    """
-    done: set[str] = set()
-    try:
-        with open(path, "rb") as file:
-            for _, data in bounded_lines(file, RECORD_LINE_LIMIT):
-                try:
-                    record = parse_json(data) if data is not None else None
-                except JsonProblem:
-                    continue
-                if isinstance(record, dict) and "id" in record and record.get("error") is None:
-                    done.add(id_key(record["id"]))
-    except FileNotFoundError:
-        return set()  # the first run of `sacli batch --resume out.jsonl ... >> out.jsonl`
-    except (OSError, NoLineEnd) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise UsageError(f"cannot read --resume {path}: {reason}") from None
-    return done
-
-
-def id_key(value: Any) -> str:
-    return one_line(value)
+def _beside(name: str, folder: str | None) -> str:
+    """An attached file's name as the input file gives it: relative to the input's folder. A URL stays."""
+    if not folder or name.lower().startswith(("http://", "https://")) or os.path.isabs(name):
+        return name
+    return os.path.join(folder, name)
 
 
 def shard_of(text: str | None) -> tuple[int, int] | None:
@@ -176,12 +199,22 @@ def open_input(file: str | None) -> BinaryIO:
         raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
 
 
-def count_items(file: str | None) -> int | None:
-    """How many items FILE holds, for the progress bar's total; None when it cannot be read twice."""
+def count_items(file: str | None, models: int = 1) -> int | None:
+    """How many items FILE holds (each line once per model), for the progress bar's total; None when
+    it cannot be read twice."""
     if file is None or not os.path.isfile(file):
         return None
+    count = 0
     try:
         with open(file, "rb") as handle:
-            return sum(1 for _, data in bounded_lines(handle, LINE_LIMIT) if data is None or data.strip())
+            for _, data in bounded_lines(handle, LINE_LIMIT):
+                if data is None or data.strip():
+                    own = (
+                        line_models(line_fields(data.decode("utf-8", "replace")), [])
+                        if b'"model' in (data or b"")
+                        else []
+                    )
+                    count += len(own) if own else models
     except (OSError, NoLineEnd):
         return None
+    return count

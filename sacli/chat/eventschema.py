@@ -104,7 +104,14 @@ BATCH: dict[str, Any] = {
     "title": "sacli batch: one record per input item",
     "type": "object",
     "properties": {
-        "id": {"description": "the item's id, or its line number"},
+        "id": {"description": "the line's id (a string or a whole number), or null when it has none"},
+        "line": {"type": "integer", "minimum": 1, "description": "the item's line number in the input"},
+        "dup": {"type": "integer", "minimum": 2, "description": "the nth line with this id, from the second on"},
+        "model_asked": {**TEXT_OR_NULL, "description": "the model the item asked (model: the one that answered)"},
+        "schema_ok": {
+            "type": ["boolean", "null"],
+            "description": "with a schema: whether the reply matched it (null: no whole reply to check)",
+        },
         "text": TEXT_OR_NULL,
         "finish_reason": TEXT_OR_NULL,
         "usage": USAGE,

@@ -27,6 +27,10 @@ COMMANDS.update(
         "sacli.commands.batch:batch",
         "Answer many prompts: JSON Lines in, one JSON line per answer out, as each completes.",
     ),
+    summary=CommandSpec(
+        "sacli.commands.summary:summary",
+        "Compare the models of batch records: answered, time to first token and in all, tokens, cost, schema.",
+    ),
     sessions=CommandSpec(
         "sacli.commands.sessions:sessions_app", "Manage the server-side conversation sessions (the Memory API)."
     ),

@@ -16,6 +16,7 @@ __all__ = [
     "MEMORY_PANEL",
     "OUTPUT_PANEL",
     "TEXT",
+    "BatchChatOptions",
     "ChatOptions",
     "ConnectionOptions",
     "Json",
@@ -100,6 +101,12 @@ class ChatOptions(OptionGroup):
     tools: str | None
     tool_choice: str | None
     attach: list[str] | None
+
+
+class BatchChatOptions(OptionGroup):
+    """ChatOptions with -m repeatable: ``sacli batch`` asks each prompt of every model given."""
+
+    __annotations__ = {**ChatOptions.__annotations__, "model": list[str] | None}
 
 
 class LogOptions(OptionGroup):

@@ -56,7 +56,9 @@ def bounded_lines(file: BinaryIO, limit: int, *, give_up: int | None = None) -> 
     number = 0
     held = bytearray()
     skipped = -1  # bytes of a line over the bound passed over so far; -1 while within it
-    while piece := file.read(PIECE):
+    # read1: what a pipe has now, so that each line is seen when it comes, not once PIECE bytes have
+    read = getattr(file, "read1", file.read)
+    while piece := read(PIECE):
         start = 0
         while start < len(piece):
             end = piece.find(b"\n", start)

@@ -20,6 +20,7 @@ TAPE_PANEL = "Record and replay"
 LOG_PANEL = "Local log"
 SPEND_PANEL = "Spending limits"
 CACHE_PANEL = "Response cache"
+BATCH_PANEL = "Batch"
 MOST_DOLLARS = 1_000_000.0  # a limit above this is a typo
 
 LONGEST_WAIT = 1_000_000.0  # seconds, about 11 days: the most a timeout may be (the OS timers overflow far above)
@@ -46,8 +47,8 @@ class Setting(NamedTuple):
         return self.flags[0]
 
 
-def _timeout(flag: str, help: str, default: float | None = None) -> Setting:
-    return Setting("number", (flag,), help, CONNECTION_PANEL, default, low=0.001, high=LONGEST_WAIT, metavar="SECONDS")
+def _timeout(flag: str, help: str, default: float | None = None, panel: str = CONNECTION_PANEL) -> Setting:
+    return Setting("number", (flag,), help, panel, default, low=0.001, high=LONGEST_WAIT, metavar="SECONDS")
 
 
 def _switch(flags: str, help: str, panel: str) -> Setting:
@@ -200,6 +201,7 @@ SETTINGS: dict[str, Setting] = {
 }  # fmt: skip
 
 OPTIONS: dict[str, Setting] = {
+    "item_timeout": _timeout("--item-timeout", "Limit for each item, retries included (exit 7).", None, BATCH_PANEL),
     "profile": Setting(
         "text", ("--profile",), "Use the [profiles.NAME] table of the config file over its top-level settings.",
         CONNECTION_PANEL, env="SACLI_PROFILE", metavar="NAME",

@@ -57,6 +57,21 @@ def sse(*texts: str, finish: str = "stop", usage: dict | None = USAGE, done: boo
     return b"".join(parts)
 
 
+def streamed(*deltas: dict[str, Any], finish: str = "stop", usage: dict | None = USAGE) -> bytes:
+    """A stream of these deltas (reasoning, tool calls, annotations, refusals...), then the finish
+    reason, the usage and [DONE]."""
+    parts = [event({**chunk(), "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}) for delta in deltas]
+    parts.append(event(chunk("", finish=finish)))
+    if usage is not None:
+        parts.append(event({**chunk(), "choices": [], "usage": usage}))
+    return b"".join(parts) + b"data: [DONE]\n\n"
+
+
+def answer(httpserver: Any, body: bytes) -> None:
+    """Answer every chat request of ``httpserver`` (a pytest-httpserver) with the event stream ``body``."""
+    httpserver.expect_request("/api/v1/chat/completions").respond_with_data(body, content_type="text/event-stream")
+
+
 def completion(content: str, *, finish: str = "stop", usage: dict | None = USAGE) -> dict:
     body: dict[str, Any] = {
         "id": "gen-test",

@@ -93,6 +93,8 @@ def test_every_id_is_answered_exactly_once(answers: Answers, api_env: dict[str, 
         number = record["id"].removeprefix("item-")
         assert timeless(record) == {
             "id": record["id"],
+            "line": int(number) + 1,
+            "model_asked": "openrouter/auto",
             "text": f"answer to prompt {number}",
             "finish_reason": "stop",
             "usage": {"prompt_tokens": 12, "completion_tokens": 3, "total_tokens": 15},
@@ -175,7 +177,9 @@ def test_a_lines_schema_checks_its_reply_and_its_attach_goes_with_its_prompt(
     assert result.returncode == ExitCode.BATCH_FAILED
     found = {r["id"]: r for r in records(result.stdout)}
     assert found["good"]["error"] is None and found["good"]["text"] == '{"a": 1}'
-    assert found["bad"]["error"]["exit_code"] == ExitCode.SCHEMA
+    assert found["bad"]["error"]["exit_code"] == ExitCode.SCHEMA and found["bad"]["status"] == "error"
+    assert found["bad"]["text"] == "not json"  # what the model sent, beside the violation
+    assert found["bad"]["error"]["message"].startswith("the reply does not match --schema: it is not JSON")
     assert found["files"]["error"] is None
     bodies = [request.get_json() for request, _ in httpserver.log]
     schemas = [b["response_format"]["json_schema"]["schema"] for b in bodies if "response_format" in b]
@@ -194,7 +198,7 @@ def test_a_bad_line_gets_an_error_record_and_the_batch_exits_10(answers: Answers
     result = run("batch", "--ordered", env=api_env, input=text)
     assert result.returncode == ExitCode.BATCH_FAILED
     found = records(result.stdout)
-    assert [r["id"] for r in found] == ["a", 2, "b", 4, "c"]  # a line without an id: its line number
+    assert [(r["id"], r["line"]) for r in found] == [("a", 1), (None, 2), ("b", 3), (None, 4), ("c", 5)]
     assert [r["error"]["exit_code"] if r["error"] else None for r in found] == [None, 2, 2, None, 5]
     assert found[1]["error"]["message"].startswith("line 2: not valid JSON")
     assert found[2]["error"]["message"] == 'line 3: neither "prompt" nor "messages"'
@@ -455,8 +459,18 @@ def test_a_signal_mid_batch_leaves_whole_lines_and_ends_by_it(
             proc.kill()
     assert proc.returncode == -signum
     assert out.endswith(b"\n")
-    found = records(out)
-    assert sorted(r["id"] for r in found) == [f"item-{n}" for n in range(5)]
+    found = {r["id"]: r for r in records(out)}
+    assert sorted(found) == sorted(f"item-{n}" for n in range(20))  # every item has its record
+    stopped = "stopped by Ctrl-C" if signum == signal.SIGINT else "stopped by SIGTERM"
+    for n, record in ((int(key.removeprefix("item-")), record) for key, record in found.items()):
+        if n < 5:
+            assert record["status"] == "ok"
+            continue
+        assert (record["status"], record["exit_code"]) == ("interrupted", 128 + signum)
+        cut = n < 8  # the three that were running; the others were never sent
+        assert record["error"]["message"] == (stopped if cut else f"not started: {stopped}")
+        assert (record["duration_ms"] is not None) is cut  # sent, and cut; its first token may be on its way
+        assert cut or record["first_token_ms"] is None
     assert b"Traceback" not in err
 
 

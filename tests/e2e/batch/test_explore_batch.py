@@ -16,7 +16,14 @@ from tests.support.helpers import sse
 
 LINE = {"id": "a", "prompt": "p", "model": "m", "system": "s", "temperature": 1, "max_tokens": 5,
         "schema": {"type": "object"}, "messages": [{"role": "user", "content": "x"}]}  # fmt: skip
+MODELS_LINE = {"id": "a", "prompt": "p", "models": ["m1", "m2"]}
 RECORD = {"id": "a", "text": "t", "finish_reason": "stop", "usage": None, "error": None}
+NEW_RECORD = {
+    "id": "a", "line": 1, "dup": 2, "model_asked": "m", "text": "t", "finish_reason": "stop", "usage": None,
+    "error": None, "status": "ok", "exit_code": 0, "cost": 0.1, "retries": 0, "duration_ms": 1.0,
+    "first_token_ms": 0.5, "schema_ok": True,
+}  # fmt: skip
+MODEL_IDS = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=12)
 TAPE = {
     "sacli_record": 1, "method": "POST", "path": "/api/v1/chat/completions", "query": "", "request_headers": {},
     "request_body": None, "status": 200, "reason": "OK", "headers": [["Content-Type", "text/event-stream"]],
@@ -40,15 +47,52 @@ def test_any_batch_lines(scripted: Scripted, explore_home: Path, lines: list[str
         assert isinstance(json.loads(line), dict)  # every record whole
 
 
+RECORDS = st.one_of(shaped_like(RECORD).map(json.dumps), shaped_like(NEW_RECORD).map(json.dumps), LINES)
+
+
 @EXPLORE
-@given(lines=st.lists(st.one_of(shaped_like(RECORD).map(json.dumps), LINES), max_size=5))
-def test_any_resume_file(scripted: Scripted, explore_home: Path, lines: list[str]) -> None:
+@given(lines=st.lists(RECORDS, max_size=5), missing_ok=st.booleans())
+def test_any_resume_file(scripted: Scripted, explore_home: Path, lines: list[str], missing_ok: bool) -> None:
     answered(scripted)
     with tempfile.NamedTemporaryFile("wb", dir=explore_home, suffix=".jsonl", delete=False) as file:
         file.write("\n".join(lines).encode("utf-8", "surrogatepass"))
-    items = b'{"id": "a", "prompt": "x"}\n{"id": "b", "prompt": "y"}\n'
-    outcome = sacli(["batch", "--resume", file.name], scripted.env(explore_home), stdin=items)
+    items = b'{"id": "a", "prompt": "x"}\n{"id": "b", "prompt": "y"}\n{"prompt": "z"}\n'
+    args = ["batch", "--resume", file.name, *(["--resume-missing-ok"] if missing_ok else [])]
+    outcome = sacli(args, scripted.env(explore_home), stdin=items)
     assert_clean(outcome, codes={0, 2, 10})
+    if outcome.code != 2:
+        for line in outcome.stdout.splitlines():
+            assert isinstance(json.loads(line), dict)
+
+
+@EXPLORE
+@given(lines=st.lists(RECORDS, max_size=5))
+def test_any_records_to_summarise(scripted: Scripted, explore_home: Path, lines: list[str]) -> None:
+    data = "\n".join(lines).encode("utf-8", "surrogatepass")
+    outcome = sacli(["summary", "--json"], scripted.env(explore_home), stdin=data)
+    assert_clean(outcome, codes={0, 2})
+    assert scripted.requests == 0
+    if outcome.code == 0:
+        assert isinstance(json.loads(outcome.stdout)["models"], list)
+
+
+@EXPLORE
+@given(
+    models=st.lists(MODEL_IDS, min_size=1, max_size=4),
+    lines=st.lists(st.one_of(shaped_like(MODELS_LINE).map(json.dumps), LINES), max_size=4),
+    shard=st.sampled_from([None, "1/2", "2/3"]),
+)
+def test_any_models_lists(
+    scripted: Scripted, explore_home: Path, models: list[str], lines: list[str], shard: str | None
+) -> None:
+    answered(scripted)
+    args = ["batch", "-P", "2", *(arg for model in models for arg in ("-m", model))]
+    args += ["--shard", shard] if shard else []
+    data = "\n".join(lines).encode("utf-8", "surrogatepass")
+    outcome = sacli(args, scripted.env(explore_home), stdin=data)
+    assert_clean(outcome, codes={0, 2, 10})
+    for line in outcome.stdout.splitlines():
+        assert isinstance(json.loads(line), dict)
 
 
 @EXPLORE

@@ -19,10 +19,16 @@ TOML_VALUES = st.one_of(
 )  # fmt: skip
 
 
+def own_config_home(scripted: Scripted, home: Path) -> dict[str, str]:
+    """The server's environment with a config directory of these tests' own: the other explorations
+    share the home, and must not meet the broken config files written here."""
+    return {**scripted.env(home), "XDG_CONFIG_HOME": str(home / "explored-config")}
+
+
 @EXPLORE
 @given(key=st.sampled_from([*SETTINGS, "headers", "unknown", "profiles"]), value=TOML_VALUES)
 def test_any_value_of_any_key(scripted: Scripted, explore_home: Path, key: str, value: str) -> None:
-    env = scripted.env(explore_home)
+    env = own_config_home(scripted, explore_home)
     config = Path(env["XDG_CONFIG_HOME"]) / "sacli" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(f"{key} = {value}\n", encoding="utf-8")
@@ -32,7 +38,7 @@ def test_any_value_of_any_key(scripted: Scripted, explore_home: Path, key: str, 
 @EXPLORE
 @given(data=st.binary(max_size=300))
 def test_any_bytes_as_the_config_file(scripted: Scripted, explore_home: Path, data: bytes) -> None:
-    env = scripted.env(explore_home)
+    env = own_config_home(scripted, explore_home)
     config = Path(env["XDG_CONFIG_HOME"]) / "sacli" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_bytes(data)

@@ -23,7 +23,7 @@ from sacli.chat.eventschema import BATCH, EVENTS
 from sacli.exitcodes import ExitCode
 from tests.support.faultserver import Connection, FaultServer, Watched, api_env
 from tests.support.faultserver import Request as RawRequest
-from tests.support.helpers import SACLI, USAGE, chunk, event, run, sse
+from tests.support.helpers import SACLI, USAGE, answer, chunk, event, run, sse, streamed
 from tests.support.schemas import batch_records, events_of, text_of
 
 CHAT = "/api/v1/chat/completions"
@@ -40,19 +40,6 @@ def events(result: subprocess.CompletedProcess[bytes] | Any) -> list[dict[str, A
 
 def kinds(found: list[dict[str, Any]]) -> list[str]:
     return [event["type"] for event in found]
-
-
-def streamed(*deltas: dict[str, Any], finish: str = "stop", usage: dict | None = USAGE) -> bytes:
-    """An event stream of these deltas, then the finish reason, the usage and [DONE]."""
-    parts = [event({**chunk(), "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}) for delta in deltas]
-    parts.append(event(chunk("", finish=finish)))
-    if usage is not None:
-        parts.append(event({**chunk(), "choices": [], "usage": usage}))
-    return b"".join(parts) + b"data: [DONE]\n\n"
-
-
-def answer(httpserver: HTTPServer, body: bytes) -> None:
-    httpserver.expect_request(CHAT).respond_with_data(body, content_type="text/event-stream")
 
 
 def test_a_reply_is_start_deltas_usage_and_end(httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path) -> None:

@@ -68,7 +68,7 @@ def test_stream_warns_of_a_model_past_or_near_its_date(kept: HTTPServer, api_env
 def test_chat_and_batch_warn_too(args: list[str], kept: HTTPServer, api_env: dict[str, str]) -> None:
     result = run(*args, env=api_env, input=b'{"prompt": "hi"}\n' if args[0] == "batch" else None)
     assert result.returncode == 0, result.stderr
-    assert b"soon/twelve" not in result.stdout
+    assert b"warning" not in result.stdout and b"expires" not in result.stdout  # a batch record may name the model
     warnings = [line for line in result.stderr.decode().splitlines() if line.startswith("sacli: warning:")]
     assert warnings == [
         f"sacli: warning: soon/twelve expires on {in_days(12)} (in 12 days); see 'sacli models show soon/twelve'"
@@ -164,4 +164,13 @@ def test_model_in_a_conversation_warns_of_the_model_it_switches_to(
     shown = terminal.output.decode()
     assert "far/later" not in shown.split("sacli chat with far/later")[1]  # no warning for the first model
     assert f"sacli: warning: old/gone expired on {in_days(-3)}" in " ".join(shown.split())
+    assert asked(kept) == 1
+
+
+def test_a_batch_of_several_models_warns_of_each_that_expires(kept: HTTPServer, api_env: dict[str, str]) -> None:
+    stdin = b'{"prompt": "a"}\n{"prompt": "b"}\n'
+    result = run("batch", "-m", "far/later", "-m", "old/gone", "-m", "soon/one-day", env=api_env, input=stdin)
+    assert result.returncode == 0, result.stderr
+    warned = [line.split(" ")[2] for line in result.stderr.decode().splitlines() if line.startswith("sacli: warning:")]
+    assert sorted(warned) == ["old/gone", "soon/one-day"]
     assert asked(kept) == 1

@@ -20,7 +20,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from sacli.exitcodes import ExitCode
-from tests.support.helpers import USAGE, chunk, event, run
+from tests.support.helpers import USAGE, answer, chunk, run, streamed
 from tests.support.schemas import batch_records, events_of
 from tests.support.screen import show, unfolded
 
@@ -40,18 +40,6 @@ def cited(n: int) -> dict[str, Any]:
             "end_index": 5,
         },
     }
-
-
-def streamed(*deltas: dict[str, Any], usage: dict | None = USAGE, finish: str = "stop") -> bytes:
-    parts = [event({**chunk(), "choices": [{"index": 0, "delta": d, "finish_reason": None}]}) for d in deltas]
-    parts.append(event(chunk("", finish=finish)))
-    if usage is not None:
-        parts.append(event({**chunk(), "choices": [], "usage": usage}))
-    return b"".join(parts) + b"data: [DONE]\n\n"
-
-
-def answer(httpserver: HTTPServer, body: bytes) -> None:
-    httpserver.expect_request(CHAT).respond_with_data(body, content_type="text/event-stream")
 
 
 WEB = streamed({"content": ANSWER}, {"content": "", "annotations": [cited(1), cited(2)]})

@@ -17,7 +17,7 @@ from sacli.cli.docgen.manpage import command_tree
 from sacli.cli.optiongroup import TEXT, SettingValue
 
 CHECKED_ELSEWHERE = {"prompt", "header"}
-FILE_NAMES = {"FILE", "[FILE]", "FILE...", "PATH|URL", "SCHEMA"}
+FILE_NAMES = {"FILE", "[FILE]", "FILE...", "[FILE]...", "PATH|URL", "SCHEMA"}
 
 
 def walk(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
