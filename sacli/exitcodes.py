@@ -29,8 +29,9 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.OK: "the reply completed",
     ExitCode.UNEXPECTED: "unexpected failure (a bug); the message suggests --debug",
     ExitCode.USAGE: (
-        "usage: bad option or argument, empty prompt, invalid config; sacli or a command group run without "
-        "a command (its help goes to stderr)"
+        "usage: bad option or argument, empty prompt, invalid config; an ID that the local log or the models "
+        "list does not have (sacli logs show, sacli models show); sacli or a command group run without a command "
+        "(its help goes to stderr)"
     ),
     ExitCode.AUTH: "authentication: no key configured, HTTP 401, or a 403 that names no spending limit",
     ExitCode.RATE_LIMITED: "rate limited: HTTP 429 still failing after the allowed retries",

@@ -1,4 +1,4 @@
-"""The RAG file API (reference section 8): upload, list and delete knowledge-base files.
+"""The RAG file API (reference section 8): upload, list, update and delete knowledge-base files.
 
 The paths hang off the API root (the base URL without its /api/v1). Replies are read
 tolerantly: a file may come bare, as ``{data: ...}``, ``{file: ...}`` or ``{success, data}``;
@@ -26,6 +26,11 @@ DELETE_FORMS: tuple[Callable[[str], tuple[str, dict[str, str] | None]], ...] = (
     lambda file_id: (FILES_PATH, {"fileId": file_id}),
 )
 FALLBACK_STATUSES = frozenset({404, 405})
+
+# [Assumption] in the reference (8.5): PATCH edits a file's metadata. As with a fact's update, the
+# other method is tried when the server answers 405.
+UPDATE_METHODS: tuple[str, ...] = ("PATCH", "PUT")
+UPDATE_FALLBACK = frozenset({405})
 
 # An upload is not idempotent: retry only what says the file was not taken (not 500/502/504,
 # after which the server may well have stored it). Connection failures are retried as always.
@@ -138,3 +143,10 @@ def delete_file(api: ApiClient, file_id: str) -> Any:
         (f"DELETE {path}", lambda p=path, q=params: api.call_json("DELETE", p, params=q)) for path, params in forms
     ]
     return unwrap(FILES.found(file_id, lambda: api.first_accepted(attempts, fall_back_on=FALLBACK_STATUSES)))
+
+
+def update_file(api: ApiClient, file_id: str, metadata: dict[str, Any]) -> Any:
+    """Give a file new metadata; the server's reply, unwrapped (None when it sent no body). A 404 is
+    a ``FileNotFound``."""
+    body = {"metadata": metadata}
+    return unwrap(FILES.update(api, file_id, body, methods=UPDATE_METHODS, fall_back_on=UPDATE_FALLBACK), "file")

@@ -38,6 +38,7 @@ from sacli.batch.records import line_of, not_started, record_of
 from sacli.batch.resume import Resumed
 from sacli.batch.summary import Summary
 from sacli.chat.exchangelog import Attempt, ExchangeLog
+from sacli.chat.expiry import warn_if_expiring
 from sacli.chat.heldreply import HeldReply
 from sacli.chat.replycache import ReplyCache, replayed
 from sacli.chat.replynotes import refused
@@ -111,6 +112,7 @@ class BatchRun:
         self.lines_read = 0  # the number of the last line the reader took
         self.counts = {"done": 0, "failed": 0, "running": 0, "skipped": 0}
         self.headers = chat_headers(api, stream=True) | (cache.server_headers() if cache is not None else {})
+        self.models_seen = {api.settings.model}  # every other model an item asks is checked for its expiry once
 
     def run(self, lines: Iterable[bytes], out: Output) -> dict[str, int]:
         """Answer every item; the counts of done, failed and skipped items."""
@@ -174,7 +176,15 @@ class BatchRun:
         if item.error is not None:
             self.events.put(("record", (item.index, (self._record(item, None, item.error), None, None), False)))
         else:
+            self._check_model(item)
             self.work.put(item)
+
+    def _check_model(self, item: Item) -> None:
+        """The model an item asks, the first time one does: its expiry is told on the writing thread."""
+        model = item.body.get("model") if isinstance(item.body, dict) else None
+        if isinstance(model, str) and model not in self.models_seen:
+            self.models_seen.add(model)
+            self.events.put(("model", model))
 
     def _work(self) -> None:
         while (item := self.work.get()) is not None:
@@ -287,6 +297,8 @@ class BatchRun:
                 self.total = value
             elif kind == "item":
                 self.pending[value.index] = value
+            elif kind == "model":
+                warn_if_expiring(self.api.settings.base_url, value)
             elif kind in ("running", "skipped"):
                 self.counts[kind] += 1
             else:

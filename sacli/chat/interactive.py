@@ -21,6 +21,7 @@ from sacli.api.client import ApiClient
 from sacli.api.sessions import check_session_id
 from sacli.chat.conversation import Conversation
 from sacli.chat.exchangelog import ExchangeLog
+from sacli.chat.expiry import warn_if_expiring
 from sacli.chat.oneshot import require_keys
 from sacli.chat.replydisplay import ReplyDisplay, ReplyOptions, reply_output
 from sacli.chat.replynotes import report_reply
@@ -170,6 +171,7 @@ class Repl:
             if rest:
                 conversation.model = rest
                 self.messages.notice(f"model {rest} from the next message on")
+                warn_if_expiring(self.api.settings.base_url, rest)
             else:
                 say(f"model: {conversation.model}\n")
         elif word == "/edit":

@@ -37,7 +37,7 @@ COMMANDS.update(
     upload=CommandSpec(
         "sacli.commands.upload:upload", "Upload files to the knowledge base searched with --rag, one request per file."
     ),
-    files=CommandSpec("sacli.commands.files:files", "List and delete the files of the knowledge base."),
+    files=CommandSpec("sacli.commands.files:files", "List, update and delete the files of the knowledge base."),
     facts=CommandSpec(
         "sacli.commands.facts:facts_app",
         "List, add, search, update and delete the user-memory facts (--user-memory injects them).",
@@ -47,8 +47,8 @@ COMMANDS.update(
         "Memory analytics: the facts by category, level and source, a timeline, storage, the facts read most.",
     ),
     models=CommandSpec(
-        "sacli.commands.models:models",
-        "List the models the server offers: ID, context length, prompt and completion price per million tokens.",
+        "sacli.commands.models:models_app",
+        "List the models the server offers, or show one: context, prices, parameters, reasoning and expiry.",
     ),
     examples=CommandSpec(
         "sacli.commands.examples:examples_app",

@@ -104,6 +104,7 @@ def batch(
     from sacli.batch.items import count_items, open_input, shard_of
     from sacli.batch.resume import read_resume
     from sacli.batch.run import BatchRun
+    from sacli.chat.expiry import warn_if_expiring
     from sacli.chat.parameters import attaches_stdin, chat_parameters
     from sacli.commands.support.connect import connect
     from sacli.commands.support.exchanges import asks_cost, exchange_log, reply_cache, spending
@@ -122,6 +123,7 @@ def batch(
     lines = open_input(file)
     api = connect(conn, model=models[0], pool=parallel, shared_pause=True)
     params = chat_parameters(chat, usage=asks_cost(False, log, spend) or max_cost_item is not None)
+    warn_if_expiring(api.settings.base_url, api.settings.model)
     limits = spending(spend, log, api)
     limited = limits.limits.any or max_cost_item is not None
     resumed = read_resume(resume, missing_ok=resume_missing_ok) if resume is not None else None

@@ -43,6 +43,7 @@ def chat(
     the history and resends it.
     """
     from sacli.chat.events import event_run
+    from sacli.chat.expiry import warn_if_expiring
     from sacli.chat.parameters import attaches_stdin, chat_parameters, check_events
     from sacli.commands.support.connect import connect
     from sacli.commands.support.exchanges import asks_cost, exchange_log, replied_to, reply_cache, spending
@@ -55,6 +56,7 @@ def chat(
         check_events(out)
         api = connect(conn, model=chat.model)
         params = chat_parameters(chat, usage=asks_cost(out.usage, log, spend))
+        warn_if_expiring(api.settings.base_url, api.settings.model)
         limits = spending(spend, log, api)
         exchanges = exchange_log(log, api, "chat", spend, limits)
         if not prompt and not chat.attach:  # an attachment alone is a message: a one-shot answer

@@ -1,4 +1,4 @@
-"""sacli files: list and delete the files of the RAG knowledge base, shown as records on stdout."""
+"""sacli files: list, update and delete the files of the RAG knowledge base, shown as records on stdout."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from sacli.cli.options import TEXT, ConnectionOptions, Json, flag, options
 from sacli.commands.support.deleting import delete_command
 
 FILTER_PANEL = "Filters"
+METADATA_PANEL = "Metadata"
 
 files = typer.Typer(
     name="files",
-    help="List and delete the files of the knowledge base.",
+    help="List, update and delete the files of the knowledge base.",
     no_args_is_help=True,
     rich_markup_mode=None,
     cls=PanelledGroup,
@@ -55,6 +56,45 @@ def list_(
     size in bytes and upload time, separated by tabs.
     """
     run_list(category=category, tags=tuple(tag or ()), status=status, json=json, conn=conn)
+
+
+@files.command("update", cls=PanelledCommand)
+@options(conn=ConnectionOptions)
+def update(
+    file_id: Annotated[str, typer.Argument(metavar="ID", help="The file's ID.", show_default=False, click_type=TEXT)],
+    *,
+    category: Annotated[
+        str | None,
+        flag(
+            "--category",
+            help="The file's new metadata.category.",
+            panel=METADATA_PANEL,
+            metavar="NAME",
+            click_type=TEXT,
+        ),
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        flag("--tag", help="A metadata.tags entry (repeatable).", panel=METADATA_PANEL, metavar="TAG", click_type=TEXT),
+    ] = None,
+    metadata: Annotated[
+        str | None,
+        flag(
+            "--metadata",
+            help="The whole metadata as a JSON object (instead of --category and --tag).",
+            panel=METADATA_PANEL,
+            metavar="JSON",
+            click_type=TEXT,
+        ),
+    ] = None,
+    json: Json = False,
+    conn: ConnectionOptions,
+) -> None:
+    """Give a file new metadata (its category and tags); prints it as list does (the API's object with --json).
+
+    The content stays as it was: to replace it, delete the file and upload it again.
+    """
+    run_update(file_id, category=category, tags=tuple(tag or ()), metadata=metadata, json=json, conn=conn)
 
 
 def _file_calls() -> tuple[Any, Any]:
@@ -115,3 +155,36 @@ def run_list(
         _, records = list_files(api, category=category, tags=tags, status=status)
     shown = [row(r) for r in records]
     emit_list(Output(), records, COLUMNS, json=json, empty="no files", shown=shown, free="filename")
+
+
+def run_update(
+    file_id: str,
+    *,
+    category: str | None,
+    tags: Sequence[str],
+    metadata: str | None,
+    json: bool,
+    conn: ConnectionOptions,
+) -> None:
+    from sacli.api import files as files_api
+    from sacli.api.client import require_ids
+    from sacli.commands.support.connect import connect
+    from sacli.commands.support.filemetadata import file_metadata
+    from sacli.errors import UsageError
+    from sacli.term.stdout import Output
+    from sacli.term.tables import emit_json, emit_records
+
+    require_ids([file_id], "file")
+    new = file_metadata(category=category, tags=tags, metadata=metadata)
+    if new is None:
+        raise UsageError("nothing to update: give --category, --tag or --metadata")
+    with connect(conn) as api:
+        reply = files_api.update_file(api, file_id, new)
+    # The reply should be the updated file; a server that sends none (204) still updated it.
+    record = reply if isinstance(reply, dict) and reply else {"fileId": file_id, "metadata": new}
+    out = Output()
+    if json:
+        emit_json(out, record)
+    else:
+        shown = row(record)
+        emit_records(out, [{**shown, "fileId": shown["fileId"] or file_id}], COLUMNS, free="filename")

@@ -39,6 +39,7 @@ def stream(
     the end and becomes the prompt (or follows the arguments after a blank line).
     """
     from sacli.chat.events import event_run
+    from sacli.chat.expiry import warn_if_expiring
     from sacli.chat.oneshot import run_one_shot
     from sacli.chat.parameters import attaches_stdin, chat_parameters, check_events
     from sacli.commands.support.connect import connect
@@ -48,6 +49,7 @@ def stream(
         check_events(out)
         api = connect(conn, model=chat.model)
         params = chat_parameters(chat, usage=asks_cost(out.usage, log, spend))
+        warn_if_expiring(api.settings.base_url, api.settings.model)
         run_one_shot(
             api,
             prompt or [],

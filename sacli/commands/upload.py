@@ -21,9 +21,10 @@ from sacli.api.client import ApiClient
 from sacli.api.multipart import FileSource, MultipartBody
 from sacli.cli.options import OUTPUT_PANEL, TEXT, ConnectionOptions, Json, flag, options
 from sacli.commands.support.connect import connect
+from sacli.commands.support.filemetadata import file_metadata
 from sacli.commands.support.uploadsources import collect_sources, content_type_of
 from sacli.errors import ApiError, DeadlineExceeded, SacliError, TimeoutError_, UsageError
-from sacli.readers.jsontext import JsonProblem, one_line, parse_json
+from sacli.readers.jsontext import one_line
 from sacli.readers.ostext import as_utf8
 from sacli.term.spinner import spinning
 from sacli.term.stderr import MESSAGES, Messages
@@ -156,24 +157,10 @@ def run_upload(paths: Sequence[str], *, opts: UploadOptions, conn: ConnectionOpt
 
 def metadata_fields(opts: UploadOptions) -> list[tuple[str, str]]:
     """The ``metadata`` form field, from --metadata as given or built from --category and --tag."""
-    if opts.metadata is not None:
-        if opts.category is not None or opts.tags:
-            raise UsageError("--metadata gives the whole metadata; it cannot be combined with --category or --tag")
-        try:
-            value = parse_json(opts.metadata)
-        except JsonProblem as problem:
-            raise UsageError(f"--metadata is not valid JSON: {problem}") from None
-        if not isinstance(value, dict):
-            raise UsageError('--metadata must be a JSON object, e.g. \'{"category":"docs","tags":["a"]}\'')
-        return [("metadata", opts.metadata.strip())]
-    built: dict[str, Any] = {}
-    if opts.category is not None:
-        built["category"] = opts.category
-    if opts.tags:
-        built["tags"] = list(opts.tags)
-    if not built:
+    value = file_metadata(category=opts.category, tags=opts.tags, metadata=opts.metadata)
+    if value is None:
         return []
-    return [("metadata", one_line(built))]
+    return [("metadata", opts.metadata.strip() if opts.metadata is not None else one_line(value))]
 
 
 def poll_interval() -> float:

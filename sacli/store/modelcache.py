@@ -16,6 +16,7 @@ from typing import Any
 
 from sacli.readers.jsontext import parse_json
 from sacli.readers.localfiles import read_bounded
+from sacli.store import modelexpiry
 from sacli.store.paths import cache_dir
 
 FRESH_FOR = 24 * 3600.0  # seconds
@@ -27,8 +28,8 @@ def cache_path() -> Path:
 
 
 def read(base_url: str | None = None) -> list[dict[str, Any]] | None:
-    """The cached models; None when there are none, or they are older than a day or (given
-    ``base_url``) from another server."""
+    """The cached models (those with an ID, as the server's list is read); None when there are none,
+    or they are older than a day or (given ``base_url``) from another server."""
     document = _document()
     if not isinstance(document, dict) or not isinstance(document.get("models"), list):
         return None
@@ -37,28 +38,32 @@ def read(base_url: str | None = None) -> list[dict[str, Any]] | None:
     fetched = document.get("fetched_at")
     if not isinstance(fetched, int | float) or time.time() - fetched > FRESH_FOR:
         return None
-    return [model for model in document["models"] if isinstance(model, dict)]
+    return [model for model in document["models"] if isinstance(model, dict) and isinstance(model.get("id"), str)]
 
 
 def write(base_url: str, models: list[dict[str, Any]]) -> None:
     """Keep ``models``; a cache that cannot be written is no error (the next run asks again).
 
-    ``base_url`` is written as given: give it with any password hidden (``user:***@host``).
+    ``base_url`` is written as given: give it with any password hidden (``user:***@host``). The
+    models' expiry dates are kept beside it (sacli.store.modelexpiry).
     """
     import tempfile
 
     path = cache_path()
+    fetched_at = time.time()
     temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=".models-", delete=False) as file:
             temporary = file.name
-            json.dump({"base_url": base_url, "fetched_at": time.time(), "models": models}, file)
+            json.dump({"base_url": base_url, "fetched_at": fetched_at, "models": models}, file)
         os.replace(temporary, path)
     except OSError:
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+        return
+    modelexpiry.write(base_url, fetched_at, models)
 
 
 def model_ids(prefix: str) -> list[str]:

@@ -11,6 +11,7 @@ or a file whole, and ``# model: ID`` comments must name the model each request a
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -96,13 +97,25 @@ FILE = {
     "metadata": {"category": "docs", "tags": ["notes"]},
 }
 MODELS = [
-    {"id": model_id, "name": name, "context_length": context, "pricing": {"prompt": prompt, "completion": completion}}
-    for model_id, name, context, prompt, completion in [
-        ("openrouter/auto", "Auto Router", 2000000, "-1", "-1"),
-        ("anthropic/claude-sonnet-4", "Anthropic: Claude Sonnet 4", 200000, "0.000003", "0.000015"),
-        ("openai/gpt-4o-mini", "OpenAI: GPT-4o-mini", 128000, "0.00000015", "0.0000006"),
+    {
+        "id": model_id,
+        "name": name,
+        "context_length": context,
+        "pricing": {"prompt": prompt, "completion": completion},
+        "supported_parameters": ["temperature", "top_p", "max_tokens", "tools", "reasoning"],
+        "knowledge_cutoff": "2025-03-01" if model_id.startswith("anthropic/") else None,
+        "expiration_date": expires,
+    }
+    for model_id, name, context, prompt, completion, expires in [
+        ("openrouter/auto", "Auto Router", 2000000, "-1", "-1", None),
+        (
+            "anthropic/claude-sonnet-4", "Anthropic: Claude Sonnet 4", 200000, "0.000003", "0.000015",
+            (datetime.date.today() + datetime.timedelta(days=12)).isoformat(),
+        ),
+        ("openai/gpt-4o-mini", "OpenAI: GPT-4o-mini", 128000, "0.00000015", "0.0000006", None),
     ]
-]
+]  # fmt: skip
+MODELS[1]["reasoning"] = {"default_effort": "medium", "mandatory": False, "supported_efforts": ["high", "low"]}
 MEMORY_STATS = {
     "totalCount": 156,
     "byCategory": {"preference": 42, "personal": 28, "work": 35, "other": 51},
