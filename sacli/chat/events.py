@@ -24,6 +24,7 @@ from sacli.errors import OutputError, SacliError, Stop
 from sacli.term.stdout import Output
 
 VERSION = 1
+HASHED_EVERY = 256  # pieces of the answer hashed at once
 _quoted = json.encoder.encode_basestring  # as json.dumps(text, ensure_ascii=False) quotes it
 
 
@@ -35,6 +36,7 @@ class EventStream(Output):
         self.started_at = monotonic()
         self.text_length = 0
         self.text_hash = hashlib.sha256()
+        self.unhashed: list[str] = []  # pieces of the text not yet hashed: hashed together, it costs less
         self.retries = 0
         self.log_id: str | None = None  # the exchange's ID in the local log, when it is on
         self.reply: Reply | None = None  # the reply, whole or as far as it came
@@ -54,7 +56,10 @@ class EventStream(Output):
         if not text:
             return
         self.text_length += len(text)
-        self.text_hash.update(text.encode("utf-8", "replace"))  # the bytes plain stream writes
+        unhashed = self.unhashed
+        unhashed.append(text)
+        if len(unhashed) == HASHED_EVERY:
+            self._hash_pieces()
         self.started = True  # only the answer's text counts: a request is resent until some of it came
         if self.before_first_write is not None:
             hook, self.before_first_write = self.before_first_write, None
@@ -65,11 +70,19 @@ class EventStream(Output):
         except UnicodeEncodeError:  # a lone surrogate from the server: escaped, the line stays UTF-8
             self._send(f'{{"v":{VERSION},"type":"delta","t":{t:.1f},"text":{json.dumps(text)}}}\n')
 
+    def _hash_pieces(self) -> None:
+        self.text_hash.update("".join(self.unhashed).encode("utf-8", "replace"))  # the bytes plain stream writes
+        self.unhashed.clear()
+
     def write_line(self, line: str) -> None:
         self.write(line + "\n")
 
     def end_line(self) -> None:
         """An event stream has no line of text to end."""
+
+    def _text_sha256(self) -> str:
+        self._hash_pieces()
+        return self.text_hash.hexdigest()
 
     def reasoning(self, text: str) -> None:
         self.emit("reasoning", text=text)
@@ -117,7 +130,7 @@ class EventStream(Output):
             error=message,
             finish_reason=reply.finish_reason if reply is not None else None,
             text_length=self.text_length,
-            text_sha256=self.text_hash.hexdigest(),
+            text_sha256=self._text_sha256(),
             usage=usage,
             cost=cost if isinstance(cost, int | float) and not isinstance(cost, bool) else None,
             cost_estimated=bool(reply is not None and reply.cost_estimated),
