@@ -7,9 +7,6 @@ nothing else, so completing never makes a request.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +15,7 @@ from sacli.readers.jsontext import parse_json
 from sacli.readers.localfiles import read_bounded
 from sacli.store import modelexpiry
 from sacli.store.paths import cache_dir
+from sacli.store.wholefile import write_json
 
 FRESH_FOR = 24 * 3600.0  # seconds
 CACHE_LIMIT = 32 * 1024 * 1024
@@ -47,21 +45,8 @@ def write(base_url: str, models: list[dict[str, Any]]) -> None:
     ``base_url`` is written as given: give it with any password hidden (``user:***@host``). The
     models' expiry dates are kept beside it (sacli.store.modelexpiry).
     """
-    import tempfile
-
-    path = cache_path()
     fetched_at = time.time()
-    temporary: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=".models-", delete=False) as file:
-            temporary = file.name
-            json.dump({"base_url": base_url, "fetched_at": fetched_at, "models": models}, file)
-        os.replace(temporary, path)
-    except OSError:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+    if not write_json(cache_path(), {"base_url": base_url, "fetched_at": fetched_at, "models": models}):
         return
     modelexpiry.write(base_url, fetched_at, models)
 

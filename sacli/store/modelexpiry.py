@@ -9,16 +9,14 @@ older sacli has none until it is asked for again.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import json
-import os
 from pathlib import Path
 from typing import Any
 
 from sacli.readers.jsontext import parse_json
 from sacli.readers.localfiles import read_bounded
 from sacli.store.paths import cache_dir
+from sacli.store.wholefile import write_json
 
 INDEX_LIMIT = 1024 * 1024
 ID_LIMIT = 300  # longer IDs are not kept: no real model has one
@@ -30,8 +28,6 @@ def index_path() -> Path:
 
 def write(base_url: str, fetched_at: float, models: list[dict[str, Any]]) -> None:
     """Keep the dates of ``models`` (whole or not at all); a failure is no error."""
-    import tempfile
-
     from sacli.readers.isodate import iso_date
 
     expires: dict[str, str] = {}
@@ -40,17 +36,7 @@ def write(base_url: str, fetched_at: float, models: list[dict[str, Any]]) -> Non
         date = iso_date(model.get("expiration_date")) if isinstance(model, dict) else None
         if isinstance(model_id, str) and len(model_id) <= ID_LIMIT and date is not None:
             expires[model_id] = date.isoformat()
-    path = index_path()
-    temporary: str | None = None
-    try:
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=".model-expiry-", delete=False) as file:
-            temporary = file.name
-            json.dump({"base_url": base_url, "fetched_at": fetched_at, "expires": expires}, file)
-        os.replace(temporary, path)
-    except OSError:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+    write_json(index_path(), {"base_url": base_url, "fetched_at": fetched_at, "expires": expires})
 
 
 def expiry_of(base_url: str, model_id: str) -> datetime.date | None:
