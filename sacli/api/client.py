@@ -160,6 +160,15 @@ class ApiClient:
             retry_on=RETRY_STATUSES if retry_on is None else retry_on,
         )
 
+    def get_base_json(self, path: str, *, require: str) -> Any:
+        """GET ``{base URL}{path}`` (an OpenRouter-style endpoint); the decoded JSON body."""
+        return self.transport.request(
+            "GET",
+            f"{self.settings.base_url}{path}",
+            headers=self.headers(require=require, Accept="application/json"),
+            handle=decode_json_reply,
+        )
+
     def first_accepted(self, attempts: Sequence[tuple[str, Callable[[], T]]], *, fall_back_on: frozenset[int]) -> T:
         """Each ``(label, call)`` in turn while the server answers with a status in ``fall_back_on``.
 

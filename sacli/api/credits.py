@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sacli.api.client import ApiClient, decode_json_reply, unwrap
+from sacli.api.client import ApiClient, unwrap
 from sacli.errors import ApiError, SacliError
 
 FIELDS = ("label", "limit", "limit_remaining", "limit_reset", "usage", "usage_daily", "usage_weekly", "usage_monthly")
@@ -17,12 +17,7 @@ FIELDS = ("label", "limit", "limit_remaining", "limit_reset", "usage", "usage_da
 def key_status(api: ApiClient) -> dict[str, Any]:
     """What the server says of the key: its limit, what remains, its usage (the fields it sends)."""
     try:
-        payload = api.transport.request(
-            "GET",
-            f"{api.settings.base_url}/key",
-            headers=api.headers(require="any", Accept="application/json"),
-            handle=decode_json_reply,
-        )
+        payload = api.get_base_json("/key", require="any")
     except SacliError as error:
         if error.status in (404, 405):
             raise ApiError(

@@ -10,18 +10,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sacli.api.client import ApiClient, decode_json_reply, unwrap
+from sacli.api.client import ApiClient, unwrap
 from sacli.errors import ApiError, SacliError
 
 
 def list_models(api: ApiClient) -> list[dict[str, Any]]:
     try:
-        payload = api.transport.request(
-            "GET",
-            f"{api.settings.base_url}/models",
-            headers=api.headers(require="none", Accept="application/json"),
-            handle=decode_json_reply,
-        )
+        payload = api.get_base_json("/models", require="none")
     except SacliError as error:
         if error.status == 404:
             error.message = f"the server at {api.settings.base_url} lists no models (HTTP 404)"

@@ -58,7 +58,7 @@ def write_commands(formatter: HelpFormatter, rows: list[tuple[str, str]]) -> Non
             formatter.write_dl(rows)
 
 
-class PanelledCommand(TyperCommand):
+class _Panelled(Command):
     def get_short_help_str(self, limit: int = 45) -> str:
         return summary(self)
 
@@ -69,15 +69,13 @@ class PanelledCommand(TyperCommand):
         format_options(self.get_params(ctx), ctx, formatter)
 
 
-class PanelledGroup(TyperGroup):
-    def get_short_help_str(self, limit: int = 45) -> str:
-        return summary(self)
+class PanelledCommand(_Panelled, TyperCommand):
+    pass
 
-    def collect_usage_pieces(self, ctx: Context) -> list[str]:
-        return usage_pieces(super().collect_usage_pieces(ctx))
 
+class PanelledGroup(_Panelled, TyperGroup):
     def format_options(self, ctx: Context, formatter: HelpFormatter) -> None:
-        format_options(self.get_params(ctx), ctx, formatter)
+        super().format_options(ctx, formatter)
         self.format_commands(ctx, formatter)
 
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
