@@ -10,9 +10,9 @@ import typer
 from sacli.cli.helpformat import PanelledCommand, PanelledGroup
 from sacli.cli.options import TEXT, ConnectionOptions, Json, flag, options
 from sacli.commands.support.deleting import delete_command
+from sacli.commands.support.filemetadata import Category, Metadata, Tags
 
 FILTER_PANEL = "Filters"
-METADATA_PANEL = "Metadata"
 
 files = typer.Typer(
     name="files",
@@ -63,30 +63,9 @@ def list_(
 def update(
     file_id: Annotated[str, typer.Argument(metavar="ID", help="The file's ID.", show_default=False, click_type=TEXT)],
     *,
-    category: Annotated[
-        str | None,
-        flag(
-            "--category",
-            help="The file's new metadata.category.",
-            panel=METADATA_PANEL,
-            metavar="NAME",
-            click_type=TEXT,
-        ),
-    ] = None,
-    tag: Annotated[
-        list[str] | None,
-        flag("--tag", help="A metadata.tags entry (repeatable).", panel=METADATA_PANEL, metavar="TAG", click_type=TEXT),
-    ] = None,
-    metadata: Annotated[
-        str | None,
-        flag(
-            "--metadata",
-            help="The whole metadata as a JSON object (instead of --category and --tag).",
-            panel=METADATA_PANEL,
-            metavar="JSON",
-            click_type=TEXT,
-        ),
-    ] = None,
+    category: Category = None,
+    tag: Tags = None,
+    metadata: Metadata = None,
     json: Json = False,
     conn: ConnectionOptions,
 ) -> None:

@@ -21,7 +21,7 @@ from sacli.api.client import ApiClient
 from sacli.api.multipart import FileSource, MultipartBody
 from sacli.cli.options import OUTPUT_PANEL, TEXT, ConnectionOptions, Json, flag, options
 from sacli.commands.support.connect import connect
-from sacli.commands.support.filemetadata import file_metadata
+from sacli.commands.support.filemetadata import Category, Metadata, Tags, file_metadata
 from sacli.commands.support.uploadsources import collect_sources, content_type_of
 from sacli.errors import ApiError, DeadlineExceeded, SacliError, TimeoutError_, UsageError
 from sacli.readers.jsontext import one_line
@@ -65,24 +65,9 @@ def upload(
             click_type=TEXT,
         ),
     ] = None,
-    category: Annotated[
-        str | None,
-        flag("--category", help="metadata.category of every file.", panel=PANEL, metavar="NAME", click_type=TEXT),
-    ] = None,
-    tag: Annotated[
-        list[str] | None,
-        flag("--tag", help="metadata.tags entry (repeatable).", panel=PANEL, metavar="TAG", click_type=TEXT),
-    ] = None,
-    metadata: Annotated[
-        str | None,
-        flag(
-            "--metadata",
-            help="The whole metadata as a JSON object (instead of --category and --tag).",
-            panel=PANEL,
-            metavar="JSON",
-            click_type=TEXT,
-        ),
-    ] = None,
+    category: Category = None,
+    tag: Tags = None,
+    metadata: Metadata = None,
     wait: Annotated[
         bool,
         flag(

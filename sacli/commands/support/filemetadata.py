@@ -5,10 +5,38 @@ as the file's new metadata; either checks it before anything is sent (exit 2).""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
+from sacli.cli.options import TEXT, flag
 from sacli.errors import UsageError
 from sacli.readers.jsontext import JsonProblem, parse_json
+
+METADATA_PANEL = "Metadata"
+
+Category = Annotated[
+    str | None,
+    flag(
+        "--category",
+        help="metadata.category: the file's category.",
+        panel=METADATA_PANEL,
+        metavar="NAME",
+        click_type=TEXT,
+    ),
+]
+Tags = Annotated[
+    list[str] | None,
+    flag("--tag", help="A metadata.tags entry (repeatable).", panel=METADATA_PANEL, metavar="TAG", click_type=TEXT),
+]
+Metadata = Annotated[
+    str | None,
+    flag(
+        "--metadata",
+        help="The whole metadata as a JSON object (instead of --category and --tag).",
+        panel=METADATA_PANEL,
+        metavar="JSON",
+        click_type=TEXT,
+    ),
+]
 
 
 def file_metadata(*, category: str | None, tags: Sequence[str], metadata: str | None) -> dict[str, Any] | None:
