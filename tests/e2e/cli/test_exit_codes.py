@@ -187,7 +187,7 @@ def test_7_total_timeout(httpserver: HTTPServer, api_env: dict[str, str]) -> Non
 
     stream = PacedStream(["partial"])
     httpserver.expect_request(CHAT).respond_with_handler(stream)
-    result = run("stream", "--timeout", "0.5", "hi", env=api_env)
+    result = run("stream", "--timeout", "2", "hi", env=api_env)
     stream.release.set()
     assert result.returncode == ExitCode.TIMEOUT
     assert result.stdout == b"partial"

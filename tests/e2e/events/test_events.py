@@ -167,7 +167,7 @@ def stalled(conn: Connection, request: RawRequest) -> None:
     conn.hold()
 
 
-@pytest.mark.parametrize("limit", [["--idle-timeout", "0.5"], ["--timeout", "0.5"]], ids=["idle", "overall"])
+@pytest.mark.parametrize("limit", [["--idle-timeout", "0.5"], ["--timeout", "2"]], ids=["idle", "overall"])
 def test_a_timeout_is_status_timeout_and_exit_7(env: dict[str, str], limit: list[str]) -> None:
     with (
         FaultServer(stalled) as server,

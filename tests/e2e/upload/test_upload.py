@@ -554,7 +554,7 @@ def test_wait_is_bounded_by_timeout(httpserver: HTTPServer, fast_poll: dict[str,
     a.write_bytes(b"a")
     httpserver.expect_request(UPLOAD).respond_with_json({"fileId": "f1", "status": "processing"})
     httpserver.expect_request(FILES).respond_with_json(listing(("f1", "processing")))
-    result = run("upload", "--wait", "--timeout", "0.5", str(a), env=fast_poll)
+    result = run("upload", "--wait", "--timeout", "2", str(a), env=fast_poll)
     assert result.returncode == 7
     assert result.stdout == f"f1\t{a}\n".encode()
     assert (
