@@ -205,8 +205,8 @@ def test_each_error_shape_in_a_batch_record(
 
 
 def availability(retryable: bool) -> dict[str, Any]:
-    return {"code": 503, "message": "No capacity for this model", "availability": {
-        "code": "capacity_exhausted", "retryable": retryable, "retry_after": 0, "fallback_models": ["lab/other"]}}  # fmt: skip
+    said = {"code": "capacity_exhausted", "retryable": retryable, "retry_after": 0, "fallback_models": ["lab/other"]}
+    return {"code": 503, "message": "No capacity for this model", "availability": said}
 
 
 def test_an_availability_that_says_retryable_is_retried_before_the_first_byte(
