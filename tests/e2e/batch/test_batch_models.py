@@ -176,6 +176,25 @@ def test_on_a_terminal_the_comparison_is_a_table_with_bars_within_the_width(
     assert len(batch_records(out.read_bytes())) == 60
 
 
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_batch_summary_on_a_terminal_draws_the_table_from_a_records_file(
+    columns: int, lab: None, api_env: dict[str, str], tmp_path: Path
+) -> None:
+    records = tmp_path / "answers.jsonl"
+    records.write_bytes(run(*ARGS, str(prompts(tmp_path, 9)), env=api_env).stdout)
+    screen = Screen("batch", "summary", str(records), env={**api_env, "TERM": "xterm-256color"}, columns=columns)
+    try:
+        assert screen.finish() == 0
+    finally:
+        screen.close()
+    shown = [line.rstrip() for line in screen.scrollback if line.strip()]
+    assert all(len(line) <= columns for line in shown), shown
+    rows = {model: next(line for line in shown if model in line) for model in MODELS}
+    bars = {model: sum(line.count(c) for c in "█▏▎▍▌▋▊▉") for model, line in rows.items()}
+    assert bars["lab/slow"] > bars["lab/mid"] > bars["lab/fast"] > 0, shown
+    assert "9/9" in rows["lab/fast"] and "8/9" in rows["lab/mid"]
+
+
 def test_the_schema_pass_rate_and_the_summary_in_a_pipe(lab: None, api_env: dict[str, str], tmp_path: Path) -> None:
     schema = {"type": "object"}  # the canned replies are plain text: none matches
     lines = [{"id": "s", "prompt": "x", "schema": schema}, {"id": "plain", "prompt": "y"}]
