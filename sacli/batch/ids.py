@@ -44,8 +44,13 @@ class Ids:
         if self.first_repeat is None:
             return None
         item_id, line = self.first_repeat
-        lines = "line" if self.repeated == 1 else "lines"
+        if self.repeated == 1:
+            said = "1 input line repeats"
+            theirs = "its record carries"
+        else:
+            said = f"{self.repeated} input lines repeat"
+            theirs = "their records carry"
         return (
-            f"{self.repeated} input {lines} repeat an id seen before (the first: {one_line(item_id)} on line {line}); "
-            'their records carry "dup": 2, 3, ... beside the id'
+            f"{said} an id seen before (the first: {one_line(item_id)} on line {line}); "
+            f'{theirs} "dup": 2, 3, ... beside the id'
         )

@@ -39,9 +39,9 @@ class Resumed:
             return None
         count = len(self.unmatched)
         example = next(iter(self.unmatched.values()))
-        records = "record" if count == 1 else "records"
+        records, have = ("record", "has") if count == 1 else ("records", "have")
         return (
-            f"{count} {records} in --resume {path} have no item in the input (e.g. id {example}): "
+            f"{count} {records} in --resume {path} {have} no item in the input (e.g. id {example}): "
             "is it another run's output?"
         )
 

@@ -59,7 +59,7 @@ class Summary:
             figures.schema_passed += record["schema_ok"]
 
     def document(self) -> dict[str, Any]:
-        """The summary as JSON (``--summary FILE``, ``sacli summary --json``): the models by name."""
+        """The summary as JSON (``--summary FILE``, ``sacli batch summary --json``): the models by name."""
         return {
             "items": sum(f.items for f in self.models.values()),
             "models": [_model(name, self.models[name]) for name in sorted(self.models)],

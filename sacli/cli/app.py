@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from sacli import __version__
-from sacli.cli.lazygroup import COMMANDS, CommandSpec, LazyGroup
+from sacli.cli.lazygroup import COMMANDS, NESTED, CommandSpec, LazyGroup
 
 # Commands load when used; their one-line help is here so that listing and completing them
 # imports none of them (a test checks these lines against the commands' own help).
@@ -24,12 +24,8 @@ COMMANDS.update(
         "Chat: print the whole reply once it has arrived, or hold a conversation on a terminal.",
     ),
     batch=CommandSpec(
-        "sacli.commands.batch:batch",
+        "sacli.commands.batch:batch_app",
         "Answer many prompts: JSON Lines in, one JSON line per answer out, as each completes.",
-    ),
-    summary=CommandSpec(
-        "sacli.commands.summary:summary",
-        "Compare the models of batch records: answered, time to first token and in all, tokens, cost, schema.",
     ),
     sessions=CommandSpec(
         "sacli.commands.sessions:sessions_app", "Manage the server-side conversation sessions (the Memory API)."
@@ -72,6 +68,7 @@ COMMANDS.update(
         "sacli.commands.config:config_app", "Show the settings and where each came from, or the config file's path."
     ),
 )
+NESTED.update(summary="batch summary")
 
 app = typer.Typer(
     cls=LazyGroup,

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 
 import typer
 from typer._click import Command, Context, HelpFormatter
+from typer._click.exceptions import UsageError
 from typer._click.shell_completion import CompletionItem
 
 from sacli.cli.helpformat import PanelledCommand, PanelledGroup, write_commands
@@ -21,6 +22,7 @@ class CommandSpec(NamedTuple):
 
 
 COMMANDS: dict[str, CommandSpec] = {}
+NESTED: dict[str, str] = {}  # a word that is no command here but one of a group's: "summary" -> "batch summary"
 
 
 def build(name: str, spec: CommandSpec) -> Command:
@@ -72,6 +74,14 @@ class LazyGroup(PanelledGroup):
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         """The commands and their one-line help from the table: ``sacli --help`` builds none of them."""
         write_commands(formatter, [(name, spec.short_help) for name, spec in COMMANDS.items()])
+
+    def resolve_command(self, ctx: Context, args: list[str]) -> tuple[str | None, Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as exc:
+            if args and args[0] in NESTED:
+                exc.message = f"No such command {args[0]!r}. Did you mean 'sacli {NESTED[args[0]]}'?"
+            raise
 
     def shell_complete(self, ctx: Context, incomplete: str) -> list[CompletionItem]:
         names = [

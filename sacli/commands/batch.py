@@ -4,6 +4,10 @@ Input: JSON Lines from FILE or stdin (sacli.batch.items). Output: one record per
 completes (sacli.batch.records), or in input order with --ordered (sacli.batch.run), also when
 the run is cut short (sacli.batch.ending). Exit 0 when every item succeeded, 10 when any failed;
 a bad option, an unreadable FILE or --resume file is 2 before anything is sent.
+
+``sacli batch summary [FILE]...`` (sacli.commands.summary) compares the models of records already
+written; ``sacli batch [OPTIONS] [FILE]`` is the group's default command, which has no name a
+user types (sacli.cli.defaultgroup.ImpliedGroup).
 """
 
 from __future__ import annotations
@@ -12,12 +16,24 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from sacli.cli.defaultgroup import ImpliedCommand, ImpliedGroup
+from sacli.cli.helpformat import PanelledCommand
 from sacli.cli.optiongroup import Number, setting_option
 from sacli.cli.options import TEXT, BatchChatOptions, ConnectionOptions, LogOptions, SpendOptions, flag, options
 from sacli.settings.declared import BATCH_PANEL, MOST_DOLLARS, SPEND_PANEL
 
 if TYPE_CHECKING:
     from sacli.batch.run import BatchRun
+
+batch_app = typer.Typer(
+    help=(
+        "Answer many prompts: JSON Lines in, one JSON line per answer out, as each completes.\n\n"
+        "sacli batch [OPTIONS] [FILE] answers them (see sacli batch --help); sacli batch summary [FILE]... "
+        "compares the models of records already written."
+    ),
+    rich_markup_mode=None,
+    cls=ImpliedGroup,
+)
 
 
 @options(conn=ConnectionOptions, chat=BatchChatOptions, log=LogOptions, spend=SpendOptions)
@@ -58,7 +74,7 @@ def batch(
         str | None,
         flag(
             "--summary",
-            help="Write the comparison of the models (sacli summary --json) to FILE at the end.",
+            help="Write the comparison of the models (sacli batch summary --json) to FILE at the end.",
             panel=BATCH_PANEL,
             metavar="FILE",
         ),
@@ -98,6 +114,9 @@ def batch(
     --timeout (the whole run) ends the run: the items never sent say "not started: ...". Exit 10
     when any item failed; exit 11 when a spending limit (--budget, or --max-cost for the whole
     run) stopped it from starting items.
+
+    sacli batch summary [FILE]... prints the comparison of the models from records already
+    written (an input file named summary is given as ./summary).
     """
     import os
 
@@ -218,3 +237,13 @@ def _summarise(run: BatchRun, path: str | None) -> None:
         from sacli.term.stdout import Output
 
         show_summary(Output(fd=2), document)
+
+
+def _register() -> None:
+    from sacli.commands.summary import summary as summary_command
+
+    batch_app.command("run", cls=ImpliedCommand, hidden=True)(batch)
+    batch_app.command("summary", cls=PanelledCommand)(summary_command)
+
+
+_register()

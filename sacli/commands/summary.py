@@ -1,4 +1,4 @@
-"""sacli summary: the comparison of the models of batch records already written (sacli batch's output,
+"""sacli batch summary: the comparison of the models of batch records already written (sacli batch's output,
 or the outputs of its --shard's joined with cat), the same that sacli batch shows at its end."""
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ def summary(
     if paths.count("-") > 1:
         raise UsageError("stdin (-) can be read only once")
     if "-" in paths and (sys.stdin is None or (sys.stdin.isatty() and not files)):
-        raise UsageError("sacli summary reads batch records from FILE or a pipe", hint="sacli summary answers.jsonl")
+        raise UsageError(
+            "sacli batch summary reads batch records from FILE or a pipe", hint="sacli batch summary answers.jsonl"
+        )
     document = summarise_files(paths, sys.stdin.buffer if sys.stdin is not None else None).document()
     out = Output()
     if json:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sacli import __version__
+from sacli.cli.defaultgroup import ImpliedGroup
 from sacli.cli.docgen.readme import iter_fenced_blocks
 from sacli.cli.docgen.roff import roff_escape, roff_inline, roff_line, roff_paragraphs
 from sacli.cli.helpformat import option_panels
@@ -162,6 +163,7 @@ class Entry:
     command: Command
     ctx: Context
     panels: dict[str, list[str]]
+    subcommands: list[str]  # the names of the commands under it, without its path
 
 
 def _is_group(command: Command) -> bool:
@@ -177,9 +179,22 @@ def _iter_commands(command: Command, ctx: Context, path: str) -> Iterator[Entry]
             continue
         sub_ctx = click.Context(sub, info_name=name, parent=ctx, **sub.context_settings)
         sub_path = f"{path} {name}".strip()
-        yield Entry(sub_path, sub, sub_ctx, _panels(sub))
+        if isinstance(sub, ImpliedGroup):  # sacli batch [OPTIONS] [FILE]: the default command is the group's
+            implied = sub.implied()
+            implied_ctx = implied.context_class(implied, info_name=name, parent=ctx, **implied.context_settings)
+            others = [other for other, _ in sub.others(sub_ctx)]
+            yield Entry(sub_path, implied, implied_ctx, _panels(implied), others)
+        else:
+            yield Entry(sub_path, sub, sub_ctx, _panels(sub), _subcommands(sub, sub_ctx))
         if _is_group(sub):
             yield from _iter_commands(sub, sub_ctx, sub_path)
+
+
+def _subcommands(command: Command, ctx: Context) -> list[str]:
+    if not _is_group(command):
+        return []
+    names = command.list_commands(ctx)  # type: ignore[attr-defined]
+    return [name for name in names if not command.get_command(ctx, name).hidden]  # type: ignore[attr-defined]
 
 
 def _panels(command: Command) -> dict[str, list[str]]:
@@ -244,7 +259,7 @@ def render_man(readme: str) -> str:
         ".SH NAME",
         f"sacli \\- {roff_escape(name_line)}",
         ".SH SYNOPSIS",
-        f".B sacli\n{_usage(Entry('', root, root_ctx, {}))}",
+        f".B sacli\n{_usage(Entry('', root, root_ctx, {}, []))}",
     ]
     for entry in entries:
         if not _is_group(entry.command):
@@ -263,12 +278,8 @@ def render_man(readme: str) -> str:
     for entry in entries:
         out += [f'.SS "sacli {roff_escape(entry.path)}"', f".B sacli {roff_escape(entry.path)}", _usage(entry)]
         out += roff_paragraphs(entry.command.help or entry.command.short_help or "")
-        if _is_group(entry.command):
-            names = [
-                f"\\fBsacli {roff_escape(entry.path)} {roff_escape(n)}\\fR"
-                for n in entry.command.list_commands(entry.ctx)
-                if not entry.command.get_command(entry.ctx, n).hidden  # type: ignore[union-attr]
-            ]
+        if entry.subcommands:
+            names = [f"\\fBsacli {roff_escape(entry.path)} {roff_escape(n)}\\fR" for n in entry.subcommands]
             out += [".PP", "Subcommands: " + ", ".join(names) + "."]
         arguments = [p for p in entry.command.params if p.param_type_name == "argument" and not p.hidden]  # type: ignore[attr-defined]
         if arguments:

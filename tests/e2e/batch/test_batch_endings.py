@@ -172,3 +172,53 @@ def test_an_input_pipe_that_stays_open_is_read_no_further_once_it_falls_silent(
         "sacli: warning: the input was read no further than line 10 once the run ended: the items after it "
         "have no record (--resume finds them)\n"
     )
+
+
+@pytest.mark.parametrize("ending", list(ENDINGS))
+def test_with_two_models_every_pair_has_its_record_and_resume_finishes_the_rest(
+    ending: str, stalling: Stalling, api_env: dict[str, str], tmp_path: Path
+) -> None:
+    models = ["lab/a", "lab/b"]
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_bytes(lines_of(numbered(6)))
+    base = [SACLI, "batch", "-P", "2", "-m", models[0], "-m", models[1]]
+    args = [*base, str(source), *(["--timeout", "2"] if ending == "timeout" else [])]
+    with out.open("wb") as stdout:
+        proc = subprocess.Popen(args, stdout=stdout, stderr=subprocess.PIPE, env=api_env)
+        assert proc.stderr is not None
+        try:
+            for _ in range(2):  # prompt 2 of each model, the two workers' replies, both stalled
+                assert stalling.stalled.acquire(timeout=30)
+            if ending != "timeout":
+                proc.send_signal(signal.SIGINT if ending == "ctrl-c" else signal.SIGTERM)
+            err = proc.stderr.read().decode()
+            proc.wait(30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    status, code, message = ENDINGS[ending]
+    assert proc.returncode == (ExitCode.TIMEOUT if ending == "timeout" else 128 - code) and "Traceback" not in err
+    records = batch_records(out.read_bytes())
+    pairs = {(record["id"], record["model_asked"]): record for record in records}
+    assert len(records) == len(pairs) == 12  # one record per item x model, none twice
+    assert set(pairs) == {(f"item-{n}", model) for n in range(6) for model in models}
+    for (item, _), record in pairs.items():
+        if int(item.split("-")[1]) < 2:
+            assert record["status"] == "ok"
+            continue
+        assert (record["status"], record["exit_code"]) == (status, code)
+        cut = item == "item-2"
+        assert record["error"]["message"] == (message if cut else f"not started: {message}")
+    assert stalling.prompts == Counter({"prompt 0": 2, "prompt 1": 2, "prompt 2": 2})
+
+    stalling.release.set()
+    stalling.prompts.clear()
+    with out.open("ab") as stdout:
+        again = subprocess.run(
+            [*base, "--resume", str(out), str(source)], stdout=stdout, stderr=subprocess.PIPE, env=api_env,
+            timeout=60,
+        )  # fmt: skip
+    assert (again.returncode, again.stderr) == (0, b"")
+    assert stalling.prompts == Counter({f"prompt {n}": 2 for n in range(2, 6)})  # exactly the rest, once per model
+    answered = [(r["id"], r["model_asked"]) for r in batch_records(out.read_bytes()) if r["status"] == "ok"]
+    assert sorted(answered) == sorted(pairs)

@@ -150,3 +150,21 @@ def test_an_id_that_is_not_a_string_or_a_whole_number_fails_its_line(
     assert (record["id"], record["line"], record["exit_code"]) == (None, 1, ExitCode.USAGE)
     assert record["error"]["message"] == 'line 1: "id" must be a string or a whole number'
     assert answers.prompts == []
+
+
+def test_one_repeated_id_and_one_foreign_record_are_said_in_the_singular(
+    answers: Answers,  # noqa: F811
+    api_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    other = tmp_path / "other.jsonl"
+    other.write_bytes(lines_of([{"id": "ticket-9", "line": 1, "text": "x", "error": None, "status": "ok"}]))
+    items = lines_of([{"id": "a", "prompt": "one"}, {"id": "a", "prompt": "two"}])
+    result = run("batch", "--resume", str(other), env=api_env, input=items)
+    assert result.returncode == 0
+    assert result.stderr.decode().splitlines() == [
+        'sacli: warning: 1 input line repeats an id seen before (the first: "a" on line 2); '
+        'its record carries "dup": 2, 3, ... beside the id',
+        f'sacli: warning: 1 record in --resume {other} has no item in the input (e.g. id "ticket-9"): '
+        "is it another run's output?",
+    ]

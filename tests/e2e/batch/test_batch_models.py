@@ -1,5 +1,5 @@
 """sacli batch -m a -m b -m c: every prompt asked of every model, and the comparison at the end —
-as JSON (--summary FILE, sacli summary --json) equal to what the records say, as a table with bars
+as JSON (--summary FILE, sacli batch summary --json) equal to what the records say, as a table with bars
 on a terminal, and the same for the records of three shards joined with cat."""
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def test_every_prompt_of_every_model_and_a_summary_that_the_records_bear_out(
     slow = written["models"][2]
     assert (slow["model"], slow["cost_estimated"], slow["cost"]) == ("lab/slow", True, pytest.approx(20 * 18 * 1e-4))
     assert [m["failed"] for m in written["models"]] == [0, 1, 0]
-    again = run("summary", "--json", "-", env=api_env, input=result.stdout)  # the same from the records file
+    again = run("batch", "summary", "--json", "-", env=api_env, input=result.stdout)  # the same from the records file
     assert json.loads(again.stdout) == written
 
 
@@ -125,9 +125,9 @@ def test_the_shards_joined_with_cat_summarise_as_one_run_and_resume_per_model(
                 model.pop(key)  # the timings differ from run to run; all else must not
         return document
 
-    from_cat = run("summary", "--json", str(joined), env=api_env)
-    from_files = run("summary", "--json", *map(str, parts), env=api_env)
-    from_whole = run("summary", "--json", env=api_env, input=whole.stdout)
+    from_cat = run("batch", "summary", "--json", str(joined), env=api_env)
+    from_files = run("batch", "summary", "--json", *map(str, parts), env=api_env)
+    from_whole = run("batch", "summary", "--json", env=api_env, input=whole.stdout)
     assert figures(from_cat.stdout) == figures(from_files.stdout) == figures(from_whole.stdout)
     assert json.loads(from_cat.stdout) == recomputed(batch_records(joined.read_bytes()))
     # Resuming the joined records sends only the one pair that failed: (p7, lab/mid).
@@ -176,6 +176,25 @@ def test_on_a_terminal_the_comparison_is_a_table_with_bars_within_the_width(
     assert len(batch_records(out.read_bytes())) == 60
 
 
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_batch_summary_on_a_terminal_draws_the_table_from_a_records_file(
+    columns: int, lab: None, api_env: dict[str, str], tmp_path: Path
+) -> None:
+    records = tmp_path / "answers.jsonl"
+    records.write_bytes(run(*ARGS, str(prompts(tmp_path, 9)), env=api_env).stdout)
+    screen = Screen("batch", "summary", str(records), env={**api_env, "TERM": "xterm-256color"}, columns=columns)
+    try:
+        assert screen.finish() == 0
+    finally:
+        screen.close()
+    shown = [line.rstrip() for line in screen.scrollback if line.strip()]
+    assert all(len(line) <= columns for line in shown), shown
+    rows = {model: next(line for line in shown if model in line) for model in MODELS}
+    bars = {model: sum(line.count(c) for c in "█▏▎▍▌▋▊▉") for model, line in rows.items()}
+    assert bars["lab/slow"] > bars["lab/mid"] > bars["lab/fast"] > 0, shown
+    assert "9/9" in rows["lab/fast"] and "8/9" in rows["lab/mid"]
+
+
 def test_the_schema_pass_rate_and_the_summary_in_a_pipe(lab: None, api_env: dict[str, str], tmp_path: Path) -> None:
     schema = {"type": "object"}  # the canned replies are plain text: none matches
     lines = [{"id": "s", "prompt": "x", "schema": schema}, {"id": "plain", "prompt": "y"}]
@@ -188,9 +207,9 @@ def test_the_schema_pass_rate_and_the_summary_in_a_pipe(lab: None, api_env: dict
     assert "schema_ok" not in found["plain"]
     (model,) = json.loads(summary.read_text())["models"]
     assert model["schema"] == {"checked": 1, "passed": 0, "rate": 0.0}
-    tsv = run("summary", str(summary.with_name("records.jsonl")), env=api_env)
+    tsv = run("batch", "summary", str(summary.with_name("records.jsonl")), env=api_env)
     assert tsv.returncode == ExitCode.USAGE and tsv.stderr.decode().startswith("sacli: error: cannot read ")
-    piped = run("summary", env=api_env, input=result.stdout)  # in a pipe: one TSV line per model, no ANSI
+    piped = run("batch", "summary", env=api_env, input=result.stdout)  # in a pipe: one TSV line per model, no ANSI
     assert piped.returncode == 0 and b"\x1b" not in piped.stdout
     assert piped.stdout.decode().split("\t")[:4] == ["lab/fast", "2", "1", "1"]
 
@@ -206,7 +225,7 @@ def test_a_summary_file_that_cannot_be_written_is_refused_before_anything_is_sen
 
 def test_summary_refuses_lines_that_are_not_records(api_env: dict[str, str], tmp_path: Path) -> None:
     prompts_file = prompts(tmp_path, 2)
-    result = run("summary", str(prompts_file), env=api_env)
+    result = run("batch", "summary", str(prompts_file), env=api_env)
     assert result.returncode == ExitCode.USAGE
     expected = f"sacli: error: {prompts_file}: line 1 is not a batch record (sacli schema batch)\n"
     assert result.stderr.decode() == expected

@@ -69,7 +69,7 @@ def test_any_resume_file(scripted: Scripted, explore_home: Path, lines: list[str
 @given(lines=st.lists(RECORDS, max_size=5))
 def test_any_records_to_summarise(scripted: Scripted, explore_home: Path, lines: list[str]) -> None:
     data = "\n".join(lines).encode("utf-8", "surrogatepass")
-    outcome = sacli(["summary", "--json"], scripted.env(explore_home), stdin=data)
+    outcome = sacli(["batch", "summary", "--json"], scripted.env(explore_home), stdin=data)
     assert_clean(outcome, codes={0, 2})
     assert scripted.requests == 0
     if outcome.code == 0:

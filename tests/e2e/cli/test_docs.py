@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from sacli import __version__
+from sacli.cli.defaultgroup import ImpliedGroup
 from sacli.cli.docgen import COMPLETIONS, MAN_PAGE, ROOT, generated_files
 from sacli.cli.docgen.manpage import command_tree, render_man
 from sacli.cli.docgen.roff import roff_escape, roff_paragraphs
@@ -48,11 +49,15 @@ def test_completion_files_are_what_sacli_prints(shell: str, env: dict[str, str])
 
 def _walk(command, path=()):  # type: ignore[no-untyped-def]
     yield path, command
-    ctx = None
-    for name in getattr(command, "list_commands", lambda ctx: [])(ctx):
-        sub = command.get_command(ctx, name)
-        if not sub.hidden:
-            yield from _walk(sub, (*path, name))
+    if isinstance(command, ImpliedGroup):  # sacli batch [OPTIONS] [FILE]: its options are the group's
+        yield path, command.implied()
+    for name in _visible(command):
+        yield from _walk(command.get_command(None, name), (*path, name))
+
+
+def _visible(command) -> list[str]:  # type: ignore[no-untyped-def]
+    names = getattr(command, "list_commands", lambda ctx: [])(None)
+    return [name for name in names if not command.get_command(None, name).hidden]
 
 
 def test_man_page_documents_every_command_option_and_variable() -> None:
@@ -182,8 +187,8 @@ def test_help_lists_every_command_and_option(env: dict[str, str]) -> None:
         result = run(*path, "--help", env={**env, "COLUMNS": "200"})
         assert result.returncode == 0, (path, result.stderr)
         out = result.stdout.decode()
-        for name in getattr(command, "list_commands", lambda ctx: [])(None):
-            assert name in out, (path, name)
+        for name in _visible(command):
+            assert f"\n  {name} " in out, (path, name)
         for param in command.params:
             if param.param_type_name == "option" and not param.hidden:
                 assert all(name in out for name in param.opts), (path, param.opts)
@@ -239,6 +244,6 @@ def test_usage_lines_show_required_arguments_bare_and_no_summary_is_cut(env: dic
             continue
         listed = out.split("\nCommands:\n", 1)[1]
         assert "..." not in listed, (path, listed)
-        for name in command.list_commands(None):
+        for name in _visible(command):
             first_paragraph = command.get_command(None, name).help.split("\n\n", 1)[0]
             assert first_paragraph.split()[-1] in listed, (path, name)  # the summary's last word

@@ -26,6 +26,7 @@ from werkzeug import Request, Response
 from sacli.cli.docgen import README
 from sacli.cli.docgen.readme import FencedBlock, iter_fenced_blocks
 from tests.support.helpers import SACLI, chunk, completion, event, require_tool
+from tests.support.schemas import events_of
 
 CHAT = "/api/v1/chat/completions"
 SHELLS = {"sh", "bash", "shell", "console", "zsh", "fish"}
@@ -254,6 +255,9 @@ def test_example_runs(
     # ... and whole: no line of it cut where the stream's chunks meet (as `jq -r` would).
     pieced = re.compile(r".{0,40}Canned reply(?! line \d+\.).{0,40}", re.DOTALL)
     texts = [text for text in outputs if not text.startswith('{"v":1,')]  # --events: the answer comes in pieces
+    for text in outputs:
+        if text.startswith('{"v":1,'):  # each event valid, one end, last: the run succeeded (no error above)
+            events_of(text.encode(), 0)
     broken = [m for text in texts if (m := pieced.search(text))]
     assert not broken, f"{where}: the reply arrived in pieces: ...{broken[0].group()!r}..."
     # Reasoning the example keeps apart stays apart: in its own file, never in the answer.

@@ -147,8 +147,9 @@ def test_an_error_in_the_stream_keeps_what_came(httpserver: HTTPServer, api_env:
     answer(httpserver, body)
     result = run("stream", "--events", "hi", env=api_env)
     found = events(result)
-    assert result.returncode not in (0, 1)
+    assert result.returncode == ExitCode.API  # a 502 inside the stream: an API error
     assert kinds(found) == ["start", "delta", "error", "end"]
+    assert found[2]["status"] == 502 and found[-1]["retries"] == 0  # after the first byte: never retried
     assert found[-1]["text_length"] == len("partial ") and found[-1]["status"] == "error"
 
 

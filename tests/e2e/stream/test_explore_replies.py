@@ -21,6 +21,7 @@ from tests.support.explore import (
     shaped_like,
 )
 from tests.support.helpers import chunk, completion
+from tests.support.schemas import events_of
 
 CHUNK = {
     **chunk("text"),
@@ -187,3 +188,6 @@ def test_any_error_in_a_reply(
     outcome = sacli([*args[:1], "--retries", "1", *args[1:]], scripted.env(explore_home))
     assert_clean(outcome)
     assert scripted.requests <= 2  # one retry at most, as --retries 1 says
+    if "--events" in args:  # each event valid, one end, last, with the process's exit code
+        found = events_of(outcome.stdout, outcome.code)
+        assert (found[-1]["status"] == "ok") == (outcome.code == 0)

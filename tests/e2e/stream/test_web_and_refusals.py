@@ -100,6 +100,24 @@ def test_a_server_tool_call_is_never_printed_and_its_searches_are_counted(
     assert "; web searches 2" in result.stderr.decode()
 
 
+def test_a_server_tool_call_is_no_tool_call_event_nor_a_call_to_run_beside_the_users_tools(
+    httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path
+) -> None:
+    call = {"name": "web_search", "arguments": '{"query": "capital of France"}'}
+    search = {"tool_calls": [{"index": 0, "id": "srv_1", "type": "openrouter:web_search", "function": call}]}
+    answer(httpserver, streamed(search, {"content": ANSWER}))
+    tools = tmp_path / "tools.json"
+    tools.write_text(json.dumps([{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]))
+    result = run("stream", "--events", "--web", "Capital of France?", env=api_env)
+    found = events_of(result.stdout, result.returncode)
+    assert result.returncode == 0 and "tool_call" not in [e["type"] for e in found]
+    with_tools = run("stream", "--web", "--tools", str(tools), "Capital of France?", env=api_env)
+    assert (with_tools.returncode, with_tools.stdout) == (0, ANSWER.encode() + b"\n")  # nothing to run
+    batch = run("batch", "--no-log", "--web", env=api_env, input=b'{"id": "x", "prompt": "Capital?"}\n')
+    (record,) = batch_records(batch.stdout)
+    assert record["text"] == ANSWER and "tool_calls" not in record
+
+
 def test_a_reply_that_is_only_a_refusal_is_exit_12(httpserver: HTTPServer, api_env: dict[str, str]) -> None:
     answer(httpserver, streamed({"refusal": "I can't help "}, {"refusal": "with that."}))
     result = run("stream", "Something forbidden", env=api_env)
