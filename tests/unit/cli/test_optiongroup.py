@@ -38,7 +38,9 @@ def test_no_text_option_or_argument_is_a_plain_string() -> None:
     assert plain == []
 
 
-@pytest.mark.parametrize("checker", [TEXT, SettingValue("system"), SettingValue("param")], ids=["text", "system", "param"])
+@pytest.mark.parametrize(
+    "checker", [TEXT, SettingValue("system"), SettingValue("param")], ids=["text", "system", "param"]
+)
 def test_a_byte_that_is_not_utf8_is_refused_where_it_is_parsed(checker: Any) -> None:
     assert checker.convert("café", None, None) == "café"
     with pytest.raises(BadParameter, match=r"must be UTF-8 text \(the byte 0xE9 at offset 3 is not\)"):
