@@ -244,6 +244,10 @@ def _part(part: Any) -> Any:
         raw = encoded.encode()
     described = {"type": "attachment", "media_type": media_type, "size": len(raw)}
     described["sha256"] = hashlib.sha256(raw).hexdigest()
+    if not isinstance(name, str):
+        from sacli.chat.attachments import image_name
+
+        name = image_name(described["sha256"])
     if isinstance(name, str):
         described["name"] = name
     return described
