@@ -145,9 +145,10 @@ def opened(path: Path, *, create: bool, wait: float | None = None) -> Iterator[s
     if not create and not path.exists():
         raise LogUnavailable(f"no log at {path} yet")
     try:
-        if create:
-            _make_private(path)
+        new = create and _make_folder(path)
         connection = sqlite3.connect(path, timeout=BUSY_WAIT if wait is None else wait, isolation_level=None)
+        if new:
+            os.chmod(path, 0o600)  # SQLite made it (and makes its -wal and -shm files) with the umask's mode
     except (OSError, sqlite3.Error) as exc:
         raise LogUnavailable(f"cannot open the log {path}: {_reason(exc)}") from None
     try:
@@ -188,11 +189,15 @@ def write_many(path: Path, rows: Sequence[dict[str, Any]], *, wait: float | None
             raise LogUnavailable(_database_problem(path, exc)) from None
 
 
-def _make_private(path: Path) -> None:
-    """The directory (mode 700) and the file (mode 600) made before SQLite opens it."""
+def _make_folder(path: Path) -> bool:
+    """The directory made (mode 700) when it is missing; whether the file is yet to be made.
+
+    The file itself is never opened but by SQLite: closing any descriptor of it would drop the
+    locks this process's other connections hold on it (POSIX locks are the process's), and another
+    process could then take the WAL for its own and delete it while they read it."""
     if not path.parent.exists():
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    return not path.exists()
 
 
 def _upgrade(connection: sqlite3.Connection, path: Path) -> None:

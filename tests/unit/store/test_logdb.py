@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -139,3 +141,36 @@ def test_a_read_only_log_is_not_written(tmp_path: Path) -> None:
     finally:
         if os.geteuid() == 0:
             pytest.importorskip("subprocess").run(["chattr", "-i", str(path)], check=False)
+
+
+SHARED_LOCKS = """
+import fcntl, sys
+with open(sys.argv[1], "r+b") as file:
+    try:
+        fcntl.lockf(file, fcntl.LOCK_EX | fcntl.LOCK_NB, 510, 0x40000002, 0)  # SQLite's shared lock bytes
+    except OSError:
+        print("held")
+    else:
+        print("free")
+"""
+
+
+def test_a_write_leaves_the_locks_of_the_process_s_other_connections_alone(tmp_path: Path) -> None:
+    """POSIX locks are a process's: closing any descriptor of the file drops all its connections' locks,
+    and another process, seeing none, may take the WAL as the last one and delete it while they read."""
+    path = tmp_path / "logs.db"
+    logdb.write_many(path, [row()])
+
+    def shared_locks() -> str:
+        return subprocess.run([sys.executable, "-c", SHARED_LOCKS, str(path)], capture_output=True, text=True).stdout
+
+    reader = sqlite3.connect(path, isolation_level=None)  # a batch's worker reading the spend, say
+    try:
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM exchanges").fetchone() == (1,)
+        assert shared_locks() == "held\n"
+        logdb.write_many(path, [row()])  # another thread of the same process writes a row
+        assert shared_locks() == "held\n"
+    finally:
+        reader.close()
+    assert shared_locks() == "free\n"
