@@ -104,20 +104,21 @@ def test_an_answer_older_than_the_ttl_is_asked_again(httpserver: HTTPServer, cac
     assert asked(httpserver) == 2
 
 
+@pytest.mark.parametrize("status", ["HIT", "MISS"])
 def test_a_miss_asks_the_server_s_cache_and_its_status_is_shown_and_logged(
-    httpserver: HTTPServer, cache_env: dict[str, str]
+    httpserver: HTTPServer, cache_env: dict[str, str], status: str
 ) -> None:
     httpserver.expect_request(CHAT).respond_with_data(
-        sse("ok", usage=COSTLY), content_type="text/event-stream", headers={"X-OpenRouter-Cache-Status": "HIT"}
+        sse("ok", usage=COSTLY), content_type="text/event-stream", headers={"X-OpenRouter-Cache-Status": status}
     )
     result = run("stream", "--cache", "--cache-ttl", "2h", "--usage", "q", env=cache_env)
     request, _ = httpserver.log[0]
     assert (request.headers["X-OpenRouter-Cache"], request.headers["X-OpenRouter-Cache-TTL"]) == ("true", "7200")
-    assert result.stderr.decode().endswith("; cost $0.25; cache HIT\n")
-    assert rows(cache_env)[0]["cache_status"] == "HIT"
+    assert result.stderr.decode().endswith(f"; cost $0.25; cache {status}\n")
+    assert rows(cache_env)[0]["cache_status"] == status
     plain = run("stream", "--usage", "q2", env=cache_env)
     assert "X-OpenRouter-Cache" not in httpserver.log[-1][0].headers  # without --cache, no cache headers
-    assert rows(cache_env)[0]["cache_status"] == "HIT" and plain.returncode == 0
+    assert rows(cache_env)[0]["cache_status"] == status and plain.returncode == 0
 
 
 def test_cache_needs_the_log(api_env: dict[str, str]) -> None:
