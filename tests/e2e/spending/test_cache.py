@@ -11,7 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from sacli.exitcodes import ExitCode
-from tests.support.helpers import chunk, completion, event, run, sse
+from tests.support.helpers import chunk, completion, event, run, sse, streamed
 
 CHAT = "/api/v1/chat/completions"
 COSTLY = {"prompt_tokens": 10, "completion_tokens": 4, "total_tokens": 14, "cost": 0.25}
@@ -76,6 +76,20 @@ def test_what_is_not_a_clean_answer_is_never_reused(httpserver: HTTPServer, cach
     assert run("stream", "--cache", "q", env=cache_env).stdout == b"whole\n"
     assert run("stream", "--cache", "q", env=cache_env).stdout == b"whole\n"
     assert asked(httpserver) == 3
+
+
+def test_tool_calls_waiting_for_their_results_are_never_reused(
+    httpserver: HTTPServer, cache_env: dict[str, str], tmp_path: Path
+) -> None:
+    call = {"index": 0, "id": "call_1", "type": "function", "function": {"name": "now", "arguments": "{}"}}
+    httpserver.expect_request(CHAT).respond_with_data(
+        streamed({"tool_calls": [call]}, finish="tool_calls"), content_type="text/event-stream"
+    )
+    (tmp_path / "tools.json").write_text(json.dumps([{"type": "function", "function": {"name": "now"}}]))
+    for _ in range(2):
+        assert run("stream", "--cache", "--tools", "tools.json", "time?", env=cache_env, cwd=tmp_path).returncode == 0
+    assert asked(httpserver) == 2
+    assert [row["cache_status"] for row in rows(cache_env)] == [None, None]
 
 
 def test_a_temperature_above_zero_is_cached_only_when_asked_on_the_command_line(
