@@ -88,12 +88,14 @@ class ExchangeLog:
         with self.lock:
             if attempt.logged:
                 return
-            attempt.logged = True
             try:
-                self.pending.append(self.row(attempt, failure))
+                row = self.row(attempt, failure)
             except Exception as exc:  # a row that cannot be made must not cost the answer
+                attempt.logged = True
                 self._warn(f"cannot log the exchange: {type(exc).__name__}: {exc}")
                 return
+            self.pending.append(row)
+            attempt.logged = True
         if not later:
             self.flush(patient=failure is None or isinstance(failure, SacliError))
 
