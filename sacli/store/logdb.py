@@ -152,7 +152,7 @@ def opened(path: Path, *, create: bool, wait: float | None = None) -> Iterator[s
     except (OSError, sqlite3.Error) as exc:
         raise LogUnavailable(f"cannot open the log {path}: {_reason(exc)}") from None
     try:
-        _upgrade(connection, path)
+        _upgrade(connection, path, BUSY_WAIT if wait is None else wait)
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: a commit waits for no disk flush
         yield connection
@@ -200,7 +200,7 @@ def _make_folder(path: Path) -> bool:
     return not path.exists()
 
 
-def _upgrade(connection: sqlite3.Connection, path: Path) -> None:
+def _upgrade(connection: sqlite3.Connection, path: Path, wait: float) -> None:
     import sqlite3
 
     version = connection.execute("PRAGMA user_version").fetchone()[0]
@@ -212,7 +212,7 @@ def _upgrade(connection: sqlite3.Connection, path: Path) -> None:
     if version == VERSION:
         return
     try:
-        if connection.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
+        if _into_wal(connection, wait) != "wal":
             raise LogUnavailable(f"the log {path} cannot be put in WAL mode")
         connection.execute("BEGIN IMMEDIATE")
         if connection.execute("PRAGMA user_version").fetchone()[0] == version:  # no one upgraded it meanwhile
@@ -225,6 +225,24 @@ def _upgrade(connection: sqlite3.Connection, path: Path) -> None:
         with contextlib.suppress(sqlite3.Error):
             connection.execute("ROLLBACK")
         raise LogUnavailable(_database_problem(path, exc)) from None
+
+
+def _into_wal(connection: sqlite3.Connection, wait: float) -> str:
+    """The log put in WAL mode; the journal mode it is in after. SQLite answers "locked" at once, with no
+    busy wait, when another process is making the same new file: asked again, within ``wait`` seconds."""
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + wait
+    pause = 0.001
+    while True:
+        try:
+            return str(connection.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)  # another process holds the file for a moment: wait a little longer each time
+        pause = min(pause * 2, 0.05)
 
 
 def _statements(script: str) -> list[str]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -174,3 +176,29 @@ def test_a_write_leaves_the_locks_of_the_process_s_other_connections_alone(tmp_p
     finally:
         reader.close()
     assert shared_locks() == "free\n"
+
+
+def _write_one(path: Path, start: Any, errors: Any) -> None:
+    start.wait()
+    try:
+        logdb.write_many(path, [row(prompt="at once")])
+    except logdb.LogUnavailable as error:
+        errors.put(str(error))
+
+
+def test_processes_making_a_new_log_at_once_all_write(tmp_path: Path) -> None:
+    """Sixteen processes finding no log, at the same moment, each with a row: SQLite answers the switch
+    to WAL "locked" at once to some of them, with no busy wait, and they ask again."""
+    context = multiprocessing.get_context("fork")
+    errors = context.Queue()
+    for round_ in range(20):
+        path = tmp_path / str(round_) / "logs.db"
+        start = context.Barrier(16)
+        processes = [context.Process(target=_write_one, args=(path, start, errors)) for _ in range(16)]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join(60)
+        assert [process.exitcode for process in processes] == [0] * 16
+        assert errors.empty(), errors.get()
+        assert len(select(path, Filter(limit=100))) == 16
