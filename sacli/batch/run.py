@@ -199,6 +199,10 @@ class BatchRun:
                 failure = None
             except BaseException as exc:
                 failure = exc
+            if failure is None and self.shares_spend and answered[1] is not None:
+                # Under a budget the row goes to the log before this worker takes another item: other
+                # processes of the scope see this spend while this one can add at most its running items.
+                self.log.end(answered[1], answered[2])
             with self.lock:  # unless the ending has taken the item over, its record is this one
                 if self.running.pop(item.index, None) is None:
                     return

@@ -17,6 +17,9 @@ from typing import Any
 from sacli.errors import UsageError
 
 LIMIT = 20 * 1024 * 1024
+# An image's part carries no file name, so the local log finds it here: each image attached in
+# this run, by the SHA-256 of its bytes (a digest and a name, never the bytes).
+_IMAGE_NAMES: dict[str, str] = {}
 STDIN = "-"
 IMAGES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -39,6 +42,9 @@ def attachment(spec: str) -> dict[str, Any]:
     data = _read(spec)
     kind = kind_of(data)
     if kind is not None and kind.startswith("image/"):
+        import hashlib
+
+        _IMAGE_NAMES[hashlib.sha256(data).hexdigest()] = name
         return {"type": "image_url", "image_url": {"url": data_url(kind, data)}}
     if kind == "application/pdf":
         return {"type": "file", "file": {"filename": name, "file_data": data_url(kind, data)}}
@@ -49,6 +55,11 @@ def attachment(spec: str) -> dict[str, Any]:
     if text is None or "\0" in text:
         raise UsageError(f"cannot attach {spec}: not an image (PNG, JPEG, GIF, WebP), a PDF or UTF-8 text")
     return {"type": "text", "text": f"{name}:\n\n{text}"}
+
+
+def image_name(sha256: str) -> str | None:
+    """The file name of the image attached in this run whose bytes have this SHA-256."""
+    return _IMAGE_NAMES.get(sha256)
 
 
 def kind_of(data: bytes) -> str | None:

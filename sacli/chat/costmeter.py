@@ -17,9 +17,19 @@ from sacli.term.money import dollars
 
 
 class CostMeter:
-    def __init__(self, allowed: float, prices: Prices, body: dict[str, Any], *, what: str = "--max-cost") -> None:
-        """``allowed``: the dollars this reply may still cost; ``what``: the limit, as messages name it."""
+    def __init__(
+        self,
+        allowed: float,
+        prices: Prices,
+        body: dict[str, Any],
+        *,
+        what: str = "--max-cost",
+        limit: float | None = None,
+    ) -> None:
+        """``allowed``: the dollars this reply may still cost; ``what``: the limit, as messages name it;
+        ``limit``: its amount, when the run's earlier replies have spent some of it (``allowed`` is the rest)."""
         self.allowed = allowed
+        self.limit = allowed if limit is None else limit
         self.prices = prices
         self.what = what
         self.model = str(body.get("model"))
@@ -35,17 +45,18 @@ class CostMeter:
         prompt_cost = self.prices.cost(self.prompt_tokens, 0)
         if prompt_cost > self.allowed:
             raise SpendingLimit(
-                f"{self.what} {dollars(self.allowed)} would be passed before the reply starts: the prompt "
-                f"alone costs about {dollars(prompt_cost)} ({self.prompt_tokens} tokens at {self.model}'s prices)",
+                f"{self.what} {dollars(self.limit)} would be passed before the reply starts: the prompt "
+                f"alone costs about {dollars(prompt_cost)} ({self.prompt_tokens} tokens at {self.model}'s prices)"
+                f"{self._before()}",
                 hint="nothing was sent",
             )
         if isinstance(max_tokens, int) and not isinstance(max_tokens, bool) and max_tokens > 0:
             worst = self.prices.cost(self.prompt_tokens, max_tokens)
             if worst > self.allowed:
                 raise SpendingLimit(
-                    f"{self.what} {dollars(self.allowed)} cannot hold this request's worst case: about "
+                    f"{self.what} {dollars(self.limit)} cannot hold this request's worst case: about "
                     f"{dollars(worst)} ({self.prompt_tokens} prompt tokens and {max_tokens} max_tokens at "
-                    f"{self.model}'s prices)",
+                    f"{self.model}'s prices){self._before()}",
                     hint="nothing was sent; a lower --max-tokens may fit",
                 )
 
@@ -54,10 +65,14 @@ class CostMeter:
         self.characters += characters
         if self.characters > self.most:
             raise SpendingLimit(
-                f"{self.what} {dollars(self.allowed)} reached: the reply was stopped at about "
+                f"{self.what} {dollars(self.limit)} reached: the reply was stopped at about "
                 f"{dollars(self.spent())} (estimated: {self.prompt_tokens} prompt and "
-                f"{estimated_tokens(self.characters)} completion tokens at {self.model}'s prices)"
+                f"{estimated_tokens(self.characters)} completion tokens at {self.model}'s prices){self._before()}"
             )
+
+    def _before(self) -> str:
+        earlier = self.limit - self.allowed
+        return f", after {dollars(round(earlier, 12))} spent by this run's earlier replies" if earlier > 0 else ""
 
     def spent(self) -> float:
         """The reply's cost so far, estimated."""

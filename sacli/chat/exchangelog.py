@@ -11,6 +11,7 @@ A log that cannot be written costs one warning, never the answer or the exit cod
 from __future__ import annotations
 
 import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ class Attempt:
     retries: list[str] = field(default_factory=list)  # the cause of each retry, as the transport announced it
     reply: Reply | None = None
     id: str = field(default_factory=new_id)  # the row's, known from the start (--events names it)
+    logged: bool = False  # its row is made: an exchange is logged once, whichever thread ends it first
 
 
 class ExchangeLog:
@@ -70,6 +72,7 @@ class ExchangeLog:
         self.messages = messages
         self.warned = False
         self.pending: list[dict[str, Any]] = []
+        self.lock = threading.Lock()  # a batch's workers and its writing thread end exchanges alike
 
     @property
     def on(self) -> bool:
@@ -82,18 +85,25 @@ class ExchangeLog:
         """Log ``attempt``, ended by ``failure`` (None: it succeeded); ``later``: keep it for ``flush``."""
         if self.path is None:
             return
-        try:
-            self.pending.append(self.row(attempt, failure))
-        except Exception as exc:  # a row that cannot be made must not cost the answer
-            self._warn(f"cannot log the exchange: {type(exc).__name__}: {exc}")
-            return
+        with self.lock:
+            if attempt.logged:
+                return
+            try:
+                row = self.row(attempt, failure)
+            except Exception as exc:  # a row that cannot be made must not cost the answer
+                attempt.logged = True
+                self._warn(f"cannot log the exchange: {type(exc).__name__}: {exc}")
+                return
+            self.pending.append(row)
+            attempt.logged = True
         if not later:
             self.flush(patient=failure is None or isinstance(failure, SacliError))
 
     def flush(self, *, patient: bool = True) -> None:
         """Write the rows kept so far, in one transaction; ``patient``: wait for a busy log as long as it takes
         (within its bound), else hardly at all (sacli is on its way out)."""
-        rows, self.pending = self.pending, []
+        with self.lock:
+            rows, self.pending = self.pending, []
         if not rows or self.path is None:
             return
         held = {signal.SIGINT, signal.SIGTERM}
@@ -244,6 +254,10 @@ def _part(part: Any) -> Any:
         raw = encoded.encode()
     described = {"type": "attachment", "media_type": media_type, "size": len(raw)}
     described["sha256"] = hashlib.sha256(raw).hexdigest()
+    if not isinstance(name, str):
+        from sacli.chat.attachments import image_name
+
+        name = image_name(described["sha256"])
     if isinstance(name, str):
         described["name"] = name
     return described

@@ -56,6 +56,8 @@ class Spending:
         limit, what = (max_cost, "--max-cost-item") if max_cost is not None else (self.limits.max_cost, "--max-cost")
         if limit is None:
             return None
+        if max_cost is None:
+            self.check_run()  # a conversation's earlier turns may have spent it all
         prices = self.prices(str(body.get("model")))
         if prices is None:
             raise UsageError(
@@ -63,7 +65,7 @@ class Spending:
                 hint="choose a model with prices (sacli models); a router's price is that of the model it picks",
             )
         allowed = limit if max_cost is not None else limit - self.spent
-        meter = CostMeter(allowed, prices, body, what=what)
+        meter = CostMeter(allowed, prices, body, what=what, limit=limit)
         meter.check_before(body.get("max_tokens") or body.get("max_completion_tokens"))
         return meter
 

@@ -145,13 +145,14 @@ def opened(path: Path, *, create: bool, wait: float | None = None) -> Iterator[s
     if not create and not path.exists():
         raise LogUnavailable(f"no log at {path} yet")
     try:
-        if create:
-            _make_private(path)
+        new = create and _make_folder(path)
         connection = sqlite3.connect(path, timeout=BUSY_WAIT if wait is None else wait, isolation_level=None)
+        if new:
+            os.chmod(path, 0o600)  # SQLite made it (and makes its -wal and -shm files) with the umask's mode
     except (OSError, sqlite3.Error) as exc:
         raise LogUnavailable(f"cannot open the log {path}: {_reason(exc)}") from None
     try:
-        _upgrade(connection, path)
+        _upgrade(connection, path, BUSY_WAIT if wait is None else wait)
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: a commit waits for no disk flush
         yield connection
@@ -188,14 +189,18 @@ def write_many(path: Path, rows: Sequence[dict[str, Any]], *, wait: float | None
             raise LogUnavailable(_database_problem(path, exc)) from None
 
 
-def _make_private(path: Path) -> None:
-    """The directory (mode 700) and the file (mode 600) made before SQLite opens it."""
+def _make_folder(path: Path) -> bool:
+    """The directory made (mode 700) when it is missing; whether the file is yet to be made.
+
+    The file itself is never opened but by SQLite: closing any descriptor of it would drop the
+    locks this process's other connections hold on it (POSIX locks are the process's), and another
+    process could then take the WAL for its own and delete it while they read it."""
     if not path.parent.exists():
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    return not path.exists()
 
 
-def _upgrade(connection: sqlite3.Connection, path: Path) -> None:
+def _upgrade(connection: sqlite3.Connection, path: Path, wait: float) -> None:
     import sqlite3
 
     version = connection.execute("PRAGMA user_version").fetchone()[0]
@@ -207,7 +212,7 @@ def _upgrade(connection: sqlite3.Connection, path: Path) -> None:
     if version == VERSION:
         return
     try:
-        if connection.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
+        if _into_wal(connection, wait) != "wal":
             raise LogUnavailable(f"the log {path} cannot be put in WAL mode")
         connection.execute("BEGIN IMMEDIATE")
         if connection.execute("PRAGMA user_version").fetchone()[0] == version:  # no one upgraded it meanwhile
@@ -220,6 +225,24 @@ def _upgrade(connection: sqlite3.Connection, path: Path) -> None:
         with contextlib.suppress(sqlite3.Error):
             connection.execute("ROLLBACK")
         raise LogUnavailable(_database_problem(path, exc)) from None
+
+
+def _into_wal(connection: sqlite3.Connection, wait: float) -> str:
+    """The log put in WAL mode; the journal mode it is in after. SQLite answers "locked" at once, with no
+    busy wait, when another process is making the same new file: asked again, within ``wait`` seconds."""
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + wait
+    pause = 0.001
+    while True:
+        try:
+            return str(connection.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)  # another process holds the file for a moment: wait a little longer each time
+        pause = min(pause * 2, 0.05)
 
 
 def _statements(script: str) -> list[str]:

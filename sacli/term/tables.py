@@ -57,20 +57,21 @@ def emit_list(
     empty: str,
     shown: Any = None,
     free: str | Sequence[str] = (),
-) -> None:
+) -> list[str]:
     """A listing: with ``json`` one JSON array of the records as the API sent them (``[]`` when empty);
     else a table or TSV of ``shown`` (the records as the columns name their fields), and on a
-    terminal a notice (``empty``) when there is nothing to list. ``free``: see emit_records."""
+    terminal a notice (``empty``) when there is nothing to list. ``free``: see emit_records.
+    Returns the headings of the columns a terminal too narrow left out."""
     if json:
         emit_json(out, list(records))
-        return
+        return []
     if not records:
         from sacli.term.stderr import MESSAGES
 
         if MESSAGES.stderr_is_terminal:
             MESSAGES.notice(empty)
-        return
-    emit_records(out, records if shown is None else shown, columns, free=free)
+        return []
+    return emit_records(out, records if shown is None else shown, columns, free=free)
 
 
 def emit_records(
@@ -82,18 +83,19 @@ def emit_records(
     free: str | Sequence[str] = (),
     wrap: bool = False,
     keep_end: Sequence[str] = (),
-) -> None:
-    """The records as a table on a terminal, else as TSV.
+) -> list[str]:
+    """The records as a table on a terminal, else as TSV; the headings of the columns a terminal too
+    narrow left out.
 
     ``free`` names the columns of long free text (a title, a content, a file name): on a
     terminal they share the room the others leave (sacli.term.tablewidths), their text cut with
     "…" at its end (at its start for the columns ``keep_end`` names, paths), or with ``wrap``
     (a view of one record) wrapped over as many lines as it takes."""
     if not records:
-        return
+        return []
     if not out.is_terminal:
         out.write("".join("\t".join(tsv_field(r.get(key)) for key, _, _ in columns) + "\n" for r in records))
-        return
+        return []
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -135,6 +137,7 @@ def emit_records(
         from sacli.term.stderr import MESSAGES
 
         MESSAGES.notice(f"{', '.join(left_out)} left out: the terminal is too narrow")
+    return left_out
 
 
 class _TextOut:

@@ -62,7 +62,9 @@ def show_list(log_db: str | None, wanted: Filter, *, since: str | None, until: s
         emit_list(out, rows, TSV_COLUMNS, json=json, empty="no exchanges logged", shown=[_tsv(r) for r in rows])
         return
     shown = [_table_row(r) for r in rows]
-    emit_list(out, rows, TABLE_COLUMNS, json=False, empty="no exchanges logged", shown=shown, free="prompt")
+    left_out = emit_list(out, rows, TABLE_COLUMNS, json=False, empty="no exchanges logged", shown=shown, free="prompt")
+    if "Cost" not in left_out and any(r.get("cost_estimated") and r.get("cost") is not None for r in rows):
+        MESSAGES.notice("* a cost sacli estimated from tokens at the model's prices")
 
 
 TSV_COLUMNS = [
@@ -97,7 +99,7 @@ def _table_row(row: dict[str, Any]) -> dict[str, Any]:
         "when": human_time(row.get("started_at")),
         "model": row.get("model") or row.get("model_asked") or "",
         "tokens": "" if tokens == [None, None] else "/".join("?" if t is None else str(t) for t in tokens),
-        "cost": dollars(row.get("cost")),
+        "cost": dollars(row.get("cost")) + ("*" if row.get("cost_estimated") and row.get("cost") is not None else ""),
         "took": seconds(row.get("duration_ms")),
         "exit": "" if row.get("exit_code") is None else str(row["exit_code"]),
         "prompt": " ".join(str(row.get("prompt") or "").split()),

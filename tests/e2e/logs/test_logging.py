@@ -77,6 +77,7 @@ def test_one_shot_chat_a_retried_429_and_a_mid_stream_error(httpserver: HTTPServ
     assert run("stream", "second", env=log_env).returncode == ExitCode.API
     first, second = logged(log_env)
     assert first["command"] == "chat" and first["retries"] == 1 and first["retry_causes"][0].startswith("HTTP 429")
+    assert (first["status"], first["exit_code"], first["usage"], first["reply"]) == ("ok", 0, USAGE, "fine")
     assert second["status"] == "error" and second["exit_code"] == ExitCode.API
     assert second["reply"] == "partial " and "upstream died" in second["error"]
 
@@ -127,6 +128,7 @@ def test_each_turn_of_a_conversation_is_logged(httpserver: HTTPServer, log_env: 
         ("chat", "three", 0),
     ]
     assert [len(r["messages"]) for r in rows] == [1, 3, 5]  # sacli keeps the conversation and sends it
+    assert all(r["usage"] == USAGE and r["cost"] == USAGE["cost"] and r["reply"] == "noted" for r in rows)
     assert PROMPT
 
 
@@ -141,6 +143,8 @@ def test_every_item_of_a_batch_is_logged(httpserver: HTTPServer, log_env: dict[s
     assert sorted(r["prompt"] for r in rows) == sorted(f"p{n}" for n in range(20))
     assert {r["command"] for r in rows} == {"batch"} and {r["exit_code"] for r in rows} == {0}
     assert all(r["reply"] == "re" + r["prompt"] for r in rows)
+    assert all(r["usage"] == USAGE and r["cost"] == USAGE["cost"] and r["model"] == "test/model" for r in rows)
+    assert len({r["id"] for r in rows}) == 20
 
 
 def test_sqlite3_reads_the_file_and_search_finds_a_word(httpserver: HTTPServer, log_env: dict[str, str]) -> None:
@@ -155,15 +159,29 @@ def test_sqlite3_reads_the_file_and_search_finds_a_word(httpserver: HTTPServer, 
     assert run("logs", "-q", "walruses", env=log_env).stdout == b""
 
 
-def test_nothing_secret_is_in_the_file(httpserver: HTTPServer, log_env: dict[str, str], tmp_path: Path) -> None:
+def test_nothing_secret_is_in_the_file(
+    httpserver: HTTPServer, log_env: dict[str, str], tmp_path: Path, refused_port: int
+) -> None:
     httpserver.expect_request(CHAT).respond_with_handler(lambda request: answer("ok"))
-    base = log_env["SACLI_BASE_URL"].replace("http://", "http://alice:proxy-pa55word@")
+    base = log_env["SACLI_BASE_URL"].replace("http://", "http://alice:url-pa55word@")
     env = {**log_env, "SACLI_BASE_URL": base}
     args = ["stream", "-H", "Authorization: Bearer header-s3cret-token", "-H", "X-Api-Key: other-s3cret-key"]
-    assert run(*args, f"my key is {OPENROUTER_KEY}", env=env).returncode == 0
+    assert run(*args, f"my key is {OPENROUTER_KEY}, the other {SUPER_AGENT_KEY}", env=env).returncode == 0
+    # Through a proxy with a password, one that refuses: the error and the retries' causes are logged.
+    proxied = {**log_env, "HTTP_PROXY": f"http://bob:proxy-pa55word@127.0.0.1:{refused_port}", "NO_PROXY": ""}
+    assert run("stream", "--retries", "1", "hi", env=proxied).returncode == ExitCode.NETWORK
+    rows = logged(log_env)
+    assert [r["exit_code"] for r in rows] == [0, ExitCode.NETWORK] and rows[1]["retries"] == 1
     data = (tmp_path / "data" / "sacli").iterdir()
     blob = b"".join(path.read_bytes() for path in data)
-    for secret in (OPENROUTER_KEY, SUPER_AGENT_KEY, "proxy-pa55word", "header-s3cret-token", "other-s3cret-key"):
+    for secret in (
+        OPENROUTER_KEY,
+        SUPER_AGENT_KEY,
+        "url-pa55word",
+        "proxy-pa55word",
+        "header-s3cret-token",
+        "other-s3cret-key",
+    ):
         assert secret.encode() not in blob, secret
 
 
@@ -179,7 +197,13 @@ def test_no_log_and_replays(httpserver: HTTPServer, log_env: dict[str, str], tmp
 
 
 def test_eight_processes_at_once_lose_no_row(httpserver: HTTPServer, log_env: dict[str, str]) -> None:
-    httpserver.expect_request(CHAT).respond_with_handler(lambda request: answer("ok"))
+    together = threading.Barrier(8, timeout=60)
+
+    def at_once(request: Request) -> Response:
+        together.wait()  # no reply until all eight have asked: their rows are written in the same moment
+        return answer("ok")
+
+    httpserver.expect_request(CHAT).respond_with_handler(at_once)
     procs = [
         subprocess.Popen([SACLI, "stream", f"n{n}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=log_env)
         for n in range(8)
@@ -187,5 +211,6 @@ def test_eight_processes_at_once_lose_no_row(httpserver: HTTPServer, log_env: di
     errors = [proc.communicate(timeout=60)[1] for proc in procs]
     assert [proc.returncode for proc in procs] == [0] * 8, errors
     assert errors == [b""] * 8
-    assert sorted(r["prompt"] for r in logged(log_env)) == [f"n{n}" for n in range(8)]
-    assert OPENROUTER_KEY
+    rows = logged(log_env)
+    assert sorted(r["prompt"] for r in rows) == [f"n{n}" for n in range(8)]
+    assert len({r["id"] for r in rows}) == 8 and {r["cost"] for r in rows} == {USAGE["cost"]}

@@ -149,3 +149,25 @@ def test_the_table_on_a_terminal(columns: int, httpserver: HTTPServer, log_env: 
         assert notice == f"sacli: {', '.join(left_out)} left out: the terminal is too narrow"
     if columns == 80:
         assert cells["Model"] == "test/model" and cells["Cost"] == "$0.001" and cells["Exit"] == "0"
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_an_estimated_cost_is_marked_in_the_table(columns: int, log_env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "data" / "sacli" / "logs.db"
+    write_many(path, [
+        {"id": new_id(), "started_at": "2026-12-01T10:00:00.000Z", "status": "ok", "exit_code": 0,
+         "model": "a/m", "prompt": "reported", "cost": 0.25, "cost_estimated": 0},
+        {"id": new_id(), "started_at": "2026-12-02T10:00:00.000Z", "status": "limit", "exit_code": 11,
+         "model": "a/m", "prompt": "worked out", "cost": 0.0042, "cost_estimated": 1},
+    ])  # fmt: skip
+    lines = show("logs", env=log_env, columns=columns).scrollback
+    rows = table(lines)
+    notes = " ".join(line.strip() for line in lines[next(n for n, line in enumerate(lines) if line.startswith("└")) :])
+    if "Cost" in rows[0]:
+        costs = {row[-1]: row[rows[0].index("Cost")] for row in rows[1:]}
+        assert costs == {"worked out": "$0.0042*", "reported": "$0.25"}
+        assert "sacli: * a cost sacli estimated from tokens at the model's prices" in notes
+    else:  # no column to mark, no note about it
+        assert "estimated" not in notes
+    piped = run("logs", env=log_env).stdout.decode().splitlines()
+    assert [line.split("\t")[5] for line in piped] == ["0.0042", "0.25"]  # numbers for programs, as logged

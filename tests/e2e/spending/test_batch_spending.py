@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pytest_httpserver import HTTPServer
@@ -20,8 +21,8 @@ ITEM_COST = 0.05
 USAGE = {"prompt_tokens": 10, "completion_tokens": 2, "total_tokens": 12, "cost": ITEM_COST}
 
 
-def items(count: int) -> bytes:
-    return b"".join(json.dumps({"id": n, "prompt": f"question {n}"}).encode() + b"\n" for n in range(count))
+def items(count: int, prefix: str = "question") -> bytes:
+    return b"".join(json.dumps({"id": n, "prompt": f"{prefix} {n}"}).encode() + b"\n" for n in range(count))
 
 
 def test_a_batch_under_a_budget_stops_starting_items_and_writes_every_record(
@@ -70,21 +71,32 @@ def test_max_cost_item_stops_each_reply_that_passes_it(httpserver: HTTPServer, a
 
 
 def test_two_batches_at_once_share_one_budget(httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path) -> None:
-    def slow(request: Request) -> Response:
-        time.sleep(0.02)  # the server's own pace, so that the two runs overlap
+    seen: set[str] = set()
+    both = threading.Event()
+
+    def together(request: Request) -> Response:
+        seen.add(request.get_json()["messages"][-1]["content"].split()[0])
+        if len(seen) == 2:
+            both.set()
+        assert both.wait(60), "the second batch never asked"  # no answer until both runs are asking
         return Response(sse("answer", usage=USAGE), content_type="text/event-stream")
 
-    httpserver.expect_request(CHAT).respond_with_handler(slow)
+    httpserver.expect_request(CHAT).respond_with_handler(together)
     env = {**api_env, "SACLI_LOG_DB": str(tmp_path / "logs.db"), "SACLI_BUDGET": "1", "SACLI_BUDGET_SCOPE": "job"}
     args = [SACLI, "batch", "-P", "4"]
     runs = [subprocess.Popen(args, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE) for _ in range(2)]
-    outputs = [proc.communicate(items(30), timeout=120)[0] for proc in runs]
-    assert [proc.returncode for proc in runs] == [ExitCode.SPENDING_LIMIT] * 2
+    with ThreadPoolExecutor(2) as pool:  # both inputs written at once, each run read to its end
+        outputs = list(
+            pool.map(lambda pair: pair[0].communicate(items(30, pair[1]), timeout=120)[0], zip(runs, "ab", strict=True))
+        )
     records = [json.loads(line) for out in outputs for line in out.splitlines()]
+    others = [r["error"] for r in records if r["error"] and not r["error"]["message"].startswith("not started")]
+    assert [proc.returncode for proc in runs] == [ExitCode.SPENDING_LIMIT] * 2, others
     assert len(records) == 60  # every item of both has its record
     answered = sum(1 for record in records if record["error"] is None)
     sent = sum(1 for request, _ in httpserver.log if request.path == CHAT)
     assert answered == sent
-    # 20 items spend the budget; each run may have had its 4 in flight, and may have started one
-    # more in the moment between another's reply and its row in the log.
+    # 20 items spend the budget; each run may have had its 4 in flight (a worker logs its item's row
+    # before it takes another), and may have started one more in the moment before a row landed.
     assert 20 <= answered <= 20 + 2 * 4 + 2
+    assert all(any(json.loads(line)["error"] is None for line in out.splitlines()) for out in outputs)  # both spent

@@ -11,7 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from sacli.exitcodes import ExitCode
-from tests.support.helpers import chunk, completion, event, run, sse
+from tests.support.helpers import chunk, completion, event, run, sse, streamed
 
 CHAT = "/api/v1/chat/completions"
 COSTLY = {"prompt_tokens": 10, "completion_tokens": 4, "total_tokens": 14, "cost": 0.25}
@@ -78,6 +78,20 @@ def test_what_is_not_a_clean_answer_is_never_reused(httpserver: HTTPServer, cach
     assert asked(httpserver) == 3
 
 
+def test_tool_calls_waiting_for_their_results_are_never_reused(
+    httpserver: HTTPServer, cache_env: dict[str, str], tmp_path: Path
+) -> None:
+    call = {"index": 0, "id": "call_1", "type": "function", "function": {"name": "now", "arguments": "{}"}}
+    httpserver.expect_request(CHAT).respond_with_data(
+        streamed({"tool_calls": [call]}, finish="tool_calls"), content_type="text/event-stream"
+    )
+    (tmp_path / "tools.json").write_text(json.dumps([{"type": "function", "function": {"name": "now"}}]))
+    for _ in range(2):
+        assert run("stream", "--cache", "--tools", "tools.json", "time?", env=cache_env, cwd=tmp_path).returncode == 0
+    assert asked(httpserver) == 2
+    assert [row["cache_status"] for row in rows(cache_env)] == [None, None]
+
+
 def test_a_temperature_above_zero_is_cached_only_when_asked_on_the_command_line(
     httpserver: HTTPServer, cache_env: dict[str, str]
 ) -> None:
@@ -104,20 +118,21 @@ def test_an_answer_older_than_the_ttl_is_asked_again(httpserver: HTTPServer, cac
     assert asked(httpserver) == 2
 
 
+@pytest.mark.parametrize("status", ["HIT", "MISS"])
 def test_a_miss_asks_the_server_s_cache_and_its_status_is_shown_and_logged(
-    httpserver: HTTPServer, cache_env: dict[str, str]
+    httpserver: HTTPServer, cache_env: dict[str, str], status: str
 ) -> None:
     httpserver.expect_request(CHAT).respond_with_data(
-        sse("ok", usage=COSTLY), content_type="text/event-stream", headers={"X-OpenRouter-Cache-Status": "HIT"}
+        sse("ok", usage=COSTLY), content_type="text/event-stream", headers={"X-OpenRouter-Cache-Status": status}
     )
     result = run("stream", "--cache", "--cache-ttl", "2h", "--usage", "q", env=cache_env)
     request, _ = httpserver.log[0]
     assert (request.headers["X-OpenRouter-Cache"], request.headers["X-OpenRouter-Cache-TTL"]) == ("true", "7200")
-    assert result.stderr.decode().endswith("; cost $0.25; cache HIT\n")
-    assert rows(cache_env)[0]["cache_status"] == "HIT"
+    assert result.stderr.decode().endswith(f"; cost $0.25; cache {status}\n")
+    assert rows(cache_env)[0]["cache_status"] == status
     plain = run("stream", "--usage", "q2", env=cache_env)
     assert "X-OpenRouter-Cache" not in httpserver.log[-1][0].headers  # without --cache, no cache headers
-    assert rows(cache_env)[0]["cache_status"] == "HIT" and plain.returncode == 0
+    assert rows(cache_env)[0]["cache_status"] == status and plain.returncode == 0
 
 
 def test_cache_needs_the_log(api_env: dict[str, str]) -> None:

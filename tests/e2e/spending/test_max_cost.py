@@ -14,6 +14,7 @@ from werkzeug import Request, Response
 
 from sacli.exitcodes import ExitCode
 from tests.support.helpers import chunk, event, run, sse
+from tests.support.terminal import Terminal
 
 CHAT = "/api/v1/chat/completions"
 MODELS = "/api/v1/models"
@@ -99,3 +100,31 @@ def test_the_reply_s_reported_cost_is_what_is_logged(
     assert result.stderr.decode().endswith("; cost $0.0031\n")
     logged = json.loads(run("logs", "--json", env=api_env).stdout)
     assert (logged[0]["cost"], logged[0]["cost_estimated"]) == (0.0031, 0)
+
+
+def test_in_a_conversation_the_limit_is_the_whole_conversation_s(
+    httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path
+) -> None:
+    priced(httpserver)
+    usage = {"prompt_tokens": 1, "completion_tokens": 10, "total_tokens": 11, "cost": 0.01}
+    httpserver.expect_request(CHAT).respond_with_data(
+        sse(*["abcd"] * 10, usage=usage), content_type="text/event-stream"
+    )
+    errors = tmp_path / "stderr"
+    terminal = Terminal("chat", "-m", "lab/priced", "--max-cost", "0.015", env=api_env, stderr_path=str(errors))
+    try:
+        terminal.type_line("first")  # reports $0.01: $0.005 is left
+        terminal.expect("abcd" * 10)
+        terminal.type_line("second")  # stopped once its running cost passes what is left
+        terminal.expect("abcd")
+        terminal.type_line("third")  # the conversation has spent its limit: nothing is sent
+        terminal.leave()
+    finally:
+        terminal.close()
+    assert len(chat_requests(httpserver)) == 2
+    lines = [line for line in errors.read_text().splitlines() if line.startswith("sacli: error:")]
+    stopped, refused = lines
+    assert stopped.startswith("sacli: error: --max-cost $0.015 reached: the reply was stopped at about $0.00")
+    assert stopped.endswith("at lab/priced's prices), after $0.01 spent by this run's earlier replies")
+    assert refused.startswith("sacli: error: --max-cost $0.015 reached: this run has cost $0.01")
+    assert refused.endswith(" (nothing was sent)")

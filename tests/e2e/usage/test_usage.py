@@ -33,6 +33,7 @@ def log(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
             "exit_code": 0 if n % 50 else 5, "model": MODELS[n % 3], "prompt_tokens": rng.randrange(10, 900),
             "completion_tokens": rng.randrange(1, 2000), "cost": rng.randrange(1, 90_000) / 1_000_000,
             "cost_estimated": int(n % 97 == 0), "tags": json.dumps(["nightly"] if n % 2 else ["pr", "lint"]),
+            "session_id": f"session-{n % 7}" if n % 5 else None,
         })  # fmt: skip
     write_many(path, rows)
     return path, rows
@@ -50,12 +51,13 @@ def expected(rows: list[dict], key) -> dict[str, Decimal]:
     return sums
 
 
-def test_sums_by_day_model_and_tag_are_exact(env: dict[str, str], log: tuple[Path, list[dict]]) -> None:
+def test_sums_by_day_model_tag_and_session_are_exact(env: dict[str, str], log: tuple[Path, list[dict]]) -> None:
     path, rows = log
     groupings = {
         "day": lambda r: [r["started_at"][:10]],
         "model": lambda r: [r["model"]],
         "tag": lambda r: json.loads(r["tags"]),
+        "session": lambda r: [r["session_id"] or ""],
     }
     for by, key in groupings.items():
         result = run("usage", "--by", by, env=env_for(env, path))
