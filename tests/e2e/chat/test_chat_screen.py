@@ -109,10 +109,11 @@ def test_ctrl_c_while_typing_marks_the_line_after_what_was_typed_and_gives_a_fre
     assert prompt_lines(lines) == [*rows, "> /exit"]
 
 
+@pytest.mark.parametrize("columns", WIDTHS)
 def test_ctrl_d_at_the_prompt_ends_its_line(
-    term_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
+    columns: int, term_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
 ) -> None:
-    chat = start(terminals, "--replay", str(reply_tape(tmp_path)), env=term_env, columns=80)
+    chat = start(terminals, "--replay", str(reply_tape(tmp_path)), env=term_env, columns=columns)
     at = at_prompt(chat)
     chat.send("\x04")
     assert chat.finish() == 0
