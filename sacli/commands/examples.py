@@ -43,7 +43,7 @@ def complete_name(incomplete: str) -> list[str]:
 
 @examples_app.command("list", cls=PanelledCommand)
 def list_() -> None:
-    """List the examples: NAME and what it shows (a table on a terminal, its text wrapped, not cut; a tab between them in a pipe)."""
+    """List the examples: NAME and what it shows (wrapped on a terminal, a tab between them in a pipe)."""
     from sacli.term.stdout import Output
     from sacli.term.tables import emit_records
 
