@@ -7,7 +7,6 @@ text (FTS5) over prompts and replies: each word of the text must appear, in any 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import time
 from collections.abc import Sequence
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sacli.readers.jsontext import JsonProblem, parse_json
 from sacli.store.logdb import LogUnavailable, opened
 
 JSON_COLUMNS = ("messages", "tool_calls", "usage", "retry_causes", "tags", "citations")
@@ -181,6 +181,6 @@ def _dict_row(cursor: Any, values: tuple[Any, ...]) -> dict[str, Any]:
     row.pop("rowid", None)
     for name in JSON_COLUMNS:
         if isinstance(row.get(name), str):
-            with contextlib.suppress(ValueError):  # a hand-edited row keeps its text
-                row[name] = json.loads(row[name])
+            with contextlib.suppress(JsonProblem):  # a hand-edited row keeps its text
+                row[name] = parse_json(row[name])
     return row
