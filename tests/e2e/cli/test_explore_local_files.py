@@ -26,7 +26,23 @@ MODELS = {
 }
 # Where each file is, under the home of these tests, and the commands that read it.
 FILES = {
-    "log": ("data/sacli/logs.db", [["logs"], ["logs", "show", "01"], ["usage"], ["stream", "hi"], ["credits"]]),
+    "log": (
+        "data/sacli/logs.db",
+        [
+            ["logs"],
+            ["logs", "--json"],
+            ["logs", "-q", "hi"],
+            ["logs", "show", "01"],
+            ["logs", "show", "01", "--reply"],
+            ["usage"],
+            ["usage", "--by", "model"],
+            ["stream", "hi"],
+            ["stream", "--budget", "5", "hi"],
+            ["stream", "--cache", "hi"],
+            ["stream", "--reply-to", "01", "hi"],
+            ["credits"],
+        ],
+    ),
     "models": ("cache/sacli/models.json", [["models"], ["models", "show", "lab/m"], ["stream", "-m", "lab/m", "hi"]]),
     "expiry": ("cache/sacli/model-expiry.json", [["stream", "-m", "lab/m", "hi"], ["models"]]),
     "last session": ("state/sacli/last-session", [["stream", "--continue", "hi"], ["sessions", "list"]]),
@@ -116,6 +132,5 @@ def test_any_values_in_the_rows_of_the_log(
         db.execute(f"UPDATE exchanges SET {assignments}", given[: len(columns)])
         (exchange_id,) = db.execute("SELECT id FROM exchanges").fetchone()
     db.close()
-    if command[:2] == ["logs", "show"]:
-        command = ["logs", "show", exchange_id]
+    command = [exchange_id if word == "01" else word for word in command]
     assert_clean(sacli(command, env))
