@@ -173,3 +173,11 @@ def test_any_attachment(
 )
 def test_any_bytes_on_standard_input(place: Path, scripted: Scripted, data: bytes, command: list[str]) -> None:
     run_in(place, scripted, command, stdin=data)
+
+
+@EXPLORE
+@given(items=st.lists(st.text(max_size=30).filter(lambda text: "\0" not in text), min_size=1, max_size=4))
+def test_any_provider_argument(scripted: Scripted, explore_home: Any, items: list[str]) -> None:
+    scripted.answer(lambda request: Response(sse("ok"), content_type="text/event-stream"))
+    args = [part for item in items for part in ("--provider", item)]
+    assert_clean(sacli(["stream", "--retries", "0", *args, "hi"], scripted.env(explore_home)), codes={0, 2})
