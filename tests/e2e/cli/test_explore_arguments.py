@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from werkzeug import Request, Response
 
@@ -129,6 +129,9 @@ def test_any_positional_argument(
     place: Path, scripted: Scripted, where: tuple[list[str], list[str]], value: bytes
 ) -> None:
     before, after = where
+    # An input that never ends is a batch that never ends, as with any filter (its lines are each
+    # answered, in bounded memory: tests/e2e/batch/test_batch_bounds.py).
+    assume(not (before == ["batch"] and value == b"/dev/urandom"))
     run_in(place, scripted, [*before, value, *after])
 
 
