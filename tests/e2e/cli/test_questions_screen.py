@@ -46,11 +46,11 @@ def asked(terminals: list[Terminal], what: str, env: dict[str, str], columns: in
 
 
 def question_shown(screen: Screen, what: str, columns: int) -> tuple[str, list[str]]:
-    """The question as shown (its lines, wrapped by the terminal, joined again), and the lines after it."""
+    """The question as shown (folded between words, its lines joined again), and the lines after it."""
     lines = [line for line in screen.scrollback if line]
-    assert all(len(line) <= columns for line in lines)
     end = next((n for n, line in enumerate(lines) if line.startswith("sacli: ")), len(lines))
-    shown = "".join(line.ljust(columns) for line in lines[: end - 1]) + lines[end - 1]
+    assert all(len(line) < columns for line in lines[:end]), lines  # no word cut by the terminal's wrap
+    shown = " ".join(line.strip() for line in lines[:end])
     assert shown.startswith(QUESTIONS[what][1]), shown
     return shown, lines[end:]
 
