@@ -89,15 +89,30 @@ def _cut(running: Running, ended: BaseException) -> tuple[dict[str, Any], Any, B
     return record, running.attempt, ended
 
 
+def _write_unstarted(run: BatchRun, ended: BaseException, out: Output) -> None:
+    """The "not started" records of the items read and never sent; those refused at reading (an error
+    of their own) keep waiting for the record the reader puts after them."""
+    for index, item in list(run.pending.items()):
+        if item.error is None:
+            del run.pending[index]
+            run.write_record(out, not_started(item.id, ended, item.extra), None, None)
+
+
 def _drain(run: BatchRun, ended: BaseException, out: Output, taken: set[int]) -> bool:
     """Write what the events still bring until the reader is done; whether the input fell silent first."""
     gave_up = False
     reader_done = not run.reading
     while True:
         try:
-            kind, value = run.events.get_nowait() if reader_done else run.events.get(timeout=SILENCE)
+            kind, value = run.events.get_nowait()
         except queue.Empty:
-            return gave_up or not reader_done
+            # Every record that had finished is in by now (the workers put theirs before the cancel):
+            # the items read and never sent get theirs, which frees their slots for the reader.
+            _write_unstarted(run, ended, out)
+            try:
+                kind, value = run.events.get_nowait() if reader_done else run.events.get(timeout=SILENCE)
+            except queue.Empty:
+                return gave_up or not reader_done
         if kind == "end":
             reader_done = True
         elif kind == "failure" and not reader_done:  # the input cannot be read on

@@ -167,10 +167,12 @@ class BatchRun:
             self.reading = False
 
     def _read_item(self, item: Item, text: str | None) -> None:
+        # A slot for every item read, also once the run is ending: the items read and not yet written
+        # stay within the window however fast the input comes (each record written frees its slot).
+        self.slots.acquire()
         if self.stopping.is_set():  # the run is ending: each item left gets its record
             self.events.put(("unstarted", item))
             return
-        self.slots.acquire()
         make_item(item, text, self.params, model=item.model, folder=self.folder)
         self.events.put(("item", item))
         if item.error is not None:

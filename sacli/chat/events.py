@@ -21,6 +21,7 @@ from typing import Any
 from sacli.api.reply import Reply
 from sacli.chat.outcome import outcome
 from sacli.errors import OutputError, SacliError, Stop
+from sacli.readers.jsontext import JsonProblem, parse_json
 from sacli.term.stdout import Output
 
 VERSION = 1
@@ -101,9 +102,9 @@ class EventStream(Output):
             for call in reply.tool_calls.to_run():
                 text = "".join(call["arguments"])
                 try:
-                    arguments: Any = json.loads(text) if text.strip() else {}
-                except ValueError:
-                    arguments = text  # not JSON: as it came
+                    arguments: Any = parse_json(text) if text.strip() else {}
+                except JsonProblem:
+                    arguments = text  # not JSON, or JSON out of bounds (too deep): as it came
                 self.emit("tool_call", id=call["id"], name=call["name"], arguments=arguments)
         if reply.refusal:
             self.emit("refusal", text=reply.refusal)

@@ -43,12 +43,12 @@ def complete_name(incomplete: str) -> list[str]:
 
 @examples_app.command("list", cls=PanelledCommand)
 def list_() -> None:
-    """List the examples: NAME and what it shows, separated by a tab."""
+    """List the examples: NAME and what it shows (wrapped on a terminal, a tab between them in a pipe)."""
     from sacli.term.stdout import Output
     from sacli.term.tables import emit_records
 
     rows = [{"name": name, "shows": shows} for name, shows in EXAMPLES.items()]
-    emit_records(Output(), rows, [("name", "Name", None), ("shows", "Shows", None)], free="shows")
+    emit_records(Output(), rows, [("name", "Name", None), ("shows", "Shows", None)], free="shows", wrap=True)
 
 
 @examples_app.command("path", cls=PanelledCommand)

@@ -7,7 +7,7 @@ text (FTS5) over prompts and replies: each word of the text must appear, in any 
 from __future__ import annotations
 
 import contextlib
-import json
+import math
 import os
 import time
 from collections.abc import Sequence
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sacli.readers.jsontext import JsonProblem, parse_json
 from sacli.store.logdb import LogUnavailable, opened
 
 JSON_COLUMNS = ("messages", "tool_calls", "usage", "retry_causes", "tags", "citations")
@@ -170,6 +171,16 @@ def prune(path: Path, before: str) -> int:
     return count
 
 
+def _stored(value: Any) -> Any:
+    """A value as sacli writes it: bytes a hand-edited row holds (a BLOB) as their text, a number
+    that is not finite (which JSON has no way to write) as none."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 def fts_query(text: str) -> str:
     """Each word of ``text`` as a quoted FTS5 term: all must appear, and nothing is read as FTS syntax."""
     words = text.split()
@@ -177,10 +188,10 @@ def fts_query(text: str) -> str:
 
 
 def _dict_row(cursor: Any, values: tuple[Any, ...]) -> dict[str, Any]:
-    row = {column[0]: value for column, value in zip(cursor.description, values, strict=True)}
+    row = {column[0]: _stored(value) for column, value in zip(cursor.description, values, strict=True)}
     row.pop("rowid", None)
     for name in JSON_COLUMNS:
         if isinstance(row.get(name), str):
-            with contextlib.suppress(ValueError):  # a hand-edited row keeps its text
-                row[name] = json.loads(row[name])
+            with contextlib.suppress(JsonProblem):  # a hand-edited row keeps its text
+                row[name] = parse_json(row[name])
     return row

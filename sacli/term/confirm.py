@@ -15,7 +15,7 @@ def confirm(question: str, *, yes: bool, messages: Messages) -> bool:
         return True
     if not (is_terminal(0) and messages.stderr_is_terminal):
         raise UsageError("refusing to delete without confirmation: no terminal to ask on", hint="pass --yes")
-    messages.write(f"{question} [y/N] ")
+    messages.ask(f"{question} [y/N]")
     try:
         typed = os.read(0, 1024)
     except OSError:

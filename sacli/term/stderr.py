@@ -84,6 +84,10 @@ class Messages:
     def notice(self, message: str, *, over_line: bool = False) -> None:
         self.write(self._folded(f"sacli: {_one_line(message)}") + "\n", over_line=over_line)
 
+    def ask(self, question: str) -> None:
+        """A question, folded between words as messages are, the cursor left after it for the answer."""
+        self.write(self._folded(question) + " ")
+
     def _folded(self, line: str) -> str:
         if not self.stderr_is_terminal:
             return line  # one line per message, for scripts

@@ -53,8 +53,10 @@ class Outcome:
     peak_mib: float
 
 
-def sacli(args: list[str], env: dict[str, str], *, stdin: bytes | None = None, timeout: float = 60) -> Outcome:
-    """Run the installed sacli with ``args``; stdin is ``stdin`` or /dev/null."""
+def sacli(
+    args: list[Any], env: dict[Any, Any], *, stdin: bytes | None = None, timeout: float = 60, cwd: Path | None = None
+) -> Outcome:
+    """Run the installed sacli with ``args`` (text or bytes) in ``cwd``; stdin is ``stdin`` or /dev/null."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = Measured(
             [SACLI, *args],
@@ -62,6 +64,7 @@ def sacli(args: list[str], env: dict[str, str], *, stdin: bytes | None = None, t
             stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
             stdout=out,
             stderr=err,
+            cwd=cwd,
         )
         try:
             if stdin is not None:

@@ -35,8 +35,8 @@ def show_usage(
         rows = usage_by(path, by, wanted) if path.exists() else []
     except LogUnavailable as error:
         raise UsageError(str(error)) from None
-    for row in rows:
-        row["cost"] = round(row["cost"], 10)
+    for row in rows:  # a cost that is not a finite number (a hand-edited log) counts as none
+        row["cost"] = round(row["cost"], 10) if isinstance(row["cost"], int | float) else 0.0
     out = Output()
     if json:
         emit_json(out, rows)

@@ -3,9 +3,12 @@ an input or a --resume file that never ends a line is refused in bounded memory.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
 
 from sacli.exitcodes import ExitCode
 from tests.e2e.batch.test_batch import Answers, answers, lines_of, records  # noqa: F401  (answers: a fixture)
@@ -62,3 +65,29 @@ def test_a_file_that_never_ends_a_line_is_refused_in_bounded_memory(
     assert peak_kib / 1024 < 100, f"peak {peak_kib / 1024:.0f} MiB"
     # The endless line itself gets its record before the input is given up.
     assert [record["line"] for record in records(out.read_bytes())] == ([1] if args == ["/dev/zero"] else [])
+
+
+def test_the_input_read_on_after_the_run_ended_is_read_in_bounded_memory(
+    httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path
+) -> None:
+    # The run ends (--timeout) with nearly all of a long input still to read: each item left gets its
+    # "not started" record as it is read, no faster than the records are written.
+    released = threading.Event()
+    httpserver.expect_request("/api/v1/chat/completions").respond_with_handler(
+        lambda request: (released.wait(60), Response("late", status=500))[1]
+    )
+    count = 150_000
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b'{"prompt": "x"}\n' * count)
+    out, err = tmp_path / "out", tmp_path / "err"
+    try:
+        with out.open("wb") as stdout, err.open("wb") as stderr:
+            args = [SACLI, "batch", "-P", "1", "--timeout", "1", str(source)]
+            status, peak_kib = run_measured(args, env=api_env, stdout=stdout, stderr=stderr, timeout=120)
+    finally:
+        released.set()
+    assert status == ExitCode.TIMEOUT, err.read_text()[-500:]
+    found = records(out.read_bytes())
+    assert sorted(record["line"] for record in found) == list(range(1, count + 1))  # every item, once
+    assert sum(record["error"]["message"].startswith("not started: ") for record in found) >= count - 1
+    assert peak_kib / 1024 < 100, f"peak {peak_kib / 1024:.0f} MiB"

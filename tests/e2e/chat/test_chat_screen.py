@@ -109,10 +109,11 @@ def test_ctrl_c_while_typing_marks_the_line_after_what_was_typed_and_gives_a_fre
     assert prompt_lines(lines) == [*rows, "> /exit"]
 
 
+@pytest.mark.parametrize("columns", WIDTHS)
 def test_ctrl_d_at_the_prompt_ends_its_line(
-    term_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
+    columns: int, term_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
 ) -> None:
-    chat = start(terminals, "--replay", str(reply_tape(tmp_path)), env=term_env, columns=80)
+    chat = start(terminals, "--replay", str(reply_tape(tmp_path)), env=term_env, columns=columns)
     at = at_prompt(chat)
     chat.send("\x04")
     assert chat.finish() == 0
@@ -187,3 +188,36 @@ def test_the_banner_wraps_between_words(
     banner = lines[: lines.index("> /exit")]
     assert " ".join(banner) == "sacli chat with openrouter/auto; /help lists the commands, Ctrl-D leaves"
     assert len(banner) == (1 if columns == 80 else 2)
+
+
+# --- one-shot chat on a terminal ------------------------------------------------------------------
+
+LONG_MODEL = "some-lab/a-model-whose-name-is-longer-than-a-narrow-terminal-is-wide-by-far"
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_one_shot_chat_turns_a_spinner_on_one_line_then_shows_the_reply_whole(
+    columns: int, term_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
+) -> None:
+    text = "Seven is a prime: it has no divisors but one and itself, so it is the answer here."
+    pieces = [chunk(text[at : at + 9]) for at in range(0, len(text), 9)]
+    tape = write_tape(tmp_path / "slow.jsonl", exchange(pieces, first=700))
+    chat = Screen("chat", "-m", LONG_MODEL, "--replay", str(tape), "Name a prime", env=term_env, columns=columns)
+    terminals.append(chat)
+    chat.wait_until(lambda: chat.output.count(b"waiting for") > 3, "three frames of the spinner")
+    (line,) = [line for line in chat.scrollback if "waiting for" in line]  # turning on one line
+    assert len(line) <= columns - 1 and line.endswith("…")
+    assert chat.finish() == 0
+    assert chat.scrollback == [text[n : n + columns] for n in range(0, len(text), columns)]  # as the terminal wraps
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_one_shot_chat_shows_the_reasoning_above_the_reply(
+    columns: int, term_env: dict[str, str], terminals: list[Terminal], tmp_path: Path
+) -> None:
+    pieces = [thought("Small primes: 2, 3, 5, 7. "), thought("Seven it is."), chunk("Seven.")]
+    tape = write_tape(tmp_path / "tape.jsonl", exchange(pieces, first=300, every=200))
+    chat = Screen("chat", "--show-reasoning", "--replay", str(tape), "Name a prime", env=term_env, columns=columns)
+    terminals.append(chat)
+    assert chat.finish() == 0
+    assert chat.scrollback == ["Small primes: 2, 3, 5, 7. Seven it is.", "Seven."]

@@ -234,6 +234,23 @@ def test_tool_calls_are_one_event_each_with_parsed_arguments(
     assert found[-1]["finish_reason"] == "tool_calls"
 
 
+def test_tool_call_arguments_nested_too_deep_or_not_finite_come_as_text(
+    httpserver: HTTPServer, api_env: dict[str, str]
+) -> None:
+    deep, nan = "[" * 30_000 + "]" * 30_000, '{"x": NaN}'
+    calls = [
+        {"index": 0, "id": "c1", "type": "function", "function": {"name": "f", "arguments": deep}},
+        {"index": 1, "id": "c2", "type": "function", "function": {"name": "f", "arguments": nan}},
+    ]
+    answer(httpserver, streamed({"tool_calls": calls}, finish="tool_calls"))
+    result = run("stream", "--events", "Weather?", env=api_env)
+    found = events(result)
+    assert (result.returncode, found[-1]["status"], found[-1]["exit_code"]) == (0, "ok", 0), result.stderr
+    shown = [e["arguments"] for e in found if e["type"] == "tool_call"]
+    assert shown == [deep, nan]  # as they came, not parsed past sacli's bounds
+    assert b"Traceback" not in result.stderr
+
+
 def test_reasoning_is_its_own_events_and_never_on_stderr(httpserver: HTTPServer, api_env: dict[str, str]) -> None:
     answer(httpserver, streamed({"reasoning": "7 is prime. "}, {"reasoning": "So: 7."}, {"content": "Seven"}))
     result = run("stream", "--events", "--show-reasoning", "Name a prime", env=api_env)

@@ -16,6 +16,7 @@ from sacli.commands.examples import EXAMPLES
 from sacli.exitcodes import ExitCode
 from tests.support.helpers import run
 from tests.support.make_examples import ANSWER
+from tests.support.screen import WIDTHS, show, table
 from tests.support.terminal import Terminal
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -103,3 +104,17 @@ def test_examples_list_and_an_unknown_name(env: dict[str, str]) -> None:
     unknown = run("examples", "path", "nope", env=env)
     assert unknown.returncode == ExitCode.USAGE
     assert unknown.stderr.decode() == "sacli: error: no example named 'nope' (one of hello, rate-limited, cut-short)\n"
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_the_list_on_a_terminal_wraps_what_each_shows_whole(columns: int, env: dict[str, str]) -> None:
+    lines = show("examples", "list", env={**env, "TERM": "xterm-256color"}, columns=columns).scrollback
+    assert all(len(line) <= columns for line in lines)
+    headings, *rows = table(lines)
+    assert headings == ["Name", "Shows"]
+    names = [name for name, _ in rows if name]
+    assert names == list(EXAMPLES)
+    described: dict[str, list[str]] = {}
+    for name, text in rows:
+        described.setdefault(name or names[len(described) - 1], []).append(text)
+    assert {name: " ".join(parts) for name, parts in described.items()} == EXAMPLES  # wrapped, never cut

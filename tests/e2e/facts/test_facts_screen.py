@@ -68,3 +68,19 @@ def test_search_keeps_the_category_and_the_score_whole(
     assert [row[3] for row in rows] == ["preference", "work", ""]
     assert rows[0][2] != CONTENTS[0] and len(rows[0][2]) >= 12  # cut, with the room the others leave
     assert not after_table(lines, columns)
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_update_shows_the_fact_as_the_list_does(columns: int, httpserver: HTTPServer, term_env: dict[str, str]) -> None:
+    httpserver.expect_request(f"{FACTS}/fact-0").respond_with_json({"success": True, "data": LISTED[0]})
+    lines = show("facts", "update", "fact-0", CONTENTS[0], env=term_env, columns=columns).scrollback
+    assert all(len(line) <= columns for line in lines)
+    headings, row = table(lines)
+    cells = dict(zip(headings, row, strict=True))
+    assert (cells["ID"], cells["Category"], cells["Level"]) == ("fact-0", "preference", "user")
+    assert_cut([cells["Content"]], [CONTENTS[0]])
+    if columns == 80:
+        assert cells["Created"] == "2025-10-15 16:00" and not after_table(lines, columns)
+    else:
+        assert "Created" not in cells
+        assert after_table(lines, columns) == "sacli: Created left out: the terminal is too narrow"

@@ -45,3 +45,29 @@ def test_list_keeps_the_status_and_size_whole_and_cuts_the_name(
     else:
         assert headings == ["ID", "File name"]
         assert after_table(lines, columns) == "sacli: Status, Size, Uploaded left out: the terminal is too narrow"
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_update_shows_the_file_as_the_list_does(columns: int, httpserver: HTTPServer, api_env: dict[str, str]) -> None:
+    updated = {**LISTED["files"][0], "metadata": {"category": "reports"}}
+    httpserver.expect_request(f"{FILES}/file_0123456789abcdef", method="PATCH").respond_with_json(
+        {"success": True, "data": updated}
+    )
+    env = {**api_env, "TERM": "xterm-256color", "TZ": "XYZ-5:30"}
+    args = ("files", "update", "file_0123456789abcdef", "--category", "reports")
+    lines = show(*args, env=env, columns=columns).scrollback
+    assert all(len(line) <= columns for line in lines)
+    headings, row = table(lines)
+    assert row[0] == "file_0123456789abcdef"
+    assert row[1] == NAMES[0] or (row[1].endswith("…") and NAMES[0].startswith(row[1][:-1]) and len(row[1]) >= 12)
+    whole = {"Status": "processed", "Size": "1.2 MB", "Uploaded": "2025-11-01 14:30"}
+    cells = dict(zip(headings, row, strict=True))
+    assert {heading: cells[heading] for heading in whole if heading in cells} == {
+        heading: value for heading, value in whole.items() if heading in headings
+    }
+    left_out = [heading for heading in whole if heading not in headings]
+    assert headings == ["ID", "File name", *(heading for heading in whole if heading in headings)]
+    notice = f"sacli: {', '.join(left_out)} left out: the terminal is too narrow" if left_out else ""
+    assert after_table(lines, columns) == notice
+    if columns == 80:
+        assert "Size" in headings

@@ -4,6 +4,7 @@ same exit code, and one warning line that says what to do."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 import subprocess
@@ -109,3 +110,40 @@ def test_sacli_logs_says_what_is_wrong_with_the_log(api_env: dict[str, str], tmp
     assert result.returncode == 2
     assert result.stderr.decode().startswith(f"sacli: error: the log {path} is not a database sacli can read")
     assert SACLI
+
+
+def test_json_in_a_hand_edited_row_past_the_bounds_is_shown_as_its_text(
+    httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path
+) -> None:
+    httpserver.expect_request(CHAT).respond_with_data(sse("ok"), content_type="text/event-stream")
+    env = {**api_env, "SACLI_LOG_DB": str(tmp_path / "log.db")}
+    assert run("stream", "hi", env=env).returncode == 0
+    deep, nan = "[" * 30_000 + "]" * 30_000, '{"cost": NaN}'
+    with sqlite3.connect(tmp_path / "log.db") as db:
+        db.execute("UPDATE exchanges SET usage = ?, tool_calls = ?, messages = ?", (nan, deep, deep))
+    db.close()
+    for args in (["logs"], ["logs", "--json"], ["usage"]):
+        result = run(*args, env=env)
+        assert (result.returncode, result.stderr) == (0, b""), (args, result.stderr[-300:])
+    (row,) = json.loads(run("logs", "--json", env=env).stdout)
+    assert (row["usage"], row["tool_calls"]) == (nan, deep)  # kept as the text it is
+    shown = run("logs", "show", row["id"], env=env)
+    assert shown.returncode == 0 and b"Traceback" not in shown.stderr
+
+
+def test_bytes_and_an_endless_number_in_a_hand_edited_row_come_out_as_json(
+    httpserver: HTTPServer, api_env: dict[str, str], tmp_path: Path
+) -> None:
+    httpserver.expect_request(CHAT).respond_with_data(sse("ok"), content_type="text/event-stream")
+    env = {**api_env, "SACLI_LOG_DB": str(tmp_path / "log.db")}
+    assert run("stream", "hi", env=env).returncode == 0
+    with sqlite3.connect(tmp_path / "log.db") as db:
+        db.execute("UPDATE exchanges SET reply = ?, cost = ?", (b"caf\xe9 \xff", float("inf")))
+    db.close()
+    listed = run("logs", "--json", env=env)
+    assert (listed.returncode, listed.stderr) == (0, b"")
+    (row,) = json.loads(listed.stdout, parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
+    assert (row["reply"], row["cost"]) == ("caf\ufffd \ufffd", None)
+    for args in (["logs"], ["logs", "show", row["id"]], ["usage"]):
+        result = run(*args, env=env)
+        assert result.returncode == 0 and b"Traceback" not in result.stderr, (args, result.stderr[-300:])

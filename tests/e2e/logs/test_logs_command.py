@@ -171,3 +171,25 @@ def test_an_estimated_cost_is_marked_in_the_table(columns: int, log_env: dict[st
         assert "estimated" not in notes
     piped = run("logs", env=log_env).stdout.decode().splitlines()
     assert [line.split("\t")[5] for line in piped] == ["0.0042", "0.25"]  # numbers for programs, as logged
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_show_on_a_terminal_wraps_each_value_whole(
+    columns: int, httpserver: HTTPServer, log_env: dict[str, str]
+) -> None:
+    answered(httpserver)
+    prompt = "a question long enough to be wrapped on any terminal this view is drawn on, for sure"
+    assert run("stream", "-m", "some-lab/a-model", prompt, env=log_env).returncode == 0
+    exchange = json.loads(run("logs", "--json", env=log_env).stdout)[0]
+    lines = show("logs", "show", exchange["id"][:8], env=log_env, columns=columns).scrollback
+    assert all(len(line) <= columns for line in lines)
+    headings, *rows = table(lines)
+    assert headings == ["Field", "Value"]
+    fields: dict[str, list[str]] = {}
+    for name, value in rows:
+        fields.setdefault(name or list(fields)[-1], []).append(value)
+    assert list(fields)[:3] == ["id", "started_at", "command"]
+    assert "".join(fields["id"]) == exchange["id"] and fields["model_asked"] == ["some-lab/a-model"]
+    assert " ".join(fields["prompt"]) == prompt  # wrapped between words, never cut
+    assert " ".join(fields["reply"]) == "echo: " + prompt
+    assert "…" not in "\n".join(lines)

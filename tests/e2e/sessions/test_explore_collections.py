@@ -1,5 +1,5 @@
-"""Arbitrary replies to the listing and showing commands (sessions, facts, files, models), on a
-terminal and in a pipe, through the installed sacli."""
+"""Arbitrary replies to the listing, showing, updating and deleting commands (sessions, facts, files,
+models), on a terminal and in a pipe, through the installed sacli."""
 
 from __future__ import annotations
 
@@ -27,6 +27,12 @@ COMMANDS = {
     "facts add": (["facts", "add", "c"], {"success": True, "data": FACT}),
     "files list": (["files", "list"], {"files": [FILE]}),
     "models": (["models", "--refresh"], {"data": [MODEL]}),
+    "sessions rename": (["sessions", "rename", SESSION["id"], "t"], {"data": SESSION}),
+    "sessions delete": (["sessions", "delete", "--yes", SESSION["id"]], {"success": True, "message": "deleted"}),
+    "facts update": (["facts", "update", "f1", "c"], {"success": True, "data": FACT}),
+    "facts delete": (["facts", "delete", "--yes", "f1", "f2"], {"success": True, "message": "deleted"}),
+    "files update": (["files", "update", "f1", "--category", "c"], {"success": True, "data": FILE}),
+    "files delete": (["files", "delete", "--yes", "f1"], {"success": True, "message": "deleted"}),
 }
 
 
@@ -35,12 +41,13 @@ COMMANDS = {
     name=st.sampled_from(sorted(COMMANDS)),
     reply=st.data(),
     json_out=st.booleans(),
+    status=st.sampled_from([200, 200, 200, 204, 404, 405, 500]),
 )
 def test_any_reply_to_a_listing_or_showing_command(
-    scripted: Scripted, explore_home: Path, name: str, reply: st.DataObject, json_out: bool
+    scripted: Scripted, explore_home: Path, name: str, reply: st.DataObject, json_out: bool, status: int
 ) -> None:
     args, template = COMMANDS[name]
     body = reply.draw(st.one_of(shaped_like(template).map(json.dumps), HOSTILE_JSON, json_values().map(json.dumps)))
-    scripted.answer(lambda request: Response(body, content_type="application/json"))
+    scripted.answer(lambda request: Response(body, status=status, content_type="application/json"))
     outcome = sacli([*args, "--retries", "0", *(["--json"] if json_out else [])], scripted.env(explore_home))
     assert_clean(outcome)

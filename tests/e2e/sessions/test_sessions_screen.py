@@ -107,3 +107,21 @@ def test_ctrl_d_at_the_question_puts_what_follows_on_a_line_of_its_own(
     assert screen.finish() == 0
     assert screen.scrollback == [f"Delete session {IDS[0]}? [y/N]", "sacli: nothing deleted"]
     assert httpserver.log == []
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_rename_shows_the_session_as_the_list_does(
+    columns: int, httpserver: HTTPServer, term_env: dict[str, str]
+) -> None:
+    httpserver.expect_request(f"{SESSIONS}/{IDS[0]}").respond_with_json({"data": LISTED[0]})
+    lines = show("sessions", "rename", IDS[0], TITLES[0], env=term_env, columns=columns).scrollback
+    assert all(len(line) <= columns for line in lines)
+    headings, row = table(lines)
+    assert row[0] == IDS[0]
+    assert_cut([row[1]], [TITLES[0]])
+    if columns == 80:
+        assert (headings, row[2]) == (["ID", "Title", "Created"], "2025-11-02 16:00")
+        assert after_table(lines, columns) == "sacli: Messages left out: the terminal is too narrow"
+    else:
+        assert headings == ["ID", "Title"]
+        assert after_table(lines, columns) == "sacli: Created, Messages left out: the terminal is too narrow"

@@ -9,13 +9,9 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
-from werkzeug import Response
 
 from sacli.exitcodes import ExitCode
-from tests.support.explore import EXPLORE, Scripted, assert_clean, sacli
 from tests.support.helpers import run, sse
 
 CHAT = "/api/v1/chat/completions"
@@ -110,11 +106,3 @@ def test_a_provider_preference_that_is_not_one_is_exit_2_and_nothing_is_sent(
     assert result.returncode == ExitCode.USAGE
     assert result.stderr.decode().startswith(f"sacli: error: {said}")
     assert httpserver.log == []
-
-
-@EXPLORE
-@given(items=st.lists(st.text(max_size=30).filter(lambda text: "\0" not in text), min_size=1, max_size=4))
-def test_any_provider_argument(scripted: Scripted, explore_home: Any, items: list[str]) -> None:
-    scripted.answer(lambda request: Response(sse("ok"), content_type="text/event-stream"))
-    args = [part for item in items for part in ("--provider", item)]
-    assert_clean(sacli(["stream", "--retries", "0", *args, "hi"], scripted.env(explore_home)), codes={0, 2})

@@ -97,12 +97,13 @@ def test_the_spinner_is_one_line_cut_to_the_width_and_gone_when_the_reply_starts
     assert screen.scrollback == ["Seven."]
 
 
+@pytest.mark.parametrize("columns", WIDTHS)
 def test_the_spinner_shows_a_models_name_escaped(
-    term_env: dict[str, str], tmp_path: Path, terminals: list[Terminal]
+    columns: int, term_env: dict[str, str], tmp_path: Path, terminals: list[Terminal]
 ) -> None:
     tape = write_tape(tmp_path / "slow.jsonl", exchange([chunk("Seven.")], first=700))
     hostile = "evil\x1b]0;pwned\x07\x1b[2J/model"
-    screen = Screen("stream", "-m", hostile, "--replay", str(tape), "Name a prime", env=term_env, columns=80)
+    screen = Screen("stream", "-m", hostile, "--replay", str(tape), "Name a prime", env=term_env, columns=columns)
     terminals.append(screen)
     screen.wait_for("waiting for evil\\e]0;pwned\\x07\\e[2J/model")
     assert screen.finish() == 0

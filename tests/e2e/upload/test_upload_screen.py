@@ -74,3 +74,36 @@ def test_a_file_name_is_shown_escaped_on_the_bar_and_the_wait_spinner(
     assert screen.finish() == 0
     assert b"\x1b]0;" not in screen.output and b"\x1b[2J" not in screen.output and b"\x07" not in screen.output
     assert any(SHOWN in line and "━" in line for line in screen.scrollback)
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_the_wait_spinner_is_one_line_cut_to_the_width_its_name_escaped(
+    columns: int, httpserver: HTTPServer, term_env: dict[str, str], tmp_path: Path, terminals: list[Terminal]
+) -> None:
+    name = "quarterly-report-" + HOSTILE
+    listed = threading.Event()
+
+    def files(request: Request) -> Response:
+        listed.wait(10)  # processing, until the test has seen the spinner turn
+        body = {"files": [{"fileId": "file_1", "filename": name, "status": "processed"}]}
+        return Response(json.dumps(body), content_type="application/json")
+
+    httpserver.expect_request(UPLOAD).respond_with_handler(accept)
+    httpserver.expect_request(FILES).respond_with_handler(files)
+    (tmp_path / name).write_text("hi\n")
+    env = {**term_env, "SACLI_POLL_INTERVAL": "0.01"}
+    args = ("upload", "--wait", name)
+    screen = Screen(*args, env=env, columns=columns, stdout_path=str(tmp_path / "out"), cwd=str(tmp_path))
+    terminals.append(screen)
+    try:
+        screen.wait_until(lambda: screen.output.count(b"waiting for the server") > 3, "three frames of the spinner")
+        shown = [line for line in screen.scrollback if "waiting for the server" in line]
+    finally:
+        listed.set()
+    assert len(shown) == 1, shown  # turning on one line
+    line = shown[0]
+    assert len(line) <= columns - 1
+    whole = "waiting for the server to process quarterly-report-" + SHOWN
+    assert line[2:] == whole or (line.endswith("…") and whole.startswith(line[2:-1])), line
+    assert screen.finish() == 0
+    assert b"\x1b]0;" not in screen.output and b"\x1b[2J" not in screen.output and b"\x07" not in screen.output
