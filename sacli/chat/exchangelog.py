@@ -10,10 +10,12 @@ A log that cannot be written costs one warning, never the answer or the exit cod
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,11 +60,11 @@ class ExchangeLog:
         tags: Sequence[str],
         secrets: Sequence[str],
         messages: Messages,
-        on_written: Callable[[float], None] | None = None,
+        on_write: Callable[[float], AbstractContextManager[None]] | None = None,
     ) -> None:
-        """``path`` None: the log is off for this run; ``on_written`` is told the cost of the rows each
-        write added (what --budget reads from the log)."""
-        self.on_written = on_written
+        """``path`` None: the log is off for this run; ``on_write(cost)`` is entered around each write of
+        rows that cost ``cost`` (what --budget reads from the log)."""
+        self.on_write = on_write
         self.path = path
         self.command = command
         self.host = urlsplit(base_url).hostname or ""
@@ -109,9 +111,9 @@ class ExchangeLog:
         held = {signal.SIGINT, signal.SIGTERM}
         signal.pthread_sigmask(signal.SIG_BLOCK, held)  # one short transaction, whole
         try:
-            write_many(self.path, rows, wait=None if patient else 0.2)
-            if self.on_written is not None:
-                self.on_written(sum(row["cost"] for row in rows if row.get("cost") is not None))
+            cost = sum(row["cost"] for row in rows if row.get("cost") is not None)
+            with self.on_write(cost) if self.on_write is not None else contextlib.nullcontext():
+                write_many(self.path, rows, wait=None if patient else 0.2)
         except LogUnavailable as error:
             self._warn(str(error))
         except Exception as exc:

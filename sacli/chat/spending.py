@@ -8,7 +8,9 @@ key's own limit, on the server, is shared.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,7 @@ class Spending:
         self.unlogged = 0.0  # what of that the log does not hold yet (a batch writes it in groups)
         self.reached: SpendingLimit | None = None  # once a budget is reached, it stays reached
         self.lock = threading.Lock()  # a batch's workers share one Spending
+        self.counting = threading.Lock()  # held while the budget's spend is read, and while rows are written
         self._prices: dict[str, Prices | None] = {}
         self._costs: Any = None
 
@@ -75,8 +78,10 @@ class Spending:
             raise self.reached
         if limits.budget is None or limits.log_path is None:
             return
-        with self.lock:
-            spent = self.logged_spend() + self.unlogged
+        with self.counting:  # no row of this run between the log and ``unlogged``: counted once, not twice
+            logged = self.logged_spend()
+            with self.lock:
+                spent = logged + self.unlogged
         if spent >= limits.budget:
             scope = f"the exchanges tagged {limits.scope!r}" if limits.scope else "the logged exchanges"
             since = f" since {limits.since}" if limits.since else ""
@@ -98,10 +103,14 @@ class Spending:
             )
             raise self.reached
 
-    def logged(self, cost: float) -> None:
-        """``cost`` of this run's replies has reached the log."""
-        with self.lock:
-            self.unlogged = max(0.0, self.unlogged - cost)
+    @contextlib.contextmanager
+    def logging(self, cost: float) -> Iterator[None]:
+        """Around writing rows of this run's replies that cost ``cost`` to the log: once they are
+        written it holds them, and the budget's count, waiting meanwhile, sees them there alone."""
+        with self.counting:
+            yield
+            with self.lock:
+                self.unlogged = max(0.0, self.unlogged - cost)
 
     def logged_spend(self) -> float:
         from sacli.store.logdb import LogUnavailable

@@ -24,7 +24,7 @@ def exchange_log(
     each write added to the spend the log holds."""
     scope = [spend.budget_scope] if spend is not None and spend.budget_scope else []
     return ExchangeLog(
-        on_written=limits.logged if limits is not None else None,
+        on_write=limits.logging if limits is not None else None,
         path=_log_path(options, api),
         command=command,
         base_url=api.settings.base_url,

@@ -237,7 +237,7 @@ def test_summary_on_a_terminal_is_the_same_table_within_the_width(
 ) -> None:
     records = tmp_path / "records.jsonl"
     records.write_bytes(run(*ARGS, str(prompts(tmp_path, 10)), env=api_env).stdout)
-    screen = show("summary", str(records), env={**api_env, "TERM": "xterm-256color"}, columns=columns)
+    screen = show("batch", "summary", str(records), env={**api_env, "TERM": "xterm-256color"}, columns=columns)
     shown = [line for line in screen.scrollback if line.strip()]
     assert all(len(line) <= columns for line in shown), shown
     rows = {model: next(line for line in shown if model in line) for model in MODELS}
