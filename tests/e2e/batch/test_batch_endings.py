@@ -82,19 +82,7 @@ def test_every_item_has_its_record_however_the_run_ends_and_resume_finishes_the_
     source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     source.write_bytes(lines_of(numbered(6)))
     args = [SACLI, "batch", "-P", "2", str(source), *(["--timeout", "2"] if ending == "timeout" else [])]
-    with out.open("wb") as stdout:
-        proc = subprocess.Popen(args, stdout=stdout, stderr=subprocess.PIPE, env=api_env)
-        assert proc.stderr is not None
-        try:
-            for _ in range(2):  # both workers are in the middle of a stalled reply
-                assert stalling.stalled.acquire(timeout=30)
-            if ending != "timeout":
-                proc.send_signal(signal.SIGINT if ending == "ctrl-c" else signal.SIGTERM)
-            err = proc.stderr.read().decode()
-            proc.wait(30)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+    proc, err = ended_mid_batch(args, out, api_env, stalling, ending)  # both workers in a stalled reply
     status, code, message = ENDINGS[ending]
     if ending == "timeout":
         assert proc.returncode == ExitCode.TIMEOUT
@@ -183,19 +171,7 @@ def test_with_two_models_every_pair_has_its_record_and_resume_finishes_the_rest(
     source.write_bytes(lines_of(numbered(6)))
     base = [SACLI, "batch", "-P", "2", "-m", models[0], "-m", models[1]]
     args = [*base, str(source), *(["--timeout", "2"] if ending == "timeout" else [])]
-    with out.open("wb") as stdout:
-        proc = subprocess.Popen(args, stdout=stdout, stderr=subprocess.PIPE, env=api_env)
-        assert proc.stderr is not None
-        try:
-            for _ in range(2):  # prompt 2 of each model, the two workers' replies, both stalled
-                assert stalling.stalled.acquire(timeout=30)
-            if ending != "timeout":
-                proc.send_signal(signal.SIGINT if ending == "ctrl-c" else signal.SIGTERM)
-            err = proc.stderr.read().decode()
-            proc.wait(30)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+    proc, err = ended_mid_batch(args, out, api_env, stalling, ending)  # both workers in a stalled reply
     status, code, message = ENDINGS[ending]
     assert proc.returncode == (ExitCode.TIMEOUT if ending == "timeout" else 128 - code) and "Traceback" not in err
     records = batch_records(out.read_bytes())
@@ -222,3 +198,24 @@ def test_with_two_models_every_pair_has_its_record_and_resume_finishes_the_rest(
     assert stalling.prompts == Counter({f"prompt {n}": 2 for n in range(2, 6)})  # exactly the rest, once per model
     answered = [(r["id"], r["model_asked"]) for r in batch_records(out.read_bytes()) if r["status"] == "ok"]
     assert sorted(answered) == sorted(pairs)
+
+
+def ended_mid_batch(
+    args: list[str], out: Path, env: dict[str, str], stalling: Stalling, ending: str
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Run the batch into ``out`` until both its workers are in a stalled reply, then end it as
+    ``ending`` says (a timeout ends by itself); the finished process and its stderr."""
+    with out.open("wb") as stdout:
+        proc = subprocess.Popen(args, stdout=stdout, stderr=subprocess.PIPE, env=env)
+        assert proc.stderr is not None
+        try:
+            for _ in range(2):
+                assert stalling.stalled.acquire(timeout=30)
+            if ending != "timeout":
+                proc.send_signal(signal.SIGINT if ending == "ctrl-c" else signal.SIGTERM)
+            err = proc.stderr.read().decode()
+            proc.wait(30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    return proc, err

@@ -17,7 +17,7 @@ from werkzeug import Request, Response
 from sacli.exitcodes import ExitCode
 from tests.support.helpers import run, sse
 from tests.support.schemas import batch_records
-from tests.support.screen import WIDTHS, Screen, show
+from tests.support.screen import WIDTHS, Screen
 
 CHAT = "/api/v1/chat/completions"
 MODELS = ["lab/fast", "lab/mid", "lab/slow"]
@@ -229,18 +229,3 @@ def test_summary_refuses_lines_that_are_not_records(api_env: dict[str, str], tmp
     assert result.returncode == ExitCode.USAGE
     expected = f"sacli: error: {prompts_file}: line 1 is not a batch record (sacli schema batch)\n"
     assert result.stderr.decode() == expected
-
-
-@pytest.mark.parametrize("columns", WIDTHS)
-def test_summary_on_a_terminal_is_the_same_table_within_the_width(
-    columns: int, lab: None, api_env: dict[str, str], tmp_path: Path
-) -> None:
-    records = tmp_path / "records.jsonl"
-    records.write_bytes(run(*ARGS, str(prompts(tmp_path, 10)), env=api_env).stdout)
-    screen = show("batch", "summary", str(records), env={**api_env, "TERM": "xterm-256color"}, columns=columns)
-    shown = [line for line in screen.scrollback if line.strip()]
-    assert all(len(line) <= columns for line in shown), shown
-    rows = {model: next(line for line in shown if model in line) for model in MODELS}
-    bars = {model: sum(line.count(c) for c in "█▏▎▍▌▋▊▉") for model, line in rows.items()}
-    assert bars["lab/slow"] > bars["lab/mid"] > bars["lab/fast"] > 0, shown  # to scale: the slowest longest
-    assert "9/10" in rows["lab/mid"] and "10/10" in rows["lab/fast"]
