@@ -59,6 +59,11 @@ def write_commands(formatter: HelpFormatter, rows: list[tuple[str, str]]) -> Non
 
 
 class _Panelled(Command):
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        from sacli.cli.attached import written_out
+
+        return super().parse_args(ctx, written_out(self, ctx, args))
+
     def get_short_help_str(self, limit: int = 45) -> str:
         return summary(self)
 

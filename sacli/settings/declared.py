@@ -188,7 +188,7 @@ SETTINGS: dict[str, Setting] = {
     "cache": Setting(
         "switch", ("--cache/--no-cache",), "Answer a request from the local log when the very same one succeeded "
         "lately, at once and for nothing; else ask the server's cache too. Never with a temperature above 0 "
-        "unless --cache is given.", CACHE_PANEL, False, env="SACLI_CACHE",
+        "unless --cache is given. --cache=AGE also sets how old an answer it may give.", CACHE_PANEL, False, env="SACLI_CACHE",
     ),
     "cache_ttl": Setting(
         "text", ("--cache-ttl",), "How old an answer the cache may give (30m, 12h, 7d).", CACHE_PANEL, "24h",
@@ -264,7 +264,7 @@ OPTIONS: dict[str, Setting] = {
     "events": Setting(
         "flag", ("--events",), "Write a stream of JSON events instead of the text: each piece of the answer, "
         "reasoning, tool calls, retries, usage, and a last end event with the status and exit code "
-        "(sacli schema events).", OUTPUT_PANEL, False,
+        "(sacli schema events). --events=1 names the version.", OUTPUT_PANEL, False,
     ),
     "json": Setting(
         "flag", ("--json",), "Write JSON instead of text: one array for a list, one object per line for items "
