@@ -11,7 +11,9 @@ would cut it to one line with "..."), and the usage line names a required argume
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+import typer
 from typer._click import Command, Context, HelpFormatter, Parameter
 from typer.core import TyperCommand, TyperGroup
 
@@ -88,3 +90,8 @@ class PanelledGroup(_Panelled, TyperGroup):
         commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
         rows = [(name, cmd.get_short_help_str()) for name, cmd in commands if cmd and not cmd.hidden]
         write_commands(formatter, rows)
+
+
+def command_group(help: str, **settings: Any) -> typer.Typer:
+    """A group of commands with plain-text help; the group alone shows that help (exit 2)."""
+    return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None, cls=PanelledGroup, **settings)

@@ -10,17 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import typer
-
-from sacli.cli.helpformat import PanelledCommand, PanelledGroup
+from sacli.cli.helpformat import PanelledCommand, command_group
 from sacli.cli.options import ChatOptions, ConnectionOptions, Json, LogOptions, SpendOptions, options
 
-config_app = typer.Typer(
-    help="Show the settings and where each came from, or the config file's path.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    cls=PanelledGroup,
-)
+config_app = command_group("Show the settings and where each came from, or the config file's path.")
 
 
 @config_app.command("show", cls=PanelledCommand)

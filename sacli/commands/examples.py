@@ -12,15 +12,10 @@ from typing import Annotated
 
 import typer
 
-from sacli.cli.helpformat import PanelledCommand, PanelledGroup
+from sacli.cli.helpformat import PanelledCommand, command_group
 from sacli.cli.options import TEXT
 
-examples_app = typer.Typer(
-    help="The recorded runs that ship with sacli, to try it with --replay: no key, no network.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    cls=PanelledGroup,
-)
+examples_app = command_group("The recorded runs that ship with sacli, to try it with --replay: no key, no network.")
 
 EXAMPLES = {
     "hello": "a streamed reply, paced as the model wrote it (exit 0)",

@@ -13,16 +13,11 @@ from typing import Annotated, Any
 
 import typer
 
-from sacli.cli.helpformat import PanelledCommand, PanelledGroup
+from sacli.cli.helpformat import PanelledCommand, command_group
 from sacli.cli.options import TEXT, ConnectionOptions, Json, Number, flag, options
 from sacli.commands.support.deleting import delete_command
 
-facts_app = typer.Typer(
-    help="List, add, search, update and delete the user-memory facts (--user-memory injects them).",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    cls=PanelledGroup,
-)
+facts_app = command_group("List, add, search, update and delete the user-memory facts (--user-memory injects them).")
 
 Category = Annotated[
     str | None, flag("--category", help="The fact's category, e.g. preference.", metavar="NAME", click_type=TEXT)

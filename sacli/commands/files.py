@@ -7,20 +7,14 @@ from typing import Annotated, Any
 
 import typer
 
-from sacli.cli.helpformat import PanelledCommand, PanelledGroup
+from sacli.cli.helpformat import PanelledCommand, command_group
 from sacli.cli.options import TEXT, ConnectionOptions, Json, flag, options
 from sacli.commands.support.deleting import delete_command
 from sacli.commands.support.filemetadata import Category, Metadata, Tags
 
 FILTER_PANEL = "Filters"
 
-files = typer.Typer(
-    name="files",
-    help="List, update and delete the files of the knowledge base.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    cls=PanelledGroup,
-)
+files = command_group("List, update and delete the files of the knowledge base.", name="files")
 
 
 @files.command("list", cls=PanelledCommand)

@@ -10,17 +10,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import typer
-
 from sacli.api.analytics import GROUPS
-from sacli.cli.helpformat import PanelledCommand, PanelledGroup
+from sacli.cli.helpformat import PanelledCommand, command_group
 from sacli.cli.options import TEXT, ConnectionOptions, Json, Number, flag, options
 
-memory_app = typer.Typer(
-    help="Memory analytics: the facts by category, level and source, a timeline, storage, the facts read most.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    cls=PanelledGroup,
+memory_app = command_group(
+    "Memory analytics: the facts by category, level and source, a timeline, storage, the facts read most."
 )
 
 

@@ -28,7 +28,7 @@ from sacli.api.sessions import (
     record_id,
     rename_session,
 )
-from sacli.cli.helpformat import PanelledCommand, PanelledGroup
+from sacli.cli.helpformat import PanelledCommand, command_group
 from sacli.cli.options import TEXT, ConnectionOptions, Json, Number, flag, options
 from sacli.commands.support.connect import connect
 from sacli.commands.support.deleting import delete_command
@@ -38,12 +38,7 @@ from sacli.term.stdout import Output
 from sacli.term.tables import Column, emit_json, emit_list, emit_records, tsv_field
 from sacli.term.timefmt import human_time
 
-sessions_app = typer.Typer(
-    help="Manage the server-side conversation sessions (the Memory API).",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    cls=PanelledGroup,
-)
+sessions_app = command_group("Manage the server-side conversation sessions (the Memory API).")
 
 SessionId = Annotated[str, typer.Argument(metavar="ID", help="The session ID.", show_default=False, click_type=TEXT)]
 

@@ -188,7 +188,8 @@ SETTINGS: dict[str, Setting] = {
     "cache": Setting(
         "switch", ("--cache/--no-cache",), "Answer a request from the local log when the very same one succeeded "
         "lately, at once and for nothing; else ask the server's cache too. Never with a temperature above 0 "
-        "unless --cache is given. --cache=AGE also sets how old an answer it may give.", CACHE_PANEL, False, env="SACLI_CACHE",
+        "unless --cache is given. --cache=AGE also sets how old an answer it may give.", CACHE_PANEL, False,
+        env="SACLI_CACHE",
     ),
     "cache_ttl": Setting(
         "text", ("--cache-ttl",), "How old an answer the cache may give (30m, 12h, 7d).", CACHE_PANEL, "24h",
