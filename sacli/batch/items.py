@@ -209,12 +209,18 @@ def count_items(file: str | None, models: int = 1) -> int | None:
         with open(file, "rb") as handle:
             for _, data in bounded_lines(handle, LINE_LIMIT):
                 if data is None or data.strip():
-                    own = (
-                        line_models(line_fields(data.decode("utf-8", "replace")), [])
-                        if b'"model' in (data or b"")
-                        else []
-                    )
-                    count += len(own) if own else models
+                    count += _items_of(data, models)
     except (OSError, NoLineEnd):
         return None
     return count
+
+
+def _items_of(data: bytes | None, models: int) -> int:
+    """How many records a line of the input makes: one per model it is asked of, and one alone when
+    it is not a JSON object (then it is read only under several -m's, where that differs)."""
+    if b'"model' not in (data or b"") and models == 1:
+        return 1
+    fields = line_fields(data.decode("utf-8", "replace")) if data is not None else None
+    if fields is None:
+        return 1
+    return len(line_models(fields, [""] * models))

@@ -79,6 +79,6 @@ def _flat(model: dict[str, Any]) -> dict[str, Any]:
         "first_token_p95": _p(model, "first_token_ms", "p95"),
         "duration_p50": _p(model, "duration_ms", "p50"),
         "duration_p95": _p(model, "duration_ms", "p95"),
-        "cost_estimated": model["cost_estimated"],
+        "cost_estimated": int(model["cost_estimated"]),  # 0 or 1, as the TSV of sacli usage and sacli logs
         "schema_rate": model["schema"]["rate"] if model["schema"] else None,
     }

@@ -86,7 +86,9 @@ def _table(out: Output, by: str, rows: list[dict[str, Any]]) -> None:
     if total["estimated"]:
         MESSAGES.notice("* includes costs sacli estimated from tokens at the models' prices")
     if total["unpriced"]:
-        MESSAGES.notice(f"{total['unpriced']} exchanges reported no cost and count as $0")
+        n = total["unpriced"]
+        said = "1 exchange reported no cost and counts" if n == 1 else f"{n} exchanges reported no cost and count"
+        MESSAGES.notice(f"{said} as $0")
 
 
 def markdown_table(by: str, rows: list[dict[str, Any]]) -> str:

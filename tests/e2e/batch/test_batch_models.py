@@ -211,7 +211,9 @@ def test_the_schema_pass_rate_and_the_summary_in_a_pipe(lab: None, api_env: dict
     assert tsv.returncode == ExitCode.USAGE and tsv.stderr.decode().startswith("sacli: error: cannot read ")
     piped = run("batch", "summary", env=api_env, input=result.stdout)  # in a pipe: one TSV line per model, no ANSI
     assert piped.returncode == 0 and b"\x1b" not in piped.stdout
-    assert piped.stdout.decode().split("\t")[:4] == ["lab/fast", "2", "1", "1"]
+    fields = piped.stdout.decode().rstrip("\n").split("\t")
+    assert fields[:4] == ["lab/fast", "2", "1", "1"]
+    assert fields[11:] == ["0", "0.0"]  # cost_estimated as sacli usage's TSV writes it, then the schema rate
 
 
 def test_a_summary_file_that_cannot_be_written_is_refused_before_anything_is_sent(

@@ -68,3 +68,28 @@ def test_the_progress_line_stays_one_line_within_the_width(
     line, *error = screen.scrollback  # the last line stays, and the error (a message, wrapped) below it
     assert line.startswith("━") and "123/123 · 1 failed · 0 running" in line and len(line) <= columns - 1
     assert unfolded(error, columns) == "sacli: error: batch finished with failed items: 1 of 123"
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_the_total_counts_one_item_for_a_line_that_is_not_an_object_under_several_models(
+    columns: int,
+    held: threading.Event,
+    api_env: dict[str, str],
+    tmp_path: Path,
+    terminals: list[Terminal],
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"prompt": "a"}\nnot json\n[1, 2]\n{"prompt": "b"}\n')
+    screen = Screen(
+        "batch",
+        *("-m", "lab/one", "-m", "lab/two"),
+        str(source),
+        env={**api_env, "TERM": "xterm-256color"},
+        columns=columns,
+        stdout_path=str(tmp_path / "out"),
+    )
+    terminals.append(screen)
+    assert screen.finish() == ExitCode.BATCH_FAILED
+    assert len((tmp_path / "out").read_text().splitlines()) == 6  # each prompt of each model, one per bad line
+    bar = next(line for line in screen.scrollback if line.startswith("━"))
+    assert "6/6 · 2 failed · 0 running" in bar

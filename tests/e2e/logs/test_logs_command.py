@@ -4,6 +4,7 @@ a recording of it, pruning; and following one up with --reply-to."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -193,3 +194,22 @@ def test_show_on_a_terminal_wraps_each_value_whole(
     assert " ".join(fields["prompt"]) == prompt  # wrapped between words, never cut
     assert " ".join(fields["reply"]) == "echo: " + prompt
     assert "…" not in "\n".join(lines)
+
+
+def test_the_readmes_short_id_names_one_of_two_exchanges_logged_in_the_same_second(
+    log_env: dict[str, str], tmp_path: Path
+) -> None:
+    from sacli.cli.docgen import README
+
+    (width,) = {int(n) for n in re.findall(r'sacli logs show "\$\{ID:0:(\d+)\}"', README.read_text())}
+    path = tmp_path / "data" / "sacli" / "logs.db"
+    at = 1_796_000_000.5  # two batch items, a millisecond apart
+    ids = [new_id(at), new_id(at + 0.001)]
+    write_many(path, [
+        {"id": id_, "started_at": "2026-12-01T10:00:00.000Z", "status": "ok", "exit_code": 0, "prompt": f"p{n}"}
+        for n, id_ in enumerate(ids)
+    ])  # fmt: skip
+    for id_ in ids:
+        shown = run("logs", "show", id_[:width], "--json", env=log_env)
+        assert shown.returncode == 0, shown.stderr
+        assert json.loads(shown.stdout)["id"] == id_

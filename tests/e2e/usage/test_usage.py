@@ -15,7 +15,7 @@ import pytest
 from sacli.store.logdb import write_many
 from sacli.store.logquery import new_id
 from tests.support.helpers import run
-from tests.support.screen import WIDTHS, show, table
+from tests.support.screen import WIDTHS, after_table, show, table
 
 MODELS = ["lab/small", "lab/large", "some-provider/a-rather-long-model-v2"]
 START = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -107,3 +107,30 @@ def test_the_chart_is_drawn_to_scale(columns: int, env: dict[str, str], log: tup
     assert full >= 5 * 8
     for row in body[:-1]:
         assert abs(eighths(row[2]) - float(costs[row[0]] / most) * full) <= 1, row
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_the_notice_of_exchanges_without_a_cost_counts_them_in_words(
+    columns: int, env: dict[str, str], tmp_path: Path
+) -> None:
+    def logged(unpriced: int) -> dict[str, str]:
+        when = [START + timedelta(seconds=n) for n in range(3)]
+        rows = [
+            {
+                "id": new_id(at.timestamp()),
+                "started_at": at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "status": "ok",
+                "exit_code": 0,
+                "model": "lab/small",
+                "cost": None if n < unpriced else 0.25,
+                "tags": "[]",
+            }
+            for n, at in enumerate(when)
+        ]
+        write_many(tmp_path / f"{unpriced}.db", rows)
+        return env_for(env, tmp_path / f"{unpriced}.db")
+
+    screen = show("usage", "--by", "model", env=logged(1), columns=columns)
+    assert after_table(screen.scrollback, columns).endswith("sacli: 1 exchange reported no cost and counts as $0")
+    screen = show("usage", "--by", "model", env=logged(2), columns=columns)
+    assert after_table(screen.scrollback, columns).endswith("sacli: 2 exchanges reported no cost and count as $0")
