@@ -225,12 +225,14 @@ def test_a_burst_of_429s_or_503s_with_retry_after_pauses_every_worker_once(
 
 
 class LateRefusal:
-    """The first request is refused at once; the second, sent with it, is refused only once the
-    first has been sent again (so after the pause), the way a loaded server answers late."""
+    """The first request is refused once the second has arrived too (both are on their way before any
+    pause); the second is refused only once the first has been sent again (so after the pause), the
+    way a loaded server answers late."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.arrived = 0
+        self.both = threading.Event()
         self.resent = threading.Event()
         self.prompts: list[str] = []
 
@@ -241,8 +243,10 @@ class LateRefusal:
             self.prompts.append(prompt_of(request))
         refusal = Response(json.dumps({"error": {"message": "slow down"}}), status=429, headers={"Retry-After": "1"})
         if number == 1:
+            assert self.both.wait(30), "the second request never came"
             return refusal
         if number == 2:
+            self.both.set()
             assert self.resent.wait(30), "the first request was never sent again"
             return refusal
         self.resent.set()
