@@ -10,7 +10,9 @@ would cut it to one line with "..."), and the usage line names a required argume
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import inspect
+import textwrap
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import typer
@@ -34,12 +36,12 @@ def format_options(params: list[Parameter], ctx: Context, formatter: HelpFormatt
     arguments = [record for p in params if p.param_type_name == "argument" if (record := p.get_help_record(ctx))]
     if arguments:
         with formatter.section("Arguments"):
-            formatter.write_dl(arguments)
+            write_definitions(formatter, arguments)
     for title, options in option_panels(params).items():
         records = [record for option in options if (record := option.get_help_record(ctx))]
         if records:
             with formatter.section(title):
-                formatter.write_dl(records)
+                write_definitions(formatter, records)
 
 
 def summary(command: Command) -> str:
@@ -57,7 +59,7 @@ def usage_pieces(pieces: list[str]) -> list[str]:
 def write_commands(formatter: HelpFormatter, rows: list[tuple[str, str]]) -> None:
     if rows:
         with formatter.section("Commands"):
-            formatter.write_dl(rows)
+            write_definitions(formatter, rows)
 
 
 class _Panelled(Command):
@@ -68,6 +70,15 @@ class _Panelled(Command):
 
     def get_short_help_str(self, limit: int = 45) -> str:
         return summary(self)
+
+    def format_help_text(self, ctx: Context, formatter: HelpFormatter) -> None:
+        text = inspect.cleandoc(self.help or "").partition("\f")[0]
+        if text:
+            formatter.write_paragraph()
+            with formatter.indentation():
+                width = max(formatter.width - formatter.current_indent, 11)
+                for line in wrapped(text, width):
+                    formatter.write((" " * formatter.current_indent + line).rstrip() + "\n")
 
     def collect_usage_pieces(self, ctx: Context) -> list[str]:
         return usage_pieces(super().collect_usage_pieces(ctx))
@@ -95,3 +106,41 @@ class PanelledGroup(_Panelled, TyperGroup):
 def command_group(help: str, **settings: Any) -> typer.Typer:
     """A group of commands with plain-text help; the group alone shows that help (exit 2)."""
     return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None, cls=PanelledGroup, **settings)
+
+
+def write_definitions(formatter: HelpFormatter, rows: Sequence[tuple[str, str]], col_max: int = 30) -> None:
+    """click's definition list (a name, then its text wrapped beside it), wrapped at spaces only: click's
+    wrapper also breaks at hyphens, and an option named in a text (--max-cost-item) came out split."""
+    first_width = min(max(len(name) for name, _ in rows), col_max) + 2
+    indent = formatter.current_indent
+    text_width = max(formatter.width - first_width - 2, 10)
+    for name, text in rows:
+        formatter.write(" " * indent + name)
+        if not text:
+            formatter.write("\n")
+            continue
+        if len(name) <= first_width - 2:
+            formatter.write(" " * (first_width - len(name)))
+        else:
+            formatter.write("\n" + " " * (first_width + indent))
+        lines = wrapped(text, text_width) or [""]
+        formatter.write(lines[0] + "\n")
+        for line in lines[1:]:
+            formatter.write((" " * (first_width + indent) + line).rstrip() + "\n")
+
+
+def wrapped(text: str, width: int) -> list[str]:
+    """``text`` wrapped to ``width`` at spaces only, paragraph by paragraph (a blank line between them),
+    each keeping its own indentation."""
+    lines: list[str] = []
+    for paragraph in text.split("\n\n"):
+        indent = " " * (len(paragraph) - len(paragraph.lstrip(" ")))
+        lines += textwrap.wrap(
+            " ".join(line.strip() for line in paragraph.splitlines()),
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent,
+            break_on_hyphens=False,
+        )
+        lines.append("")
+    return lines[:-1]

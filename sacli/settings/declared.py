@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 CONNECTION_PANEL = "Connection and configuration"
 MODEL_PANEL = "Model"
 MEMORY_PANEL = "Super Agent Stack memory and RAG"
-REPLY_PANEL = "Structured output, reasoning, tools and attachments"
+REPLY_PANEL = "Schema, reasoning, tools and attachments"
 OUTPUT_PANEL = "Output"
 TAPE_PANEL = "Record and replay"
 LOG_PANEL = "Local log"

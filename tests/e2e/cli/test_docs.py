@@ -226,13 +226,17 @@ def test_wheel_installs_the_man_page_and_completions(tmp_path: Path) -> None:
 # --help -------------------------------------------------------------------------------------------
 
 
-def test_no_help_cuts_a_word_in_an_80_column_terminal(env: dict[str, str]) -> None:
-    # rich ends a word that does not fit its column with "…": an option's name, a default, a variable.
+@pytest.mark.parametrize("columns", [80, 50])
+def test_no_help_cuts_or_splits_a_word(columns: int, env: dict[str, str]) -> None:
+    # rich ended a word that did not fit its column with "…"; click's wrapper split an option's name
+    # mentioned in a text at its hyphens (--max- / cost-item).
     for path, _ in _walk(command_tree()):
-        result = run(*path, "--help", env={**env, "COLUMNS": "80"})
+        result = run(*path, "--help", env={**env, "COLUMNS": str(columns)})
         assert result.returncode == 0, path
-        cut = [line for line in result.stdout.decode().splitlines() if "…" in line]
+        lines = result.stdout.decode().splitlines()
+        cut = [line for line in lines if "…" in line or re.search(r"[A-Za-z]-$", line)]
         assert cut == [], (path, cut)
+        assert all(len(line) <= columns for line in lines if " " in line.strip()), path
 
 
 def test_usage_lines_show_required_arguments_bare_and_no_summary_is_cut(env: dict[str, str]) -> None:
