@@ -14,6 +14,7 @@ from typing import Any
 from sacli.chat.prices import CHARS_PER_TOKEN, Prices, estimated_tokens, prompt_characters
 from sacli.errors import SpendingLimit
 from sacli.term.money import dollars
+from sacli.term.words import counted
 
 
 class CostMeter:
@@ -46,8 +47,8 @@ class CostMeter:
         if prompt_cost > self.allowed:
             raise SpendingLimit(
                 f"{self.what} {dollars(self.limit)} would be passed before the reply starts: the prompt "
-                f"alone costs about {dollars(prompt_cost)} ({self.prompt_tokens} tokens at {self.model}'s prices)"
-                f"{self._before()}",
+                f"alone costs about {dollars(prompt_cost)} ({counted(self.prompt_tokens, 'token')} at "
+                f"{self.model}'s prices){self._before()}",
                 hint="nothing was sent",
             )
         if isinstance(max_tokens, int) and not isinstance(max_tokens, bool) and max_tokens > 0:
@@ -55,7 +56,7 @@ class CostMeter:
             if worst > self.allowed:
                 raise SpendingLimit(
                     f"{self.what} {dollars(self.limit)} cannot hold this request's worst case: about "
-                    f"{dollars(worst)} ({self.prompt_tokens} prompt tokens and {max_tokens} max_tokens at "
+                    f"{dollars(worst)} ({counted(self.prompt_tokens, 'prompt token')} and {max_tokens} max_tokens at "
                     f"{self.model}'s prices){self._before()}",
                     hint="nothing was sent; a lower --max-tokens may fit",
                 )
@@ -67,7 +68,8 @@ class CostMeter:
             raise SpendingLimit(
                 f"{self.what} {dollars(self.limit)} reached: the reply was stopped at about "
                 f"{dollars(self.spent())} (estimated: {self.prompt_tokens} prompt and "
-                f"{estimated_tokens(self.characters)} completion tokens at {self.model}'s prices){self._before()}"
+                f"{counted(estimated_tokens(self.characters), 'completion token')} at {self.model}'s prices)"
+                f"{self._before()}"
             )
 
     def _before(self) -> str:

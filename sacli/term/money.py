@@ -10,4 +10,6 @@ def dollars(amount: Any, places: int = 6) -> str:
     if not isinstance(amount, int | float) or isinstance(amount, bool):
         return ""
     text = f"{amount:.{places}f}".rstrip("0").rstrip(".")
+    if text in ("0", "-0") and amount:  # a limit of a millionth of a cent is not $0
+        text = f"{amount:.12f}".rstrip("0").rstrip(".")
     return f"${text if text not in ('', '-0') else '0'}"

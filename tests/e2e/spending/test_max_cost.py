@@ -67,7 +67,7 @@ def test_a_request_whose_worst_case_cannot_fit_is_not_sent(httpserver: HTTPServe
     result = run("stream", "-m", "lab/priced", "--max-tokens", "1000", "--max-cost", "0.5", "hi", env=api_env)
     assert (result.returncode, result.stdout) == (ExitCode.SPENDING_LIMIT, b"")
     assert result.stderr.decode() == (
-        "sacli: error: --max-cost $0.5 cannot hold this request's worst case: about $1 (1 prompt tokens and "
+        "sacli: error: --max-cost $0.5 cannot hold this request's worst case: about $1 (1 prompt token and "
         "1000 max_tokens at lab/priced's prices) (nothing was sent; a lower --max-tokens may fit)\n"
     )
     assert chat_requests(httpserver) == []
@@ -128,3 +128,14 @@ def test_in_a_conversation_the_limit_is_the_whole_conversation_s(
     assert stopped.endswith("at lab/priced's prices), after $0.01 spent by this run's earlier replies")
     assert refused.startswith("sacli: error: --max-cost $0.015 reached: this run has cost $0.01")
     assert refused.endswith(" (nothing was sent)")
+
+
+def test_a_tiny_limit_is_shown_as_given_and_one_token_is_one(httpserver: HTTPServer, api_env: dict[str, str]) -> None:
+    priced(httpserver)
+    result = run("stream", "-m", "lab/priced", "--max-cost", "0.0000001", "--max-tokens", "1", "hi", env=api_env)
+    assert result.returncode == ExitCode.SPENDING_LIMIT and result.stdout == b""
+    assert result.stderr.decode().startswith(
+        "sacli: error: --max-cost $0.0000001 cannot hold this request's worst case: about $0.001 "
+        "(1 prompt token and 1 max_tokens at lab/priced's prices)"
+    )
+    assert chat_requests(httpserver) == []
